@@ -1,0 +1,162 @@
+#include "common/file_util.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "common/hex.h"
+
+namespace scone {
+namespace fs = std::filesystem;
+
+std::string ErrnoText(int err) {
+  char buf[256];
+  // GNU strerror_r returns a pointer that may or may not be buf.
+  const char* text = strerror_r(err, buf, sizeof(buf));
+  return text;
+}
+
+namespace {
+
+Status ErrnoStatus(int err, const std::string& what, const fs::path& path) {
+  std::string m = what + " " + path.string() + ": " + ErrnoText(err);
+  if (err == ENOENT) return NotFound(std::move(m));
+  if (err == EACCES || err == EPERM) return PermissionDenied(std::move(m));
+  return IoError(std::move(m));
+}
+
+// Closes fd on scope exit.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes now and reports failure (close can report a delayed write error).
+  int Close() {
+    int rc = ::close(fd_);
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+bool WriteAll(int fd, ByteView data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const fs::path& path, size_t max_size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
+  FdCloser closer(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+  if (S_ISDIR(st.st_mode)) return InvalidArgument(path.string() + " is a directory, not a file");
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "cannot read", path);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_size) {
+      return InvalidArgument(path.string() + " is larger than the limit of " +
+                             std::to_string(max_size) + " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Status WriteFileAtomic(const fs::path& path, ByteView content, mode_t mode) {
+  fs::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  uint8_t rnd[8];
+  std::random_device rd;
+  for (auto& b : rnd) b = static_cast<uint8_t>(rd());
+  fs::path tmp = dir / ("." + path.filename().string() + ".tmp-" + HexEncode(rnd));
+
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoStatus(errno, "cannot create", tmp);
+  FdCloser closer(fd);
+  auto fail = [&](int err, const std::string& what) {
+    ::unlink(tmp.c_str());
+    return ErrnoStatus(err, what, tmp);
+  };
+  // The umask may have narrowed `mode`; set it exactly.
+  if (::fchmod(fd, mode) != 0) return fail(errno, "cannot set the mode of");
+  if (!WriteAll(fd, content)) return fail(errno, "cannot write");
+  if (::fsync(fd) != 0) return fail(errno, "cannot sync");
+  if (closer.Close() != 0) return fail(errno, "cannot close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(errno, "cannot rename onto");
+
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);  // best effort: some file systems refuse fsync on folders
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+Status EnsureDirectory(const fs::path& dir, mode_t mode) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return Status::Ok();
+  if (!dir.parent_path().empty() && dir.parent_path() != dir) {
+    SCONE_RETURN_IF_ERROR(EnsureDirectory(dir.parent_path(), mode));
+  }
+  if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) {
+    return ErrnoStatus(errno, "cannot create folder", dir);
+  }
+  return Status::Ok();
+}
+
+Result<FileLock> FileLock::Acquire(const fs::path& lock_path) {
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open lock file", lock_path);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    int err = errno;
+    ::close(fd);
+    return ErrnoStatus(err, "cannot lock", lock_path);
+  }
+  return FileLock(fd);
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+}  // namespace scone

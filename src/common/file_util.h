@@ -1,0 +1,49 @@
+// Files: bounded reads, crash-safe atomic replacement, and advisory locks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "common/bytes.h"
+#include "common/status.h"
+
+namespace scone {
+
+// Reads a whole file. Fails with kNotFound if it does not exist, kInvalidArgument if it is
+// larger than `max_size` (so a hostile or mistaken path cannot exhaust memory), and
+// kIoError otherwise.
+Result<std::string> ReadFile(const std::filesystem::path& path, size_t max_size = 16 << 20);
+
+// Replaces `path` with `content` so that a reader (or a crash) sees either the old or the
+// new file, never a mix: writes a temporary file in the same folder with `mode`, fsyncs it,
+// renames it over `path` and fsyncs the folder. The temporary file is removed on failure.
+Status WriteFileAtomic(const std::filesystem::path& path, ByteView content, mode_t mode);
+
+// Creates `dir` (and its parents) if missing; a folder it creates gets `mode`.
+Status EnsureDirectory(const std::filesystem::path& dir, mode_t mode);
+
+// An exclusive advisory lock (flock) on a lock file, held until destruction. Locks on one
+// file serialise cooperating processes; they do not stop a process that ignores them.
+class FileLock {
+ public:
+  // Blocks until the lock is held. Creates the lock file with mode 0600 if needed.
+  static Result<FileLock> Acquire(const std::filesystem::path& lock_path);
+
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// strerror text for an errno value.
+std::string ErrnoText(int err);
+
+}  // namespace scone

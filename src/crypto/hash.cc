@@ -1,0 +1,30 @@
+#include "crypto/hash.h"
+
+#include <openssl/sha.h>
+
+#include <cstdlib>
+
+namespace scone::crypto {
+
+Sha256Digest Sha256(ByteView data) {
+  Sha256Digest out{};
+  ::SHA256(data.data(), data.size(), out.data());
+  return out;
+}
+
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) std::abort();
+}
+
+Sha256Hasher& Sha256Hasher::Update(ByteView data) {
+  if (EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) std::abort();
+  return *this;
+}
+
+Sha256Digest Sha256Hasher::Finish() {
+  Sha256Digest out{};
+  if (EVP_DigestFinal_ex(ctx_.get(), out.data(), nullptr) != 1) std::abort();
+  return out;
+}
+
+}  // namespace scone::crypto
