@@ -9,6 +9,7 @@
 #   scone_fuzzer(quote_fuzz DEPS scone_attestation)
 #     -> libFuzzer target from quote_fuzz.cc when SCONE_FUZZ is on.
 #   scone_program(scone SRC scone_main.cc DEPS scone_cli)
+#   scone_benchmark(verify_bench DEPS scone_attestation)   (in bench/)
 
 set(SCONE_WARNINGS
     -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion
@@ -69,5 +70,16 @@ function(scone_program name)
   add_executable(${name} ${CMAKE_CURRENT_SOURCE_DIR}/${ARG_SRC})
   _scone_common_options(${name})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
+endfunction()
+
+# scone_benchmark(verify_bench DEPS scone_attestation) -> Google Benchmark program from
+# bench/verify_bench.cc, built into build/bin (not a test: timings never gate CI).
+function(scone_benchmark name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  add_executable(${name} ${CMAKE_CURRENT_SOURCE_DIR}/${name}.cc)
+  _scone_common_options(${name})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark)
+  target_compile_definitions(${name} PRIVATE SCONE_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
 endfunction()
