@@ -8,6 +8,7 @@
 namespace scone::crypto {
 
 Result<std::vector<PemBlock>> ParsePemBlocks(std::string_view text) {
+  if (text.empty()) return InvalidArgument("empty input, no PEM block found");
   SCONE_ASSIGN_OR_RETURN(BioPtr bio, MemBioOver(AsBytes(text)));
   std::vector<PemBlock> blocks;
   for (;;) {

@@ -1,0 +1,22 @@
+// Registration of the command groups. Each group's file adds its subcommands to the root
+// and, when one of them is chosen, stores the work to do in `action`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "cli/context.h"
+#include "common/status.h"
+
+namespace scone::cli {
+
+using Action = std::function<Status()>;
+
+void RegisterSelfCommands(CLI::App& root, Context& ctx, Action& action);
+void RegisterCertCommands(CLI::App& root, Context& ctx, Action& action);
+
+// Shared flags.
+void AddFormatOption(CLI::App* cmd, Context& ctx);
+void AddIdentityOption(CLI::App* cmd, Context& ctx);
+
+}  // namespace scone::cli

@@ -1,0 +1,129 @@
+#include "crypto/x509_verify.h"
+
+#include <string>
+
+#include "crypto/x509.h"
+
+namespace scone::crypto {
+
+std::string_view ChainFailureName(ChainFailure failure) {
+  switch (failure) {
+    case ChainFailure::kNone:
+      return "none";
+    case ChainFailure::kUntrustedRoot:
+      return "untrusted-root";
+    case ChainFailure::kRevoked:
+      return "revoked";
+    case ChainFailure::kCertificateExpired:
+      return "certificate-expired";
+    case ChainFailure::kCertificateNotYetValid:
+      return "certificate-not-yet-valid";
+    case ChainFailure::kCrlExpired:
+      return "crl-expired";
+    case ChainFailure::kCrlNotYetValid:
+      return "crl-not-yet-valid";
+    case ChainFailure::kCrlMissing:
+      return "crl-missing";
+    case ChainFailure::kBadSignature:
+      return "bad-signature";
+    case ChainFailure::kInvalid:
+      return "invalid";
+  }
+  return "invalid";
+}
+
+namespace {
+
+ChainFailure Classify(int err) {
+  switch (err) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_CERT_UNTRUSTED:
+      return ChainFailure::kUntrustedRoot;
+    case X509_V_ERR_CERT_REVOKED:
+      return ChainFailure::kRevoked;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return ChainFailure::kCertificateExpired;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return ChainFailure::kCertificateNotYetValid;
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+      return ChainFailure::kCrlExpired;
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+      return ChainFailure::kCrlNotYetValid;
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+      return ChainFailure::kCrlMissing;
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+    case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+      return ChainFailure::kBadSignature;
+    default:
+      return ChainFailure::kInvalid;
+  }
+}
+
+}  // namespace
+
+Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options,
+                              ChainFailure* failure) {
+  auto fail = [&](ChainFailure f, std::string message) {
+    if (failure != nullptr) *failure = f;
+    return VerificationFailed(std::move(message));
+  };
+  if (failure != nullptr) *failure = ChainFailure::kNone;
+  if (leaf == nullptr) return fail(ChainFailure::kInvalid, "no certificate to verify");
+  if (options.trust_anchors.empty()) {
+    return fail(ChainFailure::kUntrustedRoot, "no trust anchor given");
+  }
+
+  X509StorePtr store(X509_STORE_new());
+  if (!store) return OpenSslError("X509_STORE_new");
+  for (X509* anchor : options.trust_anchors) {
+    if (X509_STORE_add_cert(store.get(), anchor) != 1) {
+      return OpenSslError("adding a trust anchor");
+    }
+  }
+  for (X509_CRL* crl : options.crls) {
+    if (X509_STORE_add_crl(store.get(), crl) != 1) return OpenSslError("adding a CRL");
+  }
+
+  X509StackPtr untrusted(sk_X509_new_null());
+  if (!untrusted) return OpenSslError("sk_X509_new_null");
+  for (X509* cert : options.intermediates) {
+    if (X509_up_ref(cert) != 1) return OpenSslError("X509_up_ref");
+    if (sk_X509_push(untrusted.get(), cert) <= 0) {
+      X509_free(cert);
+      return OpenSslError("sk_X509_push");
+    }
+  }
+
+  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()) != 1) {
+    return OpenSslError("X509_STORE_CTX_init");
+  }
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(options.time));
+  unsigned long flags = X509_V_FLAG_USE_CHECK_TIME;  // NOLINT(google-runtime-int)
+  if (options.check_crls) flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+  X509_VERIFY_PARAM_set_flags(param, flags);
+
+  int rc = X509_verify_cert(ctx.get());
+  if (rc == 1) {
+    ClearOpenSslErrors();
+    return Status::Ok();
+  }
+  int err = X509_STORE_CTX_get_error(ctx.get());
+  int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+  X509* at = X509_STORE_CTX_get_current_cert(ctx.get());
+  ClearOpenSslErrors();
+  std::string where = at != nullptr ? SubjectName(at) : SubjectName(leaf);
+  return fail(Classify(err), std::string(X509_verify_cert_error_string(err)) + " (certificate \"" +
+                                 where + "\" at depth " + std::to_string(depth) + ")");
+}
+
+}  // namespace scone::crypto

@@ -1,0 +1,50 @@
+// Certificate chain verification with OpenSSL's X509_verify_cert: a leaf, untrusted
+// intermediates, explicit trust anchors, optional CRLs, and an explicit verification time.
+//
+// Nothing here trusts the system's certificate store: the anchors are exactly the ones
+// passed in. A self-signed certificate among the intermediates is never trusted just
+// because it is there.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "crypto/openssl_util.h"
+
+namespace scone::crypto {
+
+// Why a chain did not verify, for callers that react differently (e.g. suggest an option
+// for an untrusted root, or report a revocation).
+enum class ChainFailure {
+  kNone,
+  kUntrustedRoot,  // the chain does not end at one of the trust anchors
+  kRevoked,        // a certificate is listed in a CRL
+  kCertificateExpired,
+  kCertificateNotYetValid,
+  kCrlExpired,
+  kCrlNotYetValid,
+  kCrlMissing,    // CRL checking is on and a certificate's issuer has no CRL
+  kBadSignature,  // a certificate or CRL signature does not verify
+  kInvalid,       // anything else (bad extensions, path length, purpose, ...)
+};
+
+std::string_view ChainFailureName(ChainFailure failure);
+
+struct ChainVerifyOptions {
+  std::vector<X509*> trust_anchors;  // borrowed; at least one
+  std::vector<X509*> intermediates;  // borrowed; may include the anchor itself
+  std::vector<X509_CRL*> crls;       // borrowed
+  // With check_crls, every certificate in the chain (including the anchor, which its own
+  // CRL covers) must be covered by a valid CRL from `crls`; missing ones are an error.
+  bool check_crls = true;
+  int64_t time = 0;  // Unix seconds at which every certificate and CRL must be valid
+};
+
+// Verifies `leaf` up to one of the anchors. On failure returns kVerificationFailed whose
+// message names the certificate and OpenSSL's reason, and sets *failure if given.
+Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options,
+                              ChainFailure* failure = nullptr);
+
+}  // namespace scone::crypto
