@@ -44,6 +44,9 @@ int Run(int argc, const char* const* argv, Context& ctx) {
       ->type_name("FILE");
   app.require_subcommand(1);
   app.fallthrough();  // --config may follow the subcommand
+  app.failure_message([](const CLI::App* /*unused*/, const CLI::Error& e) {
+    return "error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+  });
 
   Action action;
   RegisterSelfCommands(app, ctx, action);
