@@ -1,5 +1,7 @@
 #include "crypto/x509_verify.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "crypto/x509.h"
@@ -69,8 +71,8 @@ ChainFailure Classify(int err) {
 
 }  // namespace
 
-Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options,
-                              ChainFailure* failure) {
+Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options, ChainFailure* failure,
+                              ChainValidity* validity) {
   auto fail = [&](ChainFailure f, std::string message) {
     if (failure != nullptr) *failure = f;
     return VerificationFailed(std::move(message));
@@ -115,6 +117,18 @@ Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options,
   int rc = X509_verify_cert(ctx.get());
   if (rc == 1) {
     ClearOpenSslErrors();
+    if (validity != nullptr) {
+      validity->not_before = INT64_MIN;
+      validity->not_after = INT64_MAX;
+      STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
+      for (int i = 0; i < sk_X509_num(chain); ++i) {
+        X509* cert = sk_X509_value(chain, i);
+        SCONE_ASSIGN_OR_RETURN(int64_t nb, Asn1TimeToUnix(X509_get0_notBefore(cert)));
+        SCONE_ASSIGN_OR_RETURN(int64_t na, Asn1TimeToUnix(X509_get0_notAfter(cert)));
+        validity->not_before = std::max(validity->not_before, nb);
+        validity->not_after = std::min(validity->not_after, na);
+      }
+    }
     return Status::Ok();
   }
   int err = X509_STORE_CTX_get_error(ctx.get());

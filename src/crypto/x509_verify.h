@@ -42,9 +42,17 @@ struct ChainVerifyOptions {
   int64_t time = 0;  // Unix seconds at which every certificate and CRL must be valid
 };
 
+// The period in which every certificate of a verified chain (leaf to anchor) is valid:
+// the latest notBefore and the earliest notAfter, in Unix seconds.
+struct ChainValidity {
+  int64_t not_before = 0;
+  int64_t not_after = 0;
+};
+
 // Verifies `leaf` up to one of the anchors. On failure returns kVerificationFailed whose
-// message names the certificate and OpenSSL's reason, and sets *failure if given.
+// message names the certificate and OpenSSL's reason, and sets *failure if given. On
+// success sets *validity (if given) from the chain OpenSSL built.
 Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options,
-                              ChainFailure* failure = nullptr);
+                              ChainFailure* failure = nullptr, ChainValidity* validity = nullptr);
 
 }  // namespace scone::crypto
