@@ -1,0 +1,26 @@
+// Presentation of verification results for the CLI (`scone attestation verify-quote`) and
+// for APIs: human-readable text and JSON. Formatting never fails.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "attestation/verifier.h"
+
+namespace scone::attestation {
+
+// JSON object with (at least) "status", "advisory_ids", "mrenclave", "mrsigner",
+// "isvprodid", "isvsvn", "debug", "report_data" (hex), "fmspc", "qe_status", plus
+// "platform_tcb_status", "tcb_date", "qe_tcb_date", "pce_id", "cpusvn" (the PCK
+// certificate's TCB components, hex), "pcesvn", "attributes" (hex),
+// "tcb_evaluation_data_number" and "revocation_checked". Byte values are lower-case hex.
+nlohmann::json VerifiedQuoteToJson(const VerifiedQuote& quote);
+
+// Multi-line "name: value" text with the same content.
+std::string FormatVerifiedQuote(const VerifiedQuote& quote);
+
+// {"error": {"code": "<code name>", "kind": "<failure kind>", "message": "..."}} for a
+// failed verification.
+nlohmann::json VerificationFailureToJson(const Status& status, FailureKind kind);
+
+}  // namespace scone::attestation

@@ -1,0 +1,573 @@
+#include "attestation/verifier.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <set>
+
+#include "attestation/intel_root.h"
+#include "attestation/sgx_extensions.h"
+#include "attestation/timestamp.h"
+#include "common/hex.h"
+#include "crypto/crl.h"
+#include "crypto/ecdsa.h"
+#include "crypto/hash.h"
+#include "crypto/x509.h"
+#include "crypto/x509_verify.h"
+
+namespace scone::attestation {
+
+std::string_view FailureKindName(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::kNone:
+      return "none";
+    case FailureKind::kMalformedQuote:
+      return "malformed-quote";
+    case FailureKind::kMalformedCollateral:
+      return "malformed-collateral";
+    case FailureKind::kMissingCrls:
+      return "missing-crls";
+    case FailureKind::kUntrustedRoot:
+      return "untrusted-root";
+    case FailureKind::kCertificateRevoked:
+      return "certificate-revoked";
+    case FailureKind::kCertificateExpired:
+      return "certificate-expired";
+    case FailureKind::kCertificateNotYetValid:
+      return "certificate-not-yet-valid";
+    case FailureKind::kCertificateChainInvalid:
+      return "certificate-chain-invalid";
+    case FailureKind::kRootCaCrlInvalid:
+      return "root-ca-crl-invalid";
+    case FailureKind::kRootCaCrlNotYetValid:
+      return "root-ca-crl-not-yet-valid";
+    case FailureKind::kRootCaCrlExpired:
+      return "root-ca-crl-expired";
+    case FailureKind::kPckCrlInvalid:
+      return "pck-crl-invalid";
+    case FailureKind::kPckCrlNotYetValid:
+      return "pck-crl-not-yet-valid";
+    case FailureKind::kPckCrlExpired:
+      return "pck-crl-expired";
+    case FailureKind::kTcbInfoSignatureInvalid:
+      return "tcb-info-signature-invalid";
+    case FailureKind::kTcbInfoNotYetValid:
+      return "tcb-info-not-yet-valid";
+    case FailureKind::kTcbInfoExpired:
+      return "tcb-info-expired";
+    case FailureKind::kQeIdentitySignatureInvalid:
+      return "qe-identity-signature-invalid";
+    case FailureKind::kQeIdentityNotYetValid:
+      return "qe-identity-not-yet-valid";
+    case FailureKind::kQeIdentityExpired:
+      return "qe-identity-expired";
+    case FailureKind::kPckExtensionInvalid:
+      return "pck-extension-invalid";
+    case FailureKind::kFmspcMismatch:
+      return "fmspc-mismatch";
+    case FailureKind::kPceIdMismatch:
+      return "pce-id-mismatch";
+    case FailureKind::kQeReportSignatureInvalid:
+      return "qe-report-signature-invalid";
+    case FailureKind::kQeReportDataMismatch:
+      return "qe-report-data-mismatch";
+    case FailureKind::kQeIdentityMismatch:
+      return "qe-identity-mismatch";
+    case FailureKind::kIsvSignatureInvalid:
+      return "isv-signature-invalid";
+    case FailureKind::kTcbNotSupported:
+      return "tcb-not-supported";
+  }
+  return "unknown";
+}
+
+TcbStatus ConvergeTcbStatus(TcbStatus platform, TcbStatus qe) {
+  if (qe == TcbStatus::kRevoked) return TcbStatus::kRevoked;
+  if (qe == TcbStatus::kOutOfDate) {
+    switch (platform) {
+      case TcbStatus::kUpToDate:
+      case TcbStatus::kSWHardeningNeeded:
+        return TcbStatus::kOutOfDate;
+      case TcbStatus::kConfigurationNeeded:
+      case TcbStatus::kConfigurationAndSWHardeningNeeded:
+        return TcbStatus::kOutOfDateConfigurationNeeded;
+      default:
+        break;
+    }
+  }
+  return platform;
+}
+
+namespace {
+
+using crypto::X509Ptr;
+
+// The times at which every check made so far holds.
+struct Window {
+  int64_t from = INT64_MIN;
+  int64_t until = INT64_MAX;
+  void Narrow(int64_t f, int64_t u) {
+    from = std::max(from, f);
+    until = std::min(until, u);
+  }
+  bool Contains(int64_t t) const { return from <= t && t <= until; }
+};
+
+// Records the failing check and returns its Status.
+class Failer {
+ public:
+  explicit Failer(FailureKind* out) : out_(out) {}
+  Status operator()(FailureKind kind, Status status) const {
+    if (out_ != nullptr) *out_ = kind;
+    return status;
+  }
+
+ private:
+  FailureKind* out_;
+};
+
+std::vector<X509*> Raw(const std::vector<X509Ptr>& certs, size_t from = 0) {
+  std::vector<X509*> out;
+  for (size_t i = from; i < certs.size(); ++i) out.push_back(certs[i].get());
+  return out;
+}
+
+FailureKind FromChainFailure(crypto::ChainFailure f) {
+  switch (f) {
+    case crypto::ChainFailure::kUntrustedRoot:
+      return FailureKind::kUntrustedRoot;
+    case crypto::ChainFailure::kRevoked:
+      return FailureKind::kCertificateRevoked;
+    case crypto::ChainFailure::kCertificateExpired:
+      return FailureKind::kCertificateExpired;
+    case crypto::ChainFailure::kCertificateNotYetValid:
+      return FailureKind::kCertificateNotYetValid;
+    default:
+      return FailureKind::kCertificateChainInvalid;
+  }
+}
+
+// Checks thisUpdate/issueDate <= now <= nextUpdate with precise failures.
+Status CheckWindow(const Failer& fail, std::string_view what, int64_t from, int64_t until,
+                   int64_t now, FailureKind not_yet, FailureKind expired, Window& window) {
+  if (now < from) {
+    return fail(not_yet, VerificationFailed(std::string(what) + " is not valid yet: issued " +
+                                            FormatRfc3339(from) + ", verification time " +
+                                            FormatRfc3339(now)));
+  }
+  if (now > until) {
+    return fail(expired, VerificationFailed(std::string(what) + " expired at " +
+                                            FormatRfc3339(until) + ", verification time " +
+                                            FormatRfc3339(now) + " (fetch fresh collateral)"));
+  }
+  window.Narrow(from, until);
+  return Status::Ok();
+}
+
+void AppendField(std::string& key, ByteView data) {
+  uint64_t n = data.size();
+  for (int i = 0; i < 8; ++i) key.push_back(static_cast<char>(n >> (8 * i)));
+  key.append(AsChars(data));
+}
+
+void AppendOptional(std::string& key, bool present, ByteView data) {
+  key.push_back(present ? '\1' : '\0');
+  if (present) AppendField(key, data);
+}
+
+// The cache key: the exact collateral bytes, unambiguously framed.
+std::string CollateralKey(const Collateral& c) {
+  std::string key;
+  key.reserve(c.tcb_info_json.size() + c.qe_identity_json.size() + 16384);
+  AppendField(key, AsBytes(c.tcb_info_json));
+  AppendField(key, AsBytes(c.tcb_info_issuer_chain_pem));
+  AppendField(key, AsBytes(c.qe_identity_json));
+  AppendField(key, AsBytes(c.qe_identity_issuer_chain_pem));
+  AppendOptional(key, c.pck_crl.has_value(), c.pck_crl ? ByteView(*c.pck_crl) : ByteView());
+  AppendOptional(key, c.pck_crl_issuer_chain_pem.has_value(),
+                 c.pck_crl_issuer_chain_pem ? AsBytes(*c.pck_crl_issuer_chain_pem) : ByteView());
+  AppendOptional(key, c.root_ca_crl.has_value(),
+                 c.root_ca_crl ? ByteView(*c.root_ca_crl) : ByteView());
+  return key;
+}
+
+std::string Hex(ByteView b) { return HexEncode(b); }
+
+}  // namespace
+
+struct QuoteVerifier::PckEntry {
+  crypto::EvpPkeyPtr pck_key;
+  PckExtensions extensions;
+  TcbLevel tcb_level;  // the matched level
+  Window window;       // includes the collateral's window
+};
+
+struct QuoteVerifier::CollateralEntry {
+  ParsedCollateral parsed;
+  bool crls_checked = false;
+  Window window;
+  // PCK chains verified under this collateral, keyed by the quote's certification data.
+  // Guarded by QuoteVerifier::mu_.
+  mutable std::unordered_map<std::string, std::shared_ptr<const PckEntry>> pck_chains;
+};
+
+QuoteVerifier::QuoteVerifier(VerifierOptions options, std::vector<X509Ptr> roots)
+    : options_(std::move(options)), roots_(std::move(roots)) {}
+
+QuoteVerifier::~QuoteVerifier() = default;
+
+Result<std::unique_ptr<QuoteVerifier>> QuoteVerifier::New(VerifierOptions options) {
+  std::vector<X509Ptr> roots;
+  if (options.trusted_roots.empty()) {
+    SCONE_ASSIGN_OR_RETURN(X509Ptr intel, IntelSgxRootCa());
+    roots.push_back(std::move(intel));
+  }
+  for (size_t i = 0; i < options.trusted_roots.size(); ++i) {
+    auto cert = crypto::ParseCertificatePemOrDer(options.trusted_roots[i]);
+    if (!cert.ok()) {
+      return cert.status().WithContext("trusted root " + std::to_string(i + 1));
+    }
+    if (X509_check_issued(cert->get(), cert->get()) != X509_V_OK) {
+      return InvalidArgument("trusted root " + std::to_string(i + 1) + " (" +
+                             crypto::SubjectName(cert->get()) + ") is not self-signed");
+    }
+    roots.push_back(std::move(cert).value());
+  }
+  if (options.cache_capacity == 0) options.cache_capacity = 1;
+  return std::unique_ptr<QuoteVerifier>(new QuoteVerifier(std::move(options), std::move(roots)));
+}
+
+void QuoteVerifier::ClearCache() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.clear();
+  attestation_keys_.clear();
+}
+
+namespace {
+
+// Everything the verifier needs that does not change per quote.
+struct Context {
+  const std::vector<X509Ptr>& roots;
+  bool accept_unverifiable;
+  const Failer& fail;
+  int64_t now;
+};
+
+Status VerifyChain(const Context& ctx, std::string_view what, X509* leaf,
+                   std::vector<X509*> intermediates, std::vector<X509_CRL*> crls, bool check_crls,
+                   Window& window) {
+  crypto::ChainVerifyOptions opts;
+  opts.trust_anchors = Raw(ctx.roots);
+  opts.intermediates = std::move(intermediates);
+  opts.crls = std::move(crls);
+  opts.check_crls = check_crls;
+  opts.time = ctx.now;
+  crypto::ChainFailure failure = crypto::ChainFailure::kNone;
+  crypto::ChainValidity validity;
+  Status s = crypto::VerifyCertificateChain(leaf, opts, &failure, &validity);
+  if (!s.ok()) {
+    std::string message = std::string(what) + " does not verify: " + s.message();
+    if (failure == crypto::ChainFailure::kUntrustedRoot) {
+      message = std::string(what) + " does not reach a trusted root CA (" + s.message() +
+                "); the verifier trusts only the Intel SGX Root CA unless another root is "
+                "given explicitly";
+    }
+    return ctx.fail(FromChainFailure(failure), VerificationFailed(message));
+  }
+  window.Narrow(validity.not_before, validity.not_after);
+  return Status::Ok();
+}
+
+Status CheckCrlWindow(const Context& ctx, std::string_view what, X509_CRL* crl, FailureKind invalid,
+                      FailureKind not_yet, FailureKind expired, Window& window) {
+  auto from = crypto::CrlThisUpdate(crl);
+  auto until = crypto::CrlNextUpdate(crl);
+  if (!from.ok() || !until.ok()) {
+    return ctx.fail(invalid,
+                    VerificationFailed(std::string(what) + " lacks a valid thisUpdate/nextUpdate"));
+  }
+  return CheckWindow(ctx.fail, what, *from, *until, ctx.now, not_yet, expired, window);
+}
+
+Status VerifySignedCollateral(const Context& ctx, std::string_view what,
+                              const std::vector<X509Ptr>& chain, X509_CRL* root_crl,
+                              std::string_view body, const ByteArray<64>& signature,
+                              FailureKind bad_signature, Window& window) {
+  SCONE_RETURN_IF_ERROR(
+      VerifyChain(ctx, std::string(what) + " signer chain", chain.front().get(), Raw(chain, 1),
+                  root_crl != nullptr ? std::vector<X509_CRL*>{root_crl} : std::vector<X509_CRL*>{},
+                  root_crl != nullptr, window));
+  Status s =
+      crypto::VerifyEcdsaP256Raw(X509_get0_pubkey(chain.front().get()), AsBytes(body), signature);
+  if (!s.ok()) {
+    return ctx.fail(bad_signature,
+                    VerificationFailed(std::string(what) + " signature does not verify with " +
+                                       crypto::SubjectName(chain.front().get()) + "'s key"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collateral& collateral,
+                                            int64_t now, FailureKind* failure) const {
+  const Failer fail(failure);
+  if (failure != nullptr) *failure = FailureKind::kNone;
+  const Context ctx{roots_, options_.accept_unverifiable_pcs_certs, fail, now};
+
+  // 1. Formats.
+  auto parsed_quote = ParseQuote(quote_bytes);
+  if (!parsed_quote.ok()) return fail(FailureKind::kMalformedQuote, parsed_quote.status());
+  const Quote& quote = *parsed_quote;
+
+  // 2-5. Collateral (cached by its bytes while `now` is inside its validity window).
+  std::string ckey = CollateralKey(collateral);
+  std::shared_ptr<const CollateralEntry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(ckey);
+    if (it != cache_.end() && it->second->window.Contains(now)) entry = it->second;
+  }
+  if (!entry) {
+    auto fresh = std::make_shared<CollateralEntry>();
+    auto parsed = ParseCollateral(collateral);
+    if (!parsed.ok()) return fail(FailureKind::kMalformedCollateral, parsed.status());
+    fresh->parsed = std::move(parsed).value();
+    ParsedCollateral& p = fresh->parsed;
+    Window& w = fresh->window;
+    if (!collateral.has_crls()) {
+      if (!options_.accept_unverifiable_pcs_certs) {
+        std::string missing;
+        if (!collateral.root_ca_crl) missing += std::string(" ") + kRootCaCrlFile;
+        if (!collateral.pck_crl) missing += std::string(" ") + kPckCrlFile;
+        if (!collateral.pck_crl_issuer_chain_pem) {
+          missing += std::string(" ") + kPckCrlIssuerChainFile;
+        }
+        return fail(
+            FailureKind::kMissingCrls,
+            FailedPrecondition("collateral lacks the CRLs needed to check revocation:" + missing +
+                               "; add them, or pass --accept-unverifiable-pcs-certs "
+                               "to verify without revocation checks"));
+      }
+      // Relaxed: revocation is not checked at all (partial CRL sets are ignored too).
+      p.root_ca_crl.reset();
+      p.pck_crl.reset();
+      p.pck_crl_issuer_chain.clear();
+      fresh->crls_checked = false;
+    } else {
+      fresh->crls_checked = true;
+    }
+
+    X509_CRL* root_crl = p.root_ca_crl.get();
+    if (root_crl != nullptr) {
+      // 2. Root CA CRL: issued by one of the trusted roots.
+      bool issued = false;
+      for (const X509Ptr& root : roots_) {
+        if (crypto::VerifyCrlIssuedBy(root_crl, root.get()).ok()) {
+          issued = true;
+          SCONE_ASSIGN_OR_RETURN(int64_t nb,
+                                 crypto::Asn1TimeToUnix(X509_get0_notBefore(root.get())));
+          SCONE_ASSIGN_OR_RETURN(int64_t na,
+                                 crypto::Asn1TimeToUnix(X509_get0_notAfter(root.get())));
+          w.Narrow(nb, na);
+          break;
+        }
+      }
+      if (!issued) {
+        return fail(FailureKind::kRootCaCrlInvalid,
+                    VerificationFailed(std::string(kRootCaCrlFile) +
+                                       " is not a CRL signed by a trusted root CA"));
+      }
+      SCONE_RETURN_IF_ERROR(
+          CheckCrlWindow(ctx, "the root CA CRL", root_crl, FailureKind::kRootCaCrlInvalid,
+                         FailureKind::kRootCaCrlNotYetValid, FailureKind::kRootCaCrlExpired, w));
+    }
+
+    // 3. TCB info.
+    const TcbInfo& tcb = p.tcb_info;
+    SCONE_RETURN_IF_ERROR(VerifySignedCollateral(ctx, "TCB info", p.tcb_info_issuer_chain, root_crl,
+                                                 tcb.signed_body, tcb.signature,
+                                                 FailureKind::kTcbInfoSignatureInvalid, w));
+    SCONE_RETURN_IF_ERROR(CheckWindow(fail, "TCB info", tcb.issue_date, tcb.next_update, now,
+                                      FailureKind::kTcbInfoNotYetValid,
+                                      FailureKind::kTcbInfoExpired, w));
+    // 4. QE identity.
+    const QeIdentity& qe = p.qe_identity;
+    SCONE_RETURN_IF_ERROR(VerifySignedCollateral(ctx, "QE identity", p.qe_identity_issuer_chain,
+                                                 root_crl, qe.signed_body, qe.signature,
+                                                 FailureKind::kQeIdentitySignatureInvalid, w));
+    SCONE_RETURN_IF_ERROR(CheckWindow(fail, "QE identity", qe.issue_date, qe.next_update, now,
+                                      FailureKind::kQeIdentityNotYetValid,
+                                      FailureKind::kQeIdentityExpired, w));
+    // 5. PCK CRL.
+    if (p.pck_crl) {
+      const auto& chain = p.pck_crl_issuer_chain;
+      SCONE_RETURN_IF_ERROR(VerifyChain(ctx, "PCK CRL issuer chain", chain.front().get(),
+                                        Raw(chain, 1), {root_crl}, true, w));
+      Status s = crypto::VerifyCrlIssuedBy(p.pck_crl.get(), chain.front().get());
+      if (!s.ok()) {
+        return fail(FailureKind::kPckCrlInvalid,
+                    VerificationFailed(std::string(kPckCrlFile) + ": " + s.message()));
+      }
+      SCONE_RETURN_IF_ERROR(
+          CheckCrlWindow(ctx, "the PCK CRL", p.pck_crl.get(), FailureKind::kPckCrlInvalid,
+                         FailureKind::kPckCrlNotYetValid, FailureKind::kPckCrlExpired, w));
+    }
+    entry = fresh;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cache_.size() >= options_.cache_capacity) cache_.clear();
+    cache_[ckey] = fresh;
+  }
+  const ParsedCollateral& col = entry->parsed;
+
+  // 6-7. The PCK chain and the platform's TCB level (cached per certification data).
+  std::string pck_key_bytes(AsChars(quote.certification_data));
+  std::shared_ptr<const PckEntry> pck;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entry->pck_chains.find(pck_key_bytes);
+    if (it != entry->pck_chains.end() && it->second->window.Contains(now)) pck = it->second;
+  }
+  if (!pck) {
+    auto fresh = std::make_shared<PckEntry>();
+    fresh->window = entry->window;
+    auto chain = crypto::ParseCertificatesPem(PckChainPem(quote));
+    if (!chain.ok()) {
+      return fail(FailureKind::kMalformedQuote,
+                  chain.status().WithContext("quote: certification data (PCK chain)"));
+    }
+    std::vector<X509_CRL*> crls;
+    if (entry->crls_checked) crls = {col.root_ca_crl.get(), col.pck_crl.get()};
+    SCONE_RETURN_IF_ERROR(VerifyChain(ctx, "the quote's PCK certificate chain",
+                                      chain->front().get(), Raw(*chain, 1), crls,
+                                      entry->crls_checked, fresh->window));
+    X509* leaf = chain->front().get();
+    auto ext = ParsePckExtensions(leaf);
+    if (!ext.ok()) return fail(FailureKind::kPckExtensionInvalid, ext.status());
+    fresh->extensions = *ext;
+    const TcbInfo& tcb = col.tcb_info;
+    if (ext->fmspc != tcb.fmspc) {
+      return fail(FailureKind::kFmspcMismatch,
+                  VerificationFailed("the TCB info is for FMSPC " + Hex(tcb.fmspc) +
+                                     " but the PCK certificate has FMSPC " + Hex(ext->fmspc) +
+                                     " (fetch the TCB info for this platform)"));
+    }
+    if (ext->pce_id != tcb.pce_id) {
+      return fail(FailureKind::kPceIdMismatch,
+                  VerificationFailed("the TCB info is for PCE-ID " + Hex(tcb.pce_id) +
+                                     " but the PCK certificate has PCE-ID " + Hex(ext->pce_id)));
+    }
+    const TcbLevel* level = SelectTcbLevel(tcb, ext->tcb_components, ext->pce_svn);
+    if (level == nullptr) {
+      return fail(FailureKind::kTcbNotSupported,
+                  VerificationFailed("TCB not supported: no TCB level of the TCB info matches "
+                                     "the PCK certificate's SVNs (components " +
+                                     Hex(ext->tcb_components) + ", PCESVN " +
+                                     std::to_string(ext->pce_svn) + ")"));
+    }
+    fresh->tcb_level = *level;
+    SCONE_ASSIGN_OR_RETURN(fresh->pck_key, crypto::CertificatePublicKey(leaf));
+    pck = fresh;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entry->pck_chains.size() >= options_.cache_capacity) entry->pck_chains.clear();
+    entry->pck_chains[pck_key_bytes] = fresh;
+  }
+
+  // 8. QE report signature and binding of the attestation key.
+  constexpr size_t kQeReportOffset = kQuoteSignedSize + 4 + 64 + 64;
+  ByteView qe_report_raw = quote_bytes.subspan(kQeReportOffset, kReportBodySize);
+  if (!crypto::VerifyEcdsaP256Raw(pck->pck_key.get(), qe_report_raw, quote.qe_report_signature)
+           .ok()) {
+    return fail(FailureKind::kQeReportSignatureInvalid,
+                VerificationFailed("the QE report signature does not verify with the PCK "
+                                   "certificate's key"));
+  }
+  crypto::Sha256Hasher hasher;
+  hasher.Update(quote.attestation_key).Update(quote.qe_auth_data);
+  const crypto::Sha256Digest binding = hasher.Finish();
+  const auto& rd = quote.qe_report.report_data;
+  if (!std::equal(binding.begin(), binding.end(), rd.begin()) ||
+      !std::all_of(rd.begin() + 32, rd.end(), [](uint8_t b) { return b == 0; })) {
+    return fail(FailureKind::kQeReportDataMismatch,
+                VerificationFailed("the QE report data is not SHA-256(attestation key || QE "
+                                   "auth data) followed by 32 zero bytes"));
+  }
+
+  // 9. The QE against the QE identity.
+  const QeIdentity& qe = col.qe_identity;
+  const ReportBody& qr = quote.qe_report;
+  if ((qr.misc_select & qe.misc_select_mask) != qe.misc_select) {
+    return fail(FailureKind::kQeIdentityMismatch,
+                VerificationFailed("the QE's MISCSELECT does not match the QE identity"));
+  }
+  for (size_t i = 0; i < 16; ++i) {
+    if ((qr.attributes[i] & qe.attributes_mask[i]) != qe.attributes[i]) {
+      return fail(FailureKind::kQeIdentityMismatch,
+                  VerificationFailed("the QE's attributes do not match the QE identity"));
+    }
+  }
+  if (qr.mr_signer != qe.mr_signer) {
+    return fail(FailureKind::kQeIdentityMismatch,
+                VerificationFailed("the QE's MRSIGNER " + Hex(qr.mr_signer) +
+                                   " is not the QE identity's " + Hex(qe.mr_signer)));
+  }
+  if (qr.isv_prod_id != qe.isv_prod_id) {
+    return fail(FailureKind::kQeIdentityMismatch,
+                VerificationFailed("the QE's ISVPRODID " + std::to_string(qr.isv_prod_id) +
+                                   " is not the QE identity's " + std::to_string(qe.isv_prod_id)));
+  }
+  const QeTcbLevel* qe_level = SelectQeTcbLevel(qe, qr.isv_svn);
+
+  // 10. The ISV report signature by the attestation key.
+  std::shared_ptr<EVP_PKEY> att_key;
+  const std::string att_key_bytes(AsChars(quote.attestation_key));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = attestation_keys_.find(att_key_bytes);
+    if (it != attestation_keys_.end()) att_key = it->second;
+  }
+  if (!att_key) {
+    auto key = crypto::EcP256PublicKeyFromRaw(quote.attestation_key);
+    if (!key.ok()) {
+      return fail(FailureKind::kMalformedQuote,
+                  key.status().WithContext("quote: attestation key at offset 500"));
+    }
+    att_key = std::shared_ptr<EVP_PKEY>(std::move(key).value().release(), EVP_PKEY_free);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (attestation_keys_.size() >= options_.cache_capacity) attestation_keys_.clear();
+    attestation_keys_[att_key_bytes] = att_key;
+  }
+  if (!crypto::VerifyEcdsaP256Raw(att_key.get(), quote_bytes.first(kQuoteSignedSize),
+                                  quote.isv_signature)
+           .ok()) {
+    return fail(FailureKind::kIsvSignatureInvalid,
+                VerificationFailed("the ISV enclave report signature (over quote bytes "
+                                   "[0, 432)) does not verify with the attestation key"));
+  }
+
+  // 11. Status.
+  VerifiedQuote out;
+  out.platform_tcb_status = pck->tcb_level.status;
+  out.tcb_date = pck->tcb_level.tcb_date;
+  out.qe_status = qe_level != nullptr ? qe_level->status : TcbStatus::kOutOfDate;
+  if (qe_level != nullptr) out.qe_tcb_date = qe_level->tcb_date;
+  out.status = ConvergeTcbStatus(out.platform_tcb_status, out.qe_status);
+  std::set<std::string> advisories(pck->tcb_level.advisory_ids.begin(),
+                                   pck->tcb_level.advisory_ids.end());
+  if (qe_level != nullptr) {
+    advisories.insert(qe_level->advisory_ids.begin(), qe_level->advisory_ids.end());
+  }
+  out.advisory_ids.assign(advisories.begin(), advisories.end());
+  out.header = quote.header;
+  out.report = quote.report;
+  out.fmspc = pck->extensions.fmspc;
+  out.pce_id = pck->extensions.pce_id;
+  out.tcb_components = pck->extensions.tcb_components;
+  out.pce_svn = pck->extensions.pce_svn;
+  out.cpu_svn = pck->extensions.cpu_svn;
+  out.tcb_evaluation_data_number = col.tcb_info.tcb_evaluation_data_number;
+  out.revocation_checked = entry->crls_checked;
+  return out;
+}
+
+}  // namespace scone::attestation
