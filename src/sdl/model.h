@@ -1,0 +1,193 @@
+// The typed model of a SCONE session description (session language "0.3"; "0.2" files are
+// read with the same model). See docs/session-language.md for every key and its meaning.
+//
+// A Session is what the parser produced from one file after variable substitution: it
+// keeps the order and the source positions of the file so that the validator can point
+// at the offending line. It is a plain value type (copyable, no invariants beyond what
+// the parser guarantees: every Located<> field that is present came from the file or
+// from --name). Normalization (sorting, defaults, certificate -> key hash) happens only
+// when the canonical form is built (canonical.h).
+//
+// Secret `value`s and injection file `content`s are held as ordinary strings: the session
+// file itself holds them in clear text. They must never be copied into a message.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sdl/diagnostic.h"
+
+namespace scone::sdl {
+
+template <typename T>
+struct Located {
+  T value{};
+  Position position;
+};
+using LString = Located<std::string>;
+
+// Highest supported language version, and the older one read for compatibility.
+inline constexpr std::string_view kLanguageVersion = "0.3";
+inline constexpr std::string_view kCompatVersion = "0.2";
+
+// --- services ---------------------------------------------------------------------------
+
+// The signer part of an attestation variant: who signed the enclave (MRSIGNER), which
+// product (ISVPRODID) and which security version(s) (ISVSVN exactly, or a range).
+struct Signer {
+  LString mrsigner;  // 64 hex digits
+  std::optional<Located<uint16_t>> isvprodid;
+  std::optional<Located<uint16_t>> isvsvn;
+  std::optional<Located<uint16_t>> isvsvn_min;
+  std::optional<Located<uint16_t>> isvsvn_max;
+  Position position;
+};
+
+// One acceptable identity of a service's enclave. A service may run if any one of its
+// variants matches; within a variant, every given part must match. An empty mrenclave
+// list means "any MRENCLAVE" (then a signer is required).
+struct AttestationVariant {
+  std::vector<LString> mrenclaves;  // 64 hex digits each
+  std::optional<Signer> signer;
+  Position position;
+};
+
+struct Service {
+  LString name;
+  std::optional<std::vector<LString>> command;  // argv; a string command is split
+  bool command_was_string = false;
+  std::vector<std::pair<LString, LString>> environment;  // in file order; keys unique
+  std::optional<LString> pwd;
+  std::optional<LString> image_name;
+  std::vector<AttestationVariant> attestation;  // incl. those from `mrenclaves`
+  bool uses_deprecated_mrenclaves = false;
+  std::vector<LString> platforms;  // 64 hex digits each; empty = any platform
+  std::optional<LString> fspf_path;
+  std::optional<LString> fspf_key;  // 64 hex digits
+  std::optional<LString> fspf_tag;  // 32 hex digits
+  Position position;
+};
+
+// --- secrets ----------------------------------------------------------------------------
+
+enum class SecretKind { kAscii, kBinary, kPrivateKey, kPublicKey, kX509, kX509Ca };
+
+// "ascii", "binary", "private-key", "public-key", "x509", "x509-ca".
+std::string_view SecretKindName(SecretKind kind);
+std::optional<SecretKind> ParseSecretKind(std::string_view name);
+
+// A reference to another session (export target or import source), optionally on
+// another CAS.
+struct SessionRef {
+  LString session;                      // the other session's name
+  std::optional<LString> session_hash;  // pins one version (64 hex digits)
+  std::optional<LString> item;          // import: the secret/volume name over there
+  std::optional<LString> cas_url;       // another CAS's address
+  std::optional<LString> cas_key;       // that CAS's key hash
+  std::optional<LString> cas_software_key;
+  Position position;
+};
+
+struct Secret {
+  LString name;
+  Located<SecretKind> kind;
+  std::optional<Located<uint64_t>> size;
+  std::optional<LString> value;  // secret material; never printed in messages
+  std::optional<LString> key_type;
+  std::optional<LString> private_key;  // names a private-key secret
+  std::optional<LString> issuer;       // names an x509-ca secret
+  std::optional<LString> common_name;
+  std::optional<LString> endpoint;
+  std::vector<LString> dns;  // subject alternative names (`dns`, or its synonym `san`)
+  std::optional<LString> valid_for;
+  std::vector<SessionRef> exports;
+  std::optional<SessionRef> import;
+  std::optional<Located<bool>> export_public;
+  std::optional<Located<bool>> migrate;
+  Position position;
+};
+
+// --- images and volumes -----------------------------------------------------------------
+
+struct InjectionFile {
+  LString path;
+  std::optional<LString> content;     // may hold $$SCONE::...$$ placeholders
+  std::optional<LString> permission;  // normalized to four octal digits, e.g. "0600"
+  Position position;
+};
+
+struct ImageVolume {
+  LString name;  // names a top-level volume
+  LString path;
+  Position position;
+};
+
+struct Image {
+  LString name;
+  std::vector<InjectionFile> injection_files;
+  std::vector<ImageVolume> volumes;
+  Position position;
+};
+
+struct Volume {
+  LString name;
+  std::vector<SessionRef> exports;
+  std::optional<SessionRef> import;
+  Position position;
+};
+
+// --- access policy and security ---------------------------------------------------------
+
+struct PolicyEntry {
+  enum class Kind { kCreator, kAny, kNone, kKeyHash };
+  Kind kind = Kind::kCreator;
+  std::string key_hash;  // kKeyHash: the key hash given, or that of the certificate given
+  bool from_certificate = false;
+  Position position;
+};
+
+struct AccessPolicy {
+  std::optional<std::vector<PolicyEntry>> read;
+  std::optional<std::vector<PolicyEntry>> update;
+  std::optional<std::vector<PolicyEntry>> create_sessions;
+  Position position;
+};
+
+enum class AttestationMode { kHardware, kNone };
+
+struct SecurityAttestation {
+  Located<AttestationMode> mode{AttestationMode::kHardware, {}};
+  std::vector<LString> tolerate;           // documented keywords, see kTolerateValues
+  std::vector<LString> ignore_advisories;  // "INTEL-SA-xxxxx" ids
+  bool ignore_all_advisories = false;      // ignore_advisories: "*"
+  Position ignore_advisories_position;
+  Position position;
+};
+
+// The values `tolerate` accepts.
+inline constexpr std::string_view kTolerateValues[] = {
+    "debug-mode",
+    "hyperthreading",
+    "insecure-igpu",
+    "outdated-tcb",
+    "software-hardening-needed",
+    "insecure-configuration",
+};
+
+struct Session {
+  std::string file_name;
+  LString name;
+  LString version;
+  std::optional<LString> predecessor;  // 64 hex digits; absent or ~ for none
+  std::vector<Service> services;
+  std::vector<Secret> secrets;
+  std::vector<Image> images;
+  std::vector<Volume> volumes;
+  AccessPolicy access_policy;
+  SecurityAttestation security;
+};
+
+}  // namespace scone::sdl

@@ -1,0 +1,338 @@
+#include "sdl/validator.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+
+namespace scone::sdl {
+namespace {
+
+constexpr std::string_view kPlaceholderStart = "$$SCONE::";
+
+bool IsNameChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.' || c == '~';
+}
+
+class Validator {
+ public:
+  explicit Validator(const Session& s) : s_(s) {}
+  Status Run();
+  const Diagnostic& diagnostic() const { return diag_; }
+
+ private:
+  Status Fail(ErrorKind kind, Position pos, std::string message) {
+    diag_ = {kind, s_.file_name, pos, std::move(message)};
+    return diag_.ToStatus();
+  }
+
+  template <typename T>
+  Status CheckNames(const std::vector<T>& items, std::string_view what,
+                    std::map<std::string_view, const T*>* by_name);
+  Status CheckPolicy(const std::optional<std::vector<PolicyEntry>>& list, std::string_view what);
+  Status CheckSecrets();
+  Status CheckPlaceholders(const LString& text, std::string_view where);
+
+  const Session& s_;
+  Diagnostic diag_;
+  std::map<std::string_view, const Service*> services_;
+  std::map<std::string_view, const Secret*> secrets_;
+  std::map<std::string_view, const Image*> images_;
+  std::map<std::string_view, const Volume*> volumes_;
+};
+
+template <typename T>
+Status Validator::CheckNames(const std::vector<T>& items, std::string_view what,
+                             std::map<std::string_view, const T*>* by_name) {
+  for (const T& item : items) {
+    const LString& name = item.name;
+    if (!IsValidEntityName(name.value)) {
+      return Fail(ErrorKind::kInvalidName, name.position,
+                  "invalid " + std::string(what) +
+                      " name: use 1 to 128 of the characters A-Z a-z 0-9 _ - . ~");
+    }
+    if (!by_name->emplace(name.value, &item).second) {
+      return Fail(ErrorKind::kDuplicateName, name.position,
+                  std::string(what) + " \"" + name.value + "\" is declared twice");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Validator::CheckPolicy(const std::optional<std::vector<PolicyEntry>>& list,
+                              std::string_view what) {
+  if (!list) return Status::Ok();
+  for (const PolicyEntry& e : *list) {
+    if ((e.kind == PolicyEntry::Kind::kAny || e.kind == PolicyEntry::Kind::kNone) &&
+        list->size() != 1) {
+      return Fail(ErrorKind::kExclusiveEntry, e.position,
+                  std::string(e.kind == PolicyEntry::Kind::kAny ? "ANY" : "NONE") +
+                      " must be the only entry of " + std::string(what));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Validator::CheckSecrets() {
+  for (const Secret& sec : s_.secrets) {
+    const std::string& name = sec.name.value;
+    if (sec.size && sec.value) {
+      return Fail(ErrorKind::kConflictingKeys, sec.size->position,
+                  "secret \"" + name + "\" has both `size` and `value`; give one of them");
+    }
+    if (sec.import && (sec.value || sec.size)) {
+      Position p = sec.value ? sec.value->position : sec.size->position;
+      return Fail(ErrorKind::kConflictingKeys, p,
+                  "secret \"" + name + "\" is imported; it cannot have `value` or `size`");
+    }
+    if (sec.import && !sec.exports.empty()) {
+      // Re-exporting an imported secret is allowed by CAS only through the owner session.
+      return Fail(ErrorKind::kConflictingKeys, sec.exports.front().position,
+                  "secret \"" + name + "\" is imported; export it from the session that owns it");
+    }
+    if (sec.kind.value == SecretKind::kX509 && !sec.private_key && !sec.value && !sec.import) {
+      return Fail(ErrorKind::kX509NeedsPrivateKey, sec.position,
+                  "x509 secret \"" + name +
+                      "\" needs `private_key: NAME` naming a private-key secret (or a `value` or "
+                      "an `import`)");
+    }
+    if (sec.private_key) {
+      auto it = secrets_.find(sec.private_key->value);
+      if (it == secrets_.end()) {
+        return Fail(ErrorKind::kUnknownSecret, sec.private_key->position,
+                    "private_key of \"" + name +
+                        "\" names no secret of this session; declare a "
+                        "secret with kind: private-key");
+      }
+      if (it->second->kind.value != SecretKind::kPrivateKey) {
+        return Fail(ErrorKind::kWrongReferenceKind, sec.private_key->position,
+                    "private_key of \"" + name + "\" names a secret of kind " +
+                        std::string(SecretKindName(it->second->kind.value)) +
+                        "; it must be a private-key secret");
+      }
+    }
+    if (sec.issuer) {
+      auto it = secrets_.find(sec.issuer->value);
+      if (it == secrets_.end()) {
+        return Fail(ErrorKind::kUnknownSecret, sec.issuer->position,
+                    "issuer of \"" + name +
+                        "\" names no secret of this session; declare a "
+                        "secret with kind: x509-ca");
+      }
+      if (it->second->kind.value != SecretKind::kX509Ca) {
+        return Fail(ErrorKind::kWrongReferenceKind, sec.issuer->position,
+                    "issuer of \"" + name + "\" names a secret of kind " +
+                        std::string(SecretKindName(it->second->kind.value)) +
+                        "; it must be an x509-ca secret");
+      }
+      // Follow the chain of issuers; it must end.
+      const Secret* cur = it->second;
+      for (size_t steps = 0; cur->issuer; ++steps) {
+        auto next = secrets_.find(cur->issuer->value);
+        if (next == secrets_.end() || steps > secrets_.size()) break;
+        if (next->second == &sec || steps == secrets_.size()) {
+          return Fail(ErrorKind::kInvalidValue, sec.issuer->position,
+                      "the issuer chain of \"" + name + "\" loops back to itself");
+        }
+        cur = next->second;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Validator::CheckPlaceholders(const LString& text, std::string_view where) {
+  if (text.value.find(kPlaceholderStart) == std::string::npos) return Status::Ok();
+  std::vector<Placeholder> found;
+  if (!FindPlaceholders(text.value, &found).ok()) {
+    return Fail(ErrorKind::kMalformedPlaceholder, text.position,
+                "malformed secret placeholder in " + std::string(where) +
+                    ": write $$SCONE::NAME$$ or $$SCONE::NAME:FORMAT$$");
+  }
+  for (const Placeholder& p : found) {
+    std::string name = p.name;
+    std::string format = p.format;
+    auto it = secrets_.find(name);
+    if (it == secrets_.end() && format.empty()) {
+      // Older sessions write $$SCONE::cert.crt$$ / .key / .chain for x509 secrets.
+      size_t dot = name.rfind('.');
+      if (dot != std::string::npos) {
+        std::string base = name.substr(0, dot);
+        std::string ext = name.substr(dot + 1);
+        auto b = secrets_.find(base);
+        if (b != secrets_.end() &&
+            (b->second->kind.value == SecretKind::kX509 ||
+             b->second->kind.value == SecretKind::kX509Ca) &&
+            (ext == "crt" || ext == "key" || ext == "chain")) {
+          continue;
+        }
+      }
+    }
+    if (it == secrets_.end()) {
+      return Fail(ErrorKind::kUnknownSecret, text.position,
+                  "placeholder in " + std::string(where) + " names secret \"" + name +
+                      "\", which this session does not declare (add it to `secrets`, or "
+                      "import it)");
+    }
+    auto formats = FormatsFor(it->second->kind.value);
+    if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
+      std::string valid;
+      for (std::string_view f : formats) {
+        if (f.empty()) continue;
+        valid += (valid.empty() ? "" : ", ") + std::string(f);
+      }
+      return Fail(ErrorKind::kBadSecretFormat, text.position,
+                  "format \"" + format.substr(0, 40) + "\" is not valid for secret \"" + name +
+                      "\" of kind " + std::string(SecretKindName(it->second->kind.value)) +
+                      "; valid formats are: none, " + valid);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Validator::Run() {
+  if (!IsValidSessionName(s_.name.value)) {
+    return Fail(ErrorKind::kInvalidName, s_.name.position,
+                "invalid session name: use 1 to 128 characters A-Z a-z 0-9 _ - . ~, with '/' "
+                "between namespace parts");
+  }
+  SCONE_RETURN_IF_ERROR(CheckNames(s_.services, "service", &services_));
+  SCONE_RETURN_IF_ERROR(CheckNames(s_.secrets, "secret", &secrets_));
+  SCONE_RETURN_IF_ERROR(CheckNames(s_.images, "image", &images_));
+  SCONE_RETURN_IF_ERROR(CheckNames(s_.volumes, "volume", &volumes_));
+
+  SCONE_RETURN_IF_ERROR(CheckPolicy(s_.access_policy.read, "access_policy.read"));
+  SCONE_RETURN_IF_ERROR(CheckPolicy(s_.access_policy.update, "access_policy.update"));
+  SCONE_RETURN_IF_ERROR(
+      CheckPolicy(s_.access_policy.create_sessions, "access_policy.create_sessions"));
+
+  SCONE_RETURN_IF_ERROR(CheckSecrets());
+
+  bool need_attestation = s_.security.mode.value != AttestationMode::kNone;
+  for (const Service& svc : s_.services) {
+    const std::string where = "service \"" + svc.name.value + "\"";
+    if (svc.image_name && images_.find(svc.image_name->value) == images_.end()) {
+      return Fail(ErrorKind::kUnknownImage, svc.image_name->position,
+                  "image_name of " + where + " names no image; declare it under `images`");
+    }
+    if (need_attestation && svc.attestation.empty()) {
+      return Fail(ErrorKind::kMissingAttestation, svc.name.position,
+                  where +
+                      " has no attestation variant: add `attestation: {mrenclave: ...}` and/or "
+                      "a `signer`, or set security.attestation.mode: none");
+    }
+    if (svc.command) {
+      for (const LString& arg : *svc.command) {
+        SCONE_RETURN_IF_ERROR(CheckPlaceholders(arg, "the command of " + where));
+      }
+    }
+    for (const auto& [key, value] : svc.environment) {
+      SCONE_RETURN_IF_ERROR(CheckPlaceholders(value, "environment " + key.value + " of " + where));
+    }
+    if (svc.pwd) SCONE_RETURN_IF_ERROR(CheckPlaceholders(*svc.pwd, "the pwd of " + where));
+  }
+  for (const Image& img : s_.images) {
+    for (const InjectionFile& f : img.injection_files) {
+      SCONE_RETURN_IF_ERROR(CheckPlaceholders(f.path, "an injection file path"));
+      if (f.content) SCONE_RETURN_IF_ERROR(CheckPlaceholders(*f.content, "injection file content"));
+    }
+    for (const ImageVolume& v : img.volumes) {
+      if (volumes_.find(v.name.value) == volumes_.end()) {
+        return Fail(ErrorKind::kUnknownVolume, v.name.position,
+                    "image \"" + img.name.value + "\" uses volume \"" + v.name.value +
+                        "\", which is not declared under `volumes`");
+      }
+    }
+  }
+
+  const SecurityAttestation& sa = s_.security;
+  if (sa.ignore_all_advisories) {
+    bool debug = std::any_of(sa.tolerate.begin(), sa.tolerate.end(),
+                             [](const LString& t) { return t.value == "debug-mode"; });
+    if (!debug) {
+      return Fail(ErrorKind::kAdvisoriesNeedDebug, sa.ignore_advisories_position,
+                  "ignore_advisories: \"*\" is only allowed when debug-mode is tolerated; list "
+                  "the advisory ids to ignore instead");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsValidEntityName(std::string_view name) {
+  return !name.empty() && name.size() <= 128 && std::all_of(name.begin(), name.end(), IsNameChar);
+}
+
+bool IsValidSessionName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  size_t start = 0;
+  while (true) {
+    size_t slash = name.find('/', start);
+    std::string_view part = name.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (!IsValidEntityName(part) || part == "." || part == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+std::vector<std::string_view> FormatsFor(SecretKind kind) {
+  switch (kind) {
+    case SecretKind::kAscii:
+    case SecretKind::kBinary:
+      return {"", "hex", "bin"};
+    case SecretKind::kPrivateKey:
+      return {"", "pem", "der", "pkcs8:pem", "pkcs8:der"};
+    case SecretKind::kPublicKey:
+      return {"", "pem", "der"};
+    case SecretKind::kX509:
+    case SecretKind::kX509Ca:
+      return {"",
+              "pem",
+              "der",
+              "crt",
+              "crt:pem",
+              "crt:der",
+              "chain",
+              "privatekey",
+              "privatekey:pem",
+              "privatekey:der",
+              "privatekey:pkcs8:pem",
+              "privatekey:pkcs8:der"};
+  }
+  return {};
+}
+
+Status FindPlaceholders(std::string_view text, std::vector<Placeholder>* out, size_t* bad_offset) {
+  size_t i = 0;
+  while ((i = text.find(kPlaceholderStart, i)) != std::string_view::npos) {
+    size_t body = i + kPlaceholderStart.size();
+    size_t close = text.find("$$", body);
+    std::string_view token =
+        close == std::string_view::npos ? std::string_view() : text.substr(body, close - body);
+    size_t colon = token.find(':');
+    std::string_view name = token.substr(0, colon);
+    if (close == std::string_view::npos || name.empty()) {
+      if (bad_offset != nullptr) *bad_offset = i;
+      return InvalidArgument("malformed $$SCONE:: placeholder");
+    }
+    Placeholder p;
+    p.name = std::string(name);
+    if (colon != std::string_view::npos) p.format = std::string(token.substr(colon + 1));
+    p.offset = i;
+    out->push_back(std::move(p));
+    i = close + 2;
+  }
+  return Status::Ok();
+}
+
+Status ValidateSession(const Session& session, Diagnostic* diagnostic) {
+  Validator v(session);
+  Status st = v.Run();
+  if (!st.ok() && diagnostic != nullptr) *diagnostic = v.diagnostic();
+  return st;
+}
+
+}  // namespace scone::sdl

@@ -1,0 +1,53 @@
+// Validation of a parsed session against the rules of the session language that relate
+// its parts to each other (the parser has already checked shapes, types and keywords):
+//
+//  * names: the session name is [A-Za-z0-9_\-.~]{1,128} segments joined by '/'
+//    (namespaces); service, secret, image and volume names are one such segment, unique
+//    within their list;
+//  * access_policy: ANY and NONE must stand alone in their list;
+//  * secrets: size, value and import exclude each other; an x509 secret needs a
+//    private_key (unless it has a value or is imported); private_key names a private-key
+//    secret and issuer an x509-ca secret of this session; issuer chains do not loop;
+//  * services: image_name names an image; every service has an attestation variant
+//    unless security.attestation.mode is none;
+//  * placeholders: every $$SCONE::name[:format]$$ in a service (command, environment,
+//    pwd) or an injection file (path, content) names a declared (or imported) secret with
+//    a format valid for its kind (FormatsFor);
+//  * images: every image volume names a declared volume;
+//  * security: ignore_advisories "*" only when debug-mode is tolerated.
+//
+// The first violation is reported, with the position of the offending value.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "sdl/diagnostic.h"
+#include "sdl/model.h"
+
+namespace scone::sdl {
+
+// Validates `session`. On failure returns kInvalidArgument and, if `diagnostic` is
+// given, fills it in.
+Status ValidateSession(const Session& session, Diagnostic* diagnostic = nullptr);
+
+bool IsValidSessionName(std::string_view name);  // with '/' namespaces
+bool IsValidEntityName(std::string_view name);   // services, secrets, images, volumes
+
+// The formats `$$SCONE::name:format$$` accepts for a secret of `kind` ("" = no format).
+std::vector<std::string_view> FormatsFor(SecretKind kind);
+
+// One `$$SCONE::name[:format]$$` occurrence.
+struct Placeholder {
+  std::string name;
+  std::string format;  // empty when none was given
+  size_t offset = 0;   // of the first '$'
+};
+
+// Every placeholder in `text`, in order. Fails if a "$$SCONE::" has no closing "$$" or an
+// empty name (offset in `bad_offset`).
+Status FindPlaceholders(std::string_view text, std::vector<Placeholder>* out,
+                        size_t* bad_offset = nullptr);
+
+}  // namespace scone::sdl
