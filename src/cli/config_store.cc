@@ -21,7 +21,7 @@ constexpr size_t kMaxConfigSize = 64 << 20;
 
 std::string OctalMode(mode_t mode) {
   char buf[8];
-  std::snprintf(buf, sizeof(buf), "%04o", static_cast<unsigned>(mode & 07777));
+  (void)std::snprintf(buf, sizeof(buf), "%04o", static_cast<unsigned>(mode & 07777));
   return buf;
 }
 

@@ -135,9 +135,12 @@ Status AsStatus(const Result<T>& r) {
   } while (false)
 
 // `SCONE_ASSIGN_OR_RETURN(auto x, F());` declares x from F()'s value, or returns its error.
+// `lhs` is a declaration, so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define SCONE_ASSIGN_OR_RETURN(lhs, expr) \
   SCONE_ASSIGN_OR_RETURN_IMPL_(SCONE_CONCAT_(scone_result_, __LINE__), lhs, expr)
 #define SCONE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
