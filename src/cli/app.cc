@@ -51,6 +51,7 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   Action action;
   RegisterSelfCommands(app, ctx, action);
   RegisterCertCommands(app, ctx, action);
+  RegisterSignerCommands(app, ctx, action);
 
   try {
     app.parse(argc, argv);

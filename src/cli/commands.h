@@ -14,6 +14,7 @@ using Action = std::function<Status()>;
 
 void RegisterSelfCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterCertCommands(CLI::App& root, Context& ctx, Action& action);
+void RegisterSignerCommands(CLI::App& root, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);
