@@ -6,10 +6,13 @@
 
 #include "attestation/collateral.h"
 #include "attestation/policy.h"
+#include "attestation/quote.h"
 #include "attestation/report_format.h"
 #include "attestation/verifier.h"
 #include "common/file_util.h"
 #include "common/hex.h"
+#include "crypto/keys.h"
+#include "crypto/x509.h"
 
 namespace scone::attestation {
 namespace {
@@ -276,6 +279,106 @@ TEST(AutomataV2Vector, EditedEnclaveIdentityFails) {
   ASSERT_NE(pos, std::string::npos);
   vec.collateral.qe_identity_json[pos + 12] = '3';
   ExpectFailure(*v, vec, kAutomataV2Time, FailureKind::kQeIdentitySignatureInvalid);
+}
+
+struct Named {
+  const char* name;
+  Vector (*load)();
+  int64_t now;
+};
+const Named kAll[] = {{"dcap-qvl", DcapQvl, kDcapQvlTime},
+                      {"automata-v3", AutomataV3, kAutomataV3Time},
+                      {"automata-v2", AutomataV2, kAutomataV2Time}};
+
+TEST(AllVectors, FlippedQeReportOrAuthDataFails) {
+  auto v = IntelVerifier();
+  for (const Named& n : kAll) {
+    Vector vec = n.load();
+    ASSERT_TRUE(v->Verify(vec.quote, vec.collateral, n.now).ok()) << n.name;
+    constexpr size_t kQeReport = 436 + 128;
+    for (size_t off : {kQeReport, kQeReport + 100, kQeReport + 383}) {
+      Vector bad = vec;
+      bad.quote[off] ^= 0x20;
+      ExpectFailure(*v, bad, n.now, FailureKind::kQeReportSignatureInvalid);
+    }
+    constexpr size_t kAuthData = 436 + 128 + 384 + 64 + 2;
+    Vector bad = vec;
+    bad.quote[kAuthData + 7] ^= 0x20;
+    ExpectFailure(*v, bad, n.now, FailureKind::kQeReportDataMismatch);
+    bad = vec;
+    bad.quote[436 + 64 + 9] ^= 0x20;  // attestation key
+    ExpectFailure(*v, bad, n.now, FailureKind::kQeReportDataMismatch);
+    bad = vec;
+    bad.quote[436 + 17] ^= 0x20;  // ISV signature
+    ExpectFailure(*v, bad, n.now, FailureKind::kIsvSignatureInvalid);
+  }
+}
+
+// Replaces the quote's PCK chain with `pem` (NUL-terminated as Intel's QE does).
+Bytes WithChain(const Bytes& quote_bytes, const std::string& pem) {
+  auto q = ParseQuote(quote_bytes);
+  EXPECT_TRUE(q.ok());
+  q->certification_data = ToBytes(pem);
+  q->certification_data.push_back(0);
+  auto out = SerializeQuote(*q);
+  EXPECT_TRUE(out.ok());
+  return *out;
+}
+
+TEST(AllVectors, PckChainThatDoesNotReachThePinnedRootFails) {
+  auto v = IntelVerifier();
+  for (const Named& n : kAll) {
+    Vector vec = n.load();
+    auto q = ParseQuote(vec.quote);
+    ASSERT_TRUE(q.ok());
+    auto certs = crypto::ParseCertificatesPem(PckChainPem(*q));
+    ASSERT_TRUE(certs.ok());
+    ASSERT_EQ(certs->size(), 3u);
+    auto leaf = crypto::CertificateToPem((*certs)[0].get());
+    ASSERT_TRUE(leaf.ok());
+    Vector bad = vec;
+    bad.quote = WithChain(vec.quote, *leaf);  // no intermediate: no path to the root
+    ExpectFailure(*v, bad, n.now, FailureKind::kUntrustedRoot);
+  }
+}
+
+TEST(AllVectors, TheRootEmbeddedInTheQuoteIsIgnored) {
+  // Replace the quote's root by an unrelated self-signed certificate: the chain is built to
+  // the pinned Intel root regardless, so verification is unaffected.
+  auto key = crypto::GenerateEcP256Key();
+  ASSERT_TRUE(key.ok());
+  crypto::CertificateOptions o;
+  o.common_name = "Intel SGX Root CA";
+  o.organization = "Intel Corporation";
+  o.not_before = 0;
+  o.not_after = 4102444800;
+  o.is_ca = true;
+  auto fake = crypto::CreateCertificate(key->get(), key->get(), nullptr, o);
+  ASSERT_TRUE(fake.ok());
+  auto v = IntelVerifier();
+  for (const Named& n : kAll) {
+    Vector vec = n.load();
+    auto q = ParseQuote(vec.quote);
+    ASSERT_TRUE(q.ok());
+    auto certs = crypto::ParseCertificatesPem(PckChainPem(*q));
+    ASSERT_TRUE(certs.ok());
+    std::string pem = *crypto::CertificateToPem((*certs)[0].get()) +
+                      *crypto::CertificateToPem((*certs)[1].get()) +
+                      *crypto::CertificateToPem(fake->get());
+    Vector swapped = vec;
+    swapped.quote = WithChain(vec.quote, pem);
+    auto r = v->Verify(swapped.quote, swapped.collateral, n.now);
+    EXPECT_TRUE(r.ok()) << n.name << ": " << r.status().ToString();
+    // And a verifier that (wrongly) pins the fake root instead trusts nothing here.
+    VerifierOptions options;
+    options.trusted_roots.push_back(ToBytes(*crypto::CertificateToPem(fake->get())));
+    auto fake_verifier = QuoteVerifier::New(options);
+    ASSERT_TRUE(fake_verifier.ok());
+    FailureKind kind = FailureKind::kNone;
+    EXPECT_FALSE((*fake_verifier)->Verify(swapped.quote, swapped.collateral, n.now, &kind).ok());
+    EXPECT_TRUE(kind == FailureKind::kUntrustedRoot || kind == FailureKind::kRootCaCrlInvalid)
+        << FailureKindName(kind);
+  }
 }
 
 TEST(Collateral, MissingCrlsAreAnErrorNamingTheFlag) {

@@ -374,9 +374,22 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
         }
       }
       if (!issued) {
+        bool known_issuer = false;
+        for (const X509Ptr& root : roots_) {
+          known_issuer |=
+              X509_NAME_cmp(X509_CRL_get_issuer(root_crl), X509_get_subject_name(root.get())) == 0;
+        }
+        if (!known_issuer) {
+          // Collateral of another PKI (e.g. a simulated platform whose root was not given).
+          return fail(FailureKind::kUntrustedRoot,
+                      VerificationFailed(std::string(kRootCaCrlFile) +
+                                         " is issued by a CA that is not a trusted root; the "
+                                         "verifier trusts only the Intel SGX Root CA unless "
+                                         "another root is given explicitly"));
+        }
         return fail(FailureKind::kRootCaCrlInvalid,
                     VerificationFailed(std::string(kRootCaCrlFile) +
-                                       " is not a CRL signed by a trusted root CA"));
+                                       " is not signed by the trusted root CA it names"));
       }
       SCONE_RETURN_IF_ERROR(
           CheckCrlWindow(ctx, "the root CA CRL", root_crl, FailureKind::kRootCaCrlInvalid,

@@ -139,6 +139,68 @@ Status CheckNesting(std::string_view text, int max_nesting, Position* where) {
   return Status::Ok();
 }
 
+// Whether `text` is UTF-8 of YAML's printable characters (no NUL or other C0 controls
+// except tab, LF and CR; no DEL). On failure, `where` is the offending position.
+bool CheckCharacters(std::string_view text, Position* where) {
+  int line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+      *where = {line, static_cast<int>(i - line_start) + 1};
+      return false;
+    }
+  }
+  if (!IsValidUtf8(text)) {
+    *where = {};
+    return false;
+  }
+  return true;
+}
+
+// Whether a document marker ("---" or "..." at the start of a line) follows content, i.e.
+// the text holds more than one document. At column 1 such a marker always ends the
+// current document in YAML, even inside block or quoted scalars.
+bool HasSecondDocument(std::string_view text, Position* where) {
+  bool content = false;  // the first document has content
+  bool ended = false;    // and was ended by "..."
+  int line = 1;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t eol = text.find('\n', i);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view l = text.substr(i, eol - i);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    std::string_view head = l.substr(0, 3);
+    bool marker =
+        (head == "---" || head == "...") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t');
+    std::string_view rest = marker ? l.substr(3) : l;
+    size_t k = rest.find_first_not_of(" \t");
+    bool blank = k == std::string_view::npos || rest[k] == '#';
+    if (marker && head == "---") {
+      if (content || ended) {
+        *where = {line, 1};
+        return true;
+      }
+      if (!blank) content = true;  // "--- {a: b}"
+    } else if (marker) {
+      ended = true;
+    } else if (!blank) {
+      if (ended) {
+        *where = {line, 1};
+        return true;
+      }
+      content = true;
+    }
+    i = eol + 1;
+    ++line;
+  }
+  return false;
+}
+
 Position PositionOf(const YAML::Mark& m) {
   if (m.is_null()) return {};
   return {m.line + 1, m.column + 1};
@@ -283,16 +345,13 @@ Status Parser::String(const YAML::Node& n, std::string_view what, LString* out) 
                 std::string(what) + " must be a string" + (n.IsNull() ? ", not empty" : ""));
   }
   const std::string& raw = n.Scalar();
-  if (!IsValidUtf8(raw)) {
-    return Fail(ErrorKind::kInvalidValue, pos, std::string(what) + " is not valid UTF-8");
-  }
   SubstitutionError e;
   auto value = Substitute(raw, vars_, &e);
   if (!value.ok()) {
     return Fail(e.kind, VariablePosition(pos, e),
                 "in " + std::string(what) + ": " + value.status().message());
   }
-  if (!IsValidUtf8(*value)) {
+  if (raw.find('$') != std::string::npos && !IsValidUtf8(*value)) {
     return Fail(ErrorKind::kInvalidValue, pos,
                 std::string(what) + " is not valid UTF-8 after variable substitution");
   }
@@ -443,23 +502,29 @@ Result<Session> Parser::Run() {
                 "nesting deeper than " + std::to_string(limits_.max_nesting) +
                     " levels; a session never needs that");
   }
-  std::vector<YAML::Node> docs;
+  if (Position bad; !CheckCharacters(text_, &bad)) {
+    return Fail(ErrorKind::kYamlSyntax, bad,
+                "not a YAML text: invalid UTF-8 or a control character (YAML allows tab, line "
+                "feed and carriage return only)");
+  }
+  if (Position second; HasSecondDocument(text_, &second)) {
+    return Fail(ErrorKind::kYamlSyntax, second,
+                "a session file holds one YAML document; remove this document marker and "
+                "what follows, or put that session in a file of its own");
+  }
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(std::string(text_));
+    // YAML::LoadAll can loop forever on some malformed inputs (yaml-cpp 0.7); Load reads
+    // the first document only, and HasSecondDocument has made sure there is no other.
+    root = YAML::Load(std::string(text_));
   } catch (const YAML::Exception& e) {
     return Fail(ErrorKind::kYamlSyntax, PositionOf(e.mark), "not valid YAML: " + e.msg);
   } catch (const std::exception& e) {
     return Fail(ErrorKind::kYamlSyntax, Position{}, std::string("not valid YAML: ") + e.what());
   }
-  if (docs.size() > 1) {
-    return Fail(
-        ErrorKind::kYamlSyntax, PositionOf(docs[1].Mark()),
-        "a session file holds one YAML document, this one has " + std::to_string(docs.size()));
-  }
   Session s;
   s.file_name = std::string(file_);
   try {
-    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
     if (root.IsNull()) {
       return Fail(ErrorKind::kMissingKey, Position{1, 1},
                   "the session is empty; it needs at least `name` and `version`");

@@ -294,6 +294,23 @@ TEST(LoadSessionTest, RejectsHostileInputWithoutCrashing) {
       LoadSession("name: s\nversion: \"0.3\"\n---\nname: t\n", "f", Variables(), std::nullopt, &d)
           .ok());
   EXPECT_EQ(d.kind, ErrorKind::kYamlSyntax);
+  // yaml-cpp 0.7's LoadAll never returns on this one; it must fail promptly.
+  EXPECT_FALSE(LoadSession(",:\nesso;r\n", "f", Variables(), std::nullopt, &d).ok());
+  // A control character is reported where it is.
+  EXPECT_FALSE(LoadSession(std::string("name: s\nversion: \"0.3\"\nx: a\0b\n", 30), "f",
+                           Variables(), std::nullopt, &d)
+                   .ok());
+  EXPECT_EQ(d.kind, ErrorKind::kYamlSyntax);
+  EXPECT_EQ(d.position.line, 3);
+  EXPECT_EQ(d.position.column, 5);
+  // Content after an explicit document end.
+  EXPECT_FALSE(
+      LoadSession("name: s\nversion: \"0.3\"\n...\nname: t\n", "f", Variables(), std::nullopt, &d)
+          .ok());
+  EXPECT_EQ(d.kind, ErrorKind::kYamlSyntax);
+  EXPECT_EQ(d.position.line, 4);
+  // A leading document marker and a final document end are fine.
+  EXPECT_TRUE(LoadSession("---\nname: s\nversion: \"0.3\"\n...\n# end\n", "f", Variables()).ok());
   // Not a mapping; empty; binary junk.
   for (std::string t : {std::string("- a\n- b\n"), std::string(""), std::string("\0\xff\xfe", 3),
                         std::string("name: [a\n"), std::string("{a: *b}")}) {
