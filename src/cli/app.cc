@@ -52,6 +52,7 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   RegisterSelfCommands(app, ctx, action);
   RegisterCertCommands(app, ctx, action);
   RegisterSignerCommands(app, ctx, action);
+  RegisterAttestationCommands(app, ctx, action);
 
   try {
     app.parse(argc, argv);

@@ -15,9 +15,12 @@ using Action = std::function<Status()>;
 void RegisterSelfCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterCertCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterSignerCommands(CLI::App& root, Context& ctx, Action& action);
+void RegisterAttestationCommands(CLI::App& root, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);
 void AddIdentityOption(CLI::App* cmd, Context& ctx);
+// --only_for_testing-sim-root-ca FILE (testing only: trust a simulated SGX root CA).
+void AddSimRootOption(CLI::App* cmd, std::string& target);
 
 }  // namespace scone::cli

@@ -1,0 +1,135 @@
+// `scone attestation ...`: check SGX evidence (an extension beyond the SCONE CLI; see
+// docs/cli.md and docs/attestation.md).
+#include <cstdlib>
+#include <ostream>
+
+#include "attestation/collateral.h"
+#include "attestation/intel_root.h"
+#include "attestation/report_format.h"
+#include "attestation/timestamp.h"
+#include "attestation/verifier.h"
+#include "cli/commands.h"
+#include "common/file_util.h"
+#include "crypto/x509.h"
+
+namespace scone::cli {
+namespace {
+
+struct VerifyArgs {
+  std::string quote_file;
+  std::string collateral_dir;
+  std::string root_file;
+  std::string sim_root_file;
+  std::string at;
+  bool accept_unverifiable_pcs_certs = false;
+};
+
+constexpr char kSimRootFlag[] = "--only_for_testing-sim-root-ca";
+constexpr char kSimRootEnv[] = "SCONE_ONLY_FOR_TESTING_SIM_ROOT_CA";
+
+Result<Bytes> ReadRootCertificate(const std::string& file, const char* what) {
+  auto data = ReadFile(file, 1 << 20);
+  if (!data.ok()) return data.status().WithContext(std::string("cannot read the ") + what);
+  Bytes bytes = ToBytes(*data);
+  auto cert = crypto::ParseCertificatePemOrDer(bytes);
+  if (!cert.ok()) return cert.status().WithContext(file + " (" + what + ")");
+  return bytes;
+}
+
+Status VerifyQuote(Context& ctx, VerifyArgs args) {
+  if (args.sim_root_file.empty()) {
+    if (const char* env = std::getenv(kSimRootEnv); env != nullptr && *env != '\0') {
+      args.sim_root_file = env;
+    }
+  }
+  attestation::VerifierOptions options;
+  options.accept_unverifiable_pcs_certs = args.accept_unverifiable_pcs_certs;
+  if (!args.root_file.empty()) {
+    SCONE_ASSIGN_OR_RETURN(Bytes root, ReadRootCertificate(args.root_file, "--root certificate"));
+    options.trusted_roots.push_back(std::move(root));
+  }
+  if (!args.sim_root_file.empty()) {
+    SCONE_ASSIGN_OR_RETURN(Bytes sim, ReadRootCertificate(args.sim_root_file, "simulated root CA"));
+    if (options.trusted_roots.empty()) {
+      options.trusted_roots.push_back(ToBytes(attestation::IntelSgxRootCaPem()));
+    }
+    options.trusted_roots.push_back(std::move(sim));
+  }
+  int64_t now = ctx.Now();
+  if (!args.at.empty()) {
+    auto t = attestation::ParseVerificationTime(args.at);
+    if (!t.ok()) return t.status().WithContext("--at");
+    now = *t;
+  }
+
+  auto quote = ReadFile(args.quote_file, 1 << 20);
+  if (!quote.ok()) return quote.status().WithContext("cannot read the quote");
+  auto collateral = attestation::LoadCollateralDir(args.collateral_dir);
+  if (!collateral.ok()) return collateral.status().WithContext("--collateral");
+  SCONE_ASSIGN_OR_RETURN(auto verifier, attestation::QuoteVerifier::New(std::move(options)));
+
+  attestation::FailureKind kind = attestation::FailureKind::kNone;
+  auto verified = verifier->Verify(AsBytes(*quote), *collateral, now, &kind);
+  if (!verified.ok()) {
+    Status s = verified.status();
+    if (kind == attestation::FailureKind::kUntrustedRoot && args.sim_root_file.empty()) {
+      s = Status(s.code(), s.message() + ". If the quote comes from the simulated platform, add " +
+                               kSimRootFlag +
+                               " FILE (sim-root-ca.pem in the las platform directory); for "
+                               "another root, use --root CERT");
+    }
+    if (ctx.output_format() == OutputFormat::kJson) {
+      ctx.PrintJson(attestation::VerificationFailureToJson(s, kind));
+    }
+    return s.WithContext("the quote does not verify");
+  }
+  if (ctx.output_format() == OutputFormat::kJson) {
+    ctx.PrintJson(attestation::VerifiedQuoteToJson(*verified));
+  } else {
+    ctx.out() << attestation::FormatVerifiedQuote(*verified);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddSimRootOption(CLI::App* cmd, std::string& target) {
+  cmd->add_option(kSimRootFlag, target,
+                  "TESTING ONLY: also trust this simulated SGX root CA (PEM or DER); env " +
+                      std::string(kSimRootEnv))
+      ->type_name("FILE");
+}
+
+void RegisterAttestationCommands(CLI::App& root, Context& ctx, Action& action) {
+  CLI::App* group = root.add_subcommand("attestation", "Check SGX attestation evidence");
+  group->require_subcommand(1);
+
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* verify = group->add_subcommand(
+      "verify-quote",
+      "Verify an SGX DCAP quote v3 with PCS-format collateral against the Intel SGX Root CA");
+  verify->add_option("QUOTE_FILE", args->quote_file, "Binary quote")->required();
+  verify
+      ->add_option("--collateral", args->collateral_dir,
+                   "Folder with tcb_info.json, tcb_info_issuer_chain.pem, qe_identity.json, "
+                   "qe_identity_issuer_chain.pem, pck_crl.der, pck_crl_issuer_chain.pem, "
+                   "root_ca_crl.der")
+      ->required()
+      ->type_name("DIR");
+  verify
+      ->add_option("--root", args->root_file,
+                   "Trust this root CA (PEM or DER) instead of the Intel SGX Root CA")
+      ->type_name("CERT");
+  AddSimRootOption(verify, args->sim_root_file);
+  verify
+      ->add_option("--at", args->at,
+                   "Verify as of this time: Unix seconds or RFC 3339 (default: now)")
+      ->type_name("TIME");
+  verify->add_flag("--accept-unverifiable-pcs-certs", args->accept_unverifiable_pcs_certs,
+                   "Accept collateral without CRLs (revocation is then NOT checked)");
+  AddFormatOption(verify, ctx);
+  verify->callback(
+      [&ctx, &action, args] { action = [&ctx, args] { return VerifyQuote(ctx, *args); }; });
+}
+
+}  // namespace scone::cli
