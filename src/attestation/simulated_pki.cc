@@ -74,6 +74,48 @@ Result<std::unique_ptr<SimulatedPki>> SimulatedPki::Generate(const SimulatedPkiO
   return pki;
 }
 
+Result<std::unique_ptr<SimulatedPki>> SimulatedPki::FromParts(SimulatedPkiParts parts) {
+  struct Pair {
+    const char* name;
+    EVP_PKEY* key;
+    X509* cert;
+    EVP_PKEY* issuer_key;
+  };
+  const Pair pairs[] = {
+      {"root CA", parts.root_key.get(), parts.root.get(), parts.root_key.get()},
+      {"PCK CA", parts.pck_ca_key.get(), parts.pck_ca.get(), parts.root_key.get()},
+      {"TCB signing", parts.tcb_signer_key.get(), parts.tcb_signer.get(), parts.root_key.get()},
+      {"PCK", parts.pck_key.get(), parts.pck.get(), parts.pck_ca_key.get()},
+  };
+  if (!parts.attestation_key) return DataLoss("the QE attestation key is missing");
+  for (const auto& p : pairs) {
+    if (p.key == nullptr || p.cert == nullptr) {
+      return DataLoss(std::string("the ") + p.name + " key or certificate is missing");
+    }
+    if (!crypto::PrivateKeyMatchesCertificate(p.key, p.cert)) {
+      return DataLoss(std::string("the ") + p.name + " key does not belong to its certificate");
+    }
+    if (X509_verify(p.cert, p.issuer_key) != 1) {
+      crypto::ClearOpenSslErrors();
+      return DataLoss(std::string("the ") + p.name +
+                      " certificate is not signed by its issuer's key");
+    }
+  }
+  auto ext = ParsePckExtensions(parts.pck.get());
+  if (!ext.ok()) return DataLoss(ext.status().message());
+  std::unique_ptr<SimulatedPki> pki(new SimulatedPki());
+  pki->root_key_ = std::move(parts.root_key);
+  pki->pck_ca_key_ = std::move(parts.pck_ca_key);
+  pki->pck_key_ = std::move(parts.pck_key);
+  pki->tcb_signer_key_ = std::move(parts.tcb_signer_key);
+  pki->attestation_key_ = std::move(parts.attestation_key);
+  pki->root_ = std::move(parts.root);
+  pki->pck_ca_ = std::move(parts.pck_ca);
+  pki->pck_ = std::move(parts.pck);
+  pki->tcb_signer_ = std::move(parts.tcb_signer);
+  return pki;
+}
+
 Result<std::string> SimulatedPki::RootPem() const { return crypto::CertificateToPem(root()); }
 Result<std::string> SimulatedPki::PckChainPem() const {
   return ChainPem({pck_cert(), pck_ca(), root()});

@@ -37,10 +37,21 @@ struct SimulatedPkiOptions {
   PckExtensions pck;
 };
 
+// The keys and certificates of a SimulatedPki, e.g. as loaded from a platform directory.
+struct SimulatedPkiParts {
+  crypto::EvpPkeyPtr root_key, pck_ca_key, pck_key, tcb_signer_key, attestation_key;
+  crypto::X509Ptr root, pck_ca, pck, tcb_signer;
+};
+
 class SimulatedPki {
  public:
   // Generates fresh P-256 keys and certificates.
   static Result<std::unique_ptr<SimulatedPki>> Generate(const SimulatedPkiOptions& options);
+
+  // Reassembles a PKI from stored parts. Fails (kDataLoss) unless every key belongs to its
+  // certificate, the PCK CA, TCB signing and PCK certificates are issued by the right keys
+  // and the PCK certificate carries a valid SGX extension.
+  static Result<std::unique_ptr<SimulatedPki>> FromParts(SimulatedPkiParts parts);
 
   X509* root() const { return root_.get(); }
   X509* pck_ca() const { return pck_ca_.get(); }

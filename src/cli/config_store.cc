@@ -1,11 +1,5 @@
 #include "cli/config_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -18,63 +12,6 @@ using nlohmann::json;
 namespace {
 
 constexpr size_t kMaxConfigSize = 64 << 20;
-
-std::string OctalMode(mode_t mode) {
-  char buf[8];
-  (void)std::snprintf(buf, sizeof(buf), "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
-
-// Reads the file and checks, on the opened file itself, that only its owner can use it.
-Result<SecretBytes> ReadPrivateFile(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    std::string m = "cannot open the CLI config " + path.string() + ": " + ErrnoText(err);
-    if (err == ENOENT) return NotFound(std::move(m));
-    if (err == EACCES) return PermissionDenied(std::move(m));
-    return IoError(std::move(m));
-  }
-  struct stat st {};
-  SecretBytes out;
-  Status status;
-  if (::fstat(fd, &st) != 0) {
-    status = IoError("cannot stat " + path.string() + ": " + ErrnoText(errno));
-  } else if (!S_ISREG(st.st_mode)) {
-    status = InvalidArgument("the CLI config " + path.string() + " is not a regular file");
-  } else if ((st.st_mode & 077) != 0) {
-    status = PermissionDenied(
-        "the CLI config " + path.string() + " is accessible by other users (mode " +
-        OctalMode(st.st_mode) + "). It holds your private key: restrict it with `chmod 600 " +
-        path.string() + "`, and if others may have read it, start over with a new config file.");
-  } else if (st.st_uid != ::geteuid()) {
-    status = PermissionDenied("the CLI config " + path.string() + " belongs to another user (uid " +
-                              std::to_string(st.st_uid) +
-                              "); use your own config file (--config or SCONE_CLI_CONFIG)");
-  } else if (static_cast<size_t>(st.st_size) > kMaxConfigSize) {
-    status = InvalidArgument("the CLI config " + path.string() + " is larger than " +
-                             std::to_string(kMaxConfigSize) + " bytes");
-  } else {
-    out = SecretBytes(static_cast<size_t>(st.st_size));
-    size_t done = 0;
-    while (done < out.size()) {
-      ssize_t n = ::read(fd, out.RevealMutable() + done, out.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        status = IoError("cannot read " + path.string() + ": " + ErrnoText(errno));
-        break;
-      }
-      if (n == 0) {
-        status = IoError(path.string() + " shrank while it was read; try again");
-        break;
-      }
-      done += static_cast<size_t>(n);
-    }
-  }
-  ::close(fd);
-  if (!status.ok()) return status;
-  return out;
-}
 
 // Overwrites a std::string's characters before it is freed (json strings holding keys).
 void WipeString(std::string& s) {
@@ -162,8 +99,9 @@ SecretBytes ConfigStore::Serialize(const CliConfig& config) {
 }
 
 Result<CliConfig> ConfigStore::Read() const {
-  SCONE_ASSIGN_OR_RETURN(SecretBytes text, ReadPrivateFile(path_));
-  auto config = Parse(AsChars(text.Reveal()));
+  auto text = ReadPrivateFile(path_, kMaxConfigSize);
+  if (!text.ok()) return text.status().WithContext("the CLI config");
+  auto config = Parse(AsChars(text->Reveal()));
   if (!config.ok()) {
     Status s = config.status();
     std::string hint =

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -88,6 +89,40 @@ Result<std::string> ReadFile(const fs::path& path, size_t max_size) {
                              std::to_string(max_size) + " bytes");
     }
     out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Result<SecretBytes> ReadPrivateFile(const fs::path& path, size_t max_size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
+  FdCloser closer(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
+  if (!S_ISREG(st.st_mode)) return InvalidArgument(path.string() + " is not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    (void)std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return PermissionDenied(path.string() + " is accessible by other users (mode " + mode +
+                            ") but holds secret key material: restrict it with `chmod 600 " +
+                            path.string() + "`, and if others may have read it, replace it");
+  }
+  if (st.st_uid != ::geteuid()) {
+    return PermissionDenied(path.string() + " belongs to another user (uid " +
+                            std::to_string(st.st_uid) + ")");
+  }
+  if (static_cast<size_t>(st.st_size) > max_size) {
+    return InvalidArgument(path.string() + " is larger than the limit of " +
+                           std::to_string(max_size) + " bytes");
+  }
+  SecretBytes out(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::read(fd, out.RevealMutable() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "cannot read", path);
+    if (n == 0) return IoError(path.string() + " shrank while it was read; try again");
+    done += static_cast<size_t>(n);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/bytes.h"
+#include "common/secret.h"
 #include "common/status.h"
 
 namespace scone {
@@ -16,6 +17,12 @@ namespace scone {
 // larger than `max_size` (so a hostile or mistaken path cannot exhaust memory), and
 // kIoError otherwise.
 Result<std::string> ReadFile(const std::filesystem::path& path, size_t max_size = 16 << 20);
+
+// Reads a file that holds secrets (private keys, sealing secrets). Like ReadFile, and the
+// checks are made on the opened file itself: it must be a regular file owned by the
+// effective user with no group or other permission bits (kPermissionDenied otherwise, with
+// the `chmod 600` to run). The content is returned in wiping memory.
+Result<SecretBytes> ReadPrivateFile(const std::filesystem::path& path, size_t max_size);
 
 // Replaces `path` with `content` so that a reader (or a crash) sees either the old or the
 // new file, never a mix: writes a temporary file in the same folder with `mode`, fsyncs it,
