@@ -1,0 +1,88 @@
+#include "net/http.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+namespace scone::net {
+
+std::string Endpoint::ToString() const {
+  if (is_unix()) return "unix:" + unix_path;
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<Endpoint> ParseEndpoint(std::string_view text, uint16_t default_port) {
+  Endpoint e;
+  if (text.rfind("unix:", 0) == 0) {
+    e.unix_path = std::string(text.substr(5));
+    if (e.unix_path.empty()) return InvalidArgument("empty Unix socket path in \"unix:\"");
+    return e;
+  }
+  if (text.empty()) return InvalidArgument("empty address; use HOST:PORT or unix:PATH");
+  std::string_view host = text;
+  std::string_view port;
+  if (text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos) return InvalidArgument("missing ']' in address");
+    host = text.substr(1, close - 1);
+    std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return InvalidArgument("expected ':' after ']' in address");
+      port = rest.substr(1);
+    }
+  } else if (size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+    if (text.find(':') != colon) {
+      return InvalidArgument("an IPv6 address needs brackets, e.g. [::1]:18766");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return InvalidArgument("missing host in address \"" + std::string(text) + "\"");
+  e.host = std::string(host);
+  e.port = default_port;
+  if (!port.empty()) {
+    unsigned v = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
+    if (ec != std::errc() || ptr != port.data() + port.size() || v > 65535) {
+      return InvalidArgument("invalid port \"" + std::string(port) + "\"");
+    }
+    e.port = static_cast<uint16_t>(v);
+  }
+  return e;
+}
+
+HttpResponse ErrorResponse(unsigned status, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = nlohmann::json{{"msg", nlohmann::json::array({message})}}.dump();
+  return r;
+}
+
+unsigned HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kOk:
+      return 200;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kAlreadyExists:
+      return 409;
+    case Code::kFailedPrecondition:
+      return 412;
+    case Code::kVerificationFailed:
+    case Code::kPolicyRejected:
+      return 403;
+    case Code::kUnavailable:
+      return 503;
+    case Code::kDataLoss:
+    case Code::kIoError:
+    case Code::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+}  // namespace scone::net

@@ -1,0 +1,55 @@
+// Plain HTTP/1.1 messages and endpoints shared by the server and the client.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+
+namespace scone::net {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, e.g. "/v1/quote"
+  std::string content_type;
+  std::string body;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// Where a server listens or a client connects: "unix:/path/to.sock" or "HOST:PORT"
+// (HOST may be a name, an IPv4 address or a bracketed IPv6 address).
+struct Endpoint {
+  std::string unix_path;  // set for Unix sockets
+  std::string host;       // set for TCP
+  uint16_t port = 0;
+
+  bool is_unix() const { return !unix_path.empty(); }
+  std::string ToString() const;
+};
+
+// Parses an endpoint; `default_port` applies to "HOST" without a port.
+Result<Endpoint> ParseEndpoint(std::string_view text, uint16_t default_port);
+
+// The connecting process of a Unix socket connection, as the kernel reports it
+// (SO_PEERCRED), or the remote address of a TCP connection.
+struct PeerInfo {
+  bool is_unix = false;
+  pid_t pid = 0;
+  uid_t uid = 0;
+  std::string address;  // TCP: "ip:port"
+};
+
+// A JSON error body in the project's API convention: {"msg": [message]}.
+HttpResponse ErrorResponse(unsigned status, const std::string& message);
+// The HTTP status that fits a Status code (400, 403, 404, 409, 412, 500, 503, ...).
+unsigned HttpStatusFor(Code code);
+
+}  // namespace scone::net

@@ -1,0 +1,126 @@
+#include "net/http_server.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "net/http_client.h"
+
+namespace scone::net {
+namespace {
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/scone-net-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    ServerOptions o;
+    o.max_body_bytes = 1024;
+    o.read_timeout = std::chrono::milliseconds(500);
+    auto s = HttpServer::New(
+        [](const HttpRequest& req, const PeerInfo& peer) {
+          HttpResponse r;
+          r.body = req.method + " " + req.target + " " + req.body +
+                   " unix=" + std::to_string(peer.is_unix) + " pid=" + std::to_string(peer.pid);
+          return r;
+        },
+        o);
+    ASSERT_TRUE(s.ok());
+    server_ = std::move(s).value();
+    ASSERT_TRUE(server_->Listen(*ParseEndpoint("127.0.0.1:0", 0)).ok());
+    unix_ = {(dir_ / "s.sock").string(), "", 0};
+    ASSERT_TRUE(server_->Listen(unix_).ok());
+    tcp_ = *ParseEndpoint("127.0.0.1:" + std::to_string(server_->bound_tcp_port()), 0);
+    server_->Start();
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<HttpServer> server_;
+  Endpoint tcp_, unix_;
+};
+
+TEST_F(HttpServerTest, AnswersOverTcpAndUnixWithPeerCredentials) {
+  auto r = HttpCall(tcp_, {"POST", "/v1/x", "text/plain", "hello"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200u);
+  EXPECT_EQ(r->body, "POST /v1/x hello unix=0 pid=0");
+  r = HttpCall(unix_, {"GET", "/y", "", ""});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "GET /y  unix=1 pid=" + std::to_string(getpid()));
+}
+
+TEST_F(HttpServerTest, RefusesOversizedBody) {
+  auto r = HttpCall(tcp_, {"POST", "/", "text/plain", std::string(5000, 'a')});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413u);
+}
+
+int ConnectUnix(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {  // NOLINT
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST_F(HttpServerTest, MalformedRequestGets400) {
+  int fd = ConnectUnix(unix_.unix_path);
+  ASSERT_GE(fd, 0);
+  const char junk[] = "NOT HTTP AT ALL\r\n\r\n";
+  ASSERT_GT(write(fd, junk, sizeof(junk) - 1), 0);
+  char buf[256] = {};
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  ASSERT_GT(n, 0);
+  EXPECT_NE(std::string(buf).find("400"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, SlowClientIsDroppedWithoutBlockingOthers) {
+  int slow = ConnectUnix(unix_.unix_path);
+  ASSERT_GE(slow, 0);
+  const char partial[] = "GET / HTTP/1.1\r\nHost: x\r\n";  // never finished
+  ASSERT_GT(write(slow, partial, sizeof(partial) - 1), 0);
+  // Others are served meanwhile.
+  for (int i = 0; i < 5; ++i) {
+    auto r = HttpCall(tcp_, {"GET", "/", "", ""});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200u);
+  }
+  // After the read timeout the server closes the slow connection.
+  char buf[16];
+  ssize_t n = read(slow, buf, sizeof(buf));
+  close(slow);
+  EXPECT_EQ(n, 0);
+}
+
+TEST_F(HttpServerTest, UnreachableServerIsUnavailable) {
+  Endpoint nowhere{(dir_ / "none.sock").string(), "", 0};
+  EXPECT_EQ(HttpCall(nowhere, {"GET", "/", "", ""}).status().code(), Code::kUnavailable);
+}
+
+TEST_F(HttpServerTest, RefusesToReplaceALiveSocketOrAFile) {
+  auto other =
+      HttpServer::New([](const HttpRequest&, const PeerInfo&) { return HttpResponse{}; }, {});
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*other)->Listen(unix_).code(), Code::kFailedPrecondition);
+  std::string file = (dir_ / "plain-file").string();
+  FILE* f = std::fopen(file.c_str(), "w");
+  std::fclose(f);
+  EXPECT_EQ((*other)->Listen({file, "", 0}).code(), Code::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace scone::net
