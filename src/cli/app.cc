@@ -53,6 +53,7 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   RegisterCertCommands(app, ctx, action);
   RegisterSignerCommands(app, ctx, action);
   RegisterAttestationCommands(app, ctx, action);
+  RegisterLasCommands(app, ctx, action);
 
   try {
     app.parse(argc, argv);

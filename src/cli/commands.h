@@ -16,6 +16,7 @@ void RegisterSelfCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterCertCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterSignerCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterAttestationCommands(CLI::App& root, Context& ctx, Action& action);
+void RegisterLasCommands(CLI::App& root, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);

@@ -65,3 +65,53 @@ class SconeTestCase(unittest.TestCase):
         self.assertEqual(r.returncode, code, f"stdout: {r.stdout}\nstderr: {r.stderr}")
         self.assertTrue(r.stderr.startswith("error: "), r.stderr)
         return r
+
+
+class Las:
+    """A running `las` on a temporary platform directory; stops when closed."""
+
+    def __init__(self, platform_dir, tcb_state=None, tcp=True):
+        import re
+        import time
+        self.platform_dir = platform_dir
+        self.socket = os.path.join(platform_dir + "-las.sock")
+        args = [os.path.join(BIN_DIR, "las"), "--platform-dir", platform_dir,
+                "--socket", self.socket, "--listen", "127.0.0.1:0"]
+        if tcb_state:
+            args += ["--tcb-state", tcb_state]
+        if not tcp:
+            args.append("--no-tcp")
+        self.log_path = platform_dir + "-las.log"
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.tcp = None
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            text = open(self.log_path).read()
+            m = re.search(r"listening on (127\.0\.0\.1:\d+)", text)
+            if (m or not tcp) and "listening on unix:" in text:
+                self.tcp = m.group(1) if m else None
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError("las exited: " + text)
+            time.sleep(0.05)
+        else:
+            self.close()
+            raise RuntimeError("las did not start: " + open(self.log_path).read())
+        self.sim_root = os.path.join(platform_dir, "sim-root-ca.pem")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

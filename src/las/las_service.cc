@@ -1,0 +1,192 @@
+#include "las/las_service.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "attestation/collateral_json.h"
+#include "common/hex.h"
+#include "common/log.h"
+
+namespace scone::las {
+using nlohmann::json;
+
+namespace {
+
+// Field 22 of /proc/PID/stat: the process start time, which changes if the pid is reused.
+Result<std::string> StartTime(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');  // the command name may contain spaces
+  if (close == std::string::npos) return NotFound("process " + std::to_string(pid) + " is gone");
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  for (int i = 3; i <= 22 && fields >> f; ++i) {
+  }
+  return f;
+}
+
+Result<std::string> ExePath(pid_t pid) {
+  std::string link = "/proc/" + std::to_string(pid) + "/exe";
+  char buf[4096];
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf) - 1);
+  if (n <= 0)
+    return PermissionDenied("cannot see the executable of process " + std::to_string(pid));
+  std::string path(buf, static_cast<size_t>(n));
+  if (path.size() > 10 && path.compare(path.size() - 10, 10, " (deleted)") == 0) {
+    return FailedPrecondition("the caller's executable " + path.substr(0, path.size() - 10) +
+                              " was deleted or replaced after it started; restart it");
+  }
+  return path;
+}
+
+json EnclaveJson(const platform::EnclaveIdentity& id) {
+  return {{"mrenclave", HexEncode(id.mrenclave)},
+          {"mrsigner", HexEncode(id.mrsigner)},
+          {"isvprodid", id.isvprodid},
+          {"isvsvn", id.isvsvn},
+          {"debug", id.debug()}};
+}
+
+Result<json> ParseBody(const net::HttpRequest& request) {
+  try {
+    json j = json::parse(request.body);
+    if (!j.is_object()) return InvalidArgument("the request body must be a JSON object");
+    return j;
+  } catch (const json::parse_error&) {
+    return InvalidArgument("the request body is not valid JSON");
+  }
+}
+
+net::HttpResponse JsonResponse(const json& j) {
+  net::HttpResponse r;
+  r.body = j.dump();
+  return r;
+}
+
+}  // namespace
+
+Result<platform::EnclaveIdentity> MeasureProcess(pid_t pid) {
+  if (pid <= 0) return PermissionDenied("the caller's process id is unknown");
+  SCONE_ASSIGN_OR_RETURN(std::string before, StartTime(pid));
+  SCONE_ASSIGN_OR_RETURN(std::string path, ExePath(pid));
+  // Measure the file the process actually runs (the /proc link reaches its inode even if
+  // the path now names another file) and the signature beside its path.
+  auto running = platform::MeasureProgram("/proc/" + std::to_string(pid) + "/exe");
+  if (!running.ok()) return running.status().WithContext("measuring the caller");
+  auto id = platform::ReadEnclaveIdentity(path);
+  if (!id.ok()) return id.status().WithContext("measuring the caller");
+  if (id->mrenclave != *running) {
+    return FailedPrecondition("the file " + path +
+                              " is no longer the program the caller runs; restart it");
+  }
+  SCONE_ASSIGN_OR_RETURN(std::string after, StartTime(pid));
+  SCONE_ASSIGN_OR_RETURN(std::string path_after, ExePath(pid));
+  if (before != after || path != path_after) {
+    return PermissionDenied("the caller changed its program while it was measured");
+  }
+  return id;
+}
+
+net::HttpResponse LasService::Handle(const net::HttpRequest& request,
+                                     const net::PeerInfo& peer) const {
+  auto r = Dispatch(request, peer);
+  if (r.ok()) return *r;
+  spdlog::warn("{} {} refused: {}", request.method, request.target, r.status().message());
+  return net::ErrorResponse(net::HttpStatusFor(r.status().code()), r.status().message());
+}
+
+Result<net::HttpResponse> LasService::Dispatch(const net::HttpRequest& request,
+                                               const net::PeerInfo& peer) const {
+  const std::string& t = request.target;
+  const std::string& m = request.method;
+  if (t == "/v1/collateral" && m == "GET") {
+    SCONE_ASSIGN_OR_RETURN(auto c, platform_->CollateralAt(clock_()));
+    return JsonResponse({{"collateral", attestation::CollateralToJson(c)}});
+  }
+  if (t == "/v1/quote" && m == "POST") return Quote(request, peer);
+  if (t == "/v1/seal-key" && m == "POST") return SealKey(request, peer);
+  if (t == "/v1/sim-root-ca" && m == "GET") {
+    net::HttpResponse r;
+    r.content_type = "application/x-pem-file";
+    r.body = platform_->sim_root_pem();
+    return r;
+  }
+  if (t == "/v1/collateral" || t == "/v1/quote" || t == "/v1/seal-key" || t == "/v1/sim-root-ca") {
+    return Status(Code::kInvalidArgument, "method " + m + " is not allowed for " + t);
+  }
+  return NotFound("no such endpoint: " + t);
+}
+
+Result<net::HttpResponse> LasService::Quote(const net::HttpRequest& request,
+                                            const net::PeerInfo& peer) const {
+  SCONE_ASSIGN_OR_RETURN(json body, ParseBody(request));
+  auto rd = body.find("report_data");
+  if (rd == body.end() || !rd->is_string()) {
+    return InvalidArgument("\"report_data\" (hex, at most 64 bytes) is required");
+  }
+  auto report_data = HexDecode(rd->get<std::string>());
+  if (!report_data.ok()) return report_data.status().WithContext("\"report_data\"");
+  if (report_data->size() > 64) {
+    return InvalidArgument("\"report_data\" has " + std::to_string(report_data->size()) +
+                           " bytes; at most 64 are allowed");
+  }
+  platform::EnclaveIdentity id;
+  std::string who;
+  auto program = body.find("program");
+  if (peer.is_unix) {
+    if (program != body.end()) {
+      return InvalidArgument(
+          "\"program\" is not accepted on the Unix socket: LAS measures the calling process "
+          "itself (use the TCP listener to name a program)");
+    }
+    SCONE_ASSIGN_OR_RETURN(id, MeasureProcess(peer.pid));
+    who = "pid " + std::to_string(peer.pid);
+  } else {
+    if (program == body.end() || !program->is_string() || program->get<std::string>().empty()) {
+      return InvalidArgument("\"program\" (the path of the program to quote) is required on TCP");
+    }
+    std::string path = program->get<std::string>();
+    auto measured = platform::ReadEnclaveIdentity(path);
+    if (!measured.ok()) return measured.status();
+    id = *measured;
+    who = peer.address + " naming " + path;
+  }
+  SCONE_ASSIGN_OR_RETURN(Bytes quote, platform_->Quote(id, *report_data));
+  SCONE_ASSIGN_OR_RETURN(auto collateral, platform_->CollateralAt(clock_()));
+  spdlog::info("quote for MRENCLAVE {} (MRSIGNER {}, ISVPRODID {}, ISVSVN {}) to {}",
+               HexEncode(id.mrenclave), HexEncode(id.mrsigner), id.isvprodid, id.isvsvn, who);
+  return JsonResponse({{"quote", HexEncode(quote)},
+                       {"enclave", EnclaveJson(id)},
+                       {"collateral", attestation::CollateralToJson(collateral)}});
+}
+
+Result<net::HttpResponse> LasService::SealKey(const net::HttpRequest& request,
+                                              const net::PeerInfo& peer) const {
+  if (!peer.is_unix) {
+    return PermissionDenied("seal keys are only served on the Unix socket, to measured callers");
+  }
+  SCONE_ASSIGN_OR_RETURN(json body, ParseBody(request));
+  auto p = body.find("policy");
+  if (p == body.end() || !p->is_string() || (*p != "mrenclave" && *p != "mrsigner")) {
+    return InvalidArgument("\"policy\" must be \"mrenclave\" or \"mrsigner\"");
+  }
+  auto policy =
+      *p == "mrenclave" ? platform::SealPolicy::kMrEnclave : platform::SealPolicy::kMrSigner;
+  SCONE_ASSIGN_OR_RETURN(auto id, MeasureProcess(peer.pid));
+  uint16_t key_isvsvn = id.isvsvn;
+  if (auto k = body.find("key_isvsvn"); k != body.end()) {
+    if (!k->is_number_unsigned() || k->get<uint64_t>() > 65535) {
+      return InvalidArgument("\"key_isvsvn\" must be a number from 0 to 65535");
+    }
+    key_isvsvn = static_cast<uint16_t>(k->get<uint64_t>());
+  }
+  SCONE_ASSIGN_OR_RETURN(SecretBytes key, platform_->SealKey(policy, id, key_isvsvn));
+  spdlog::info("seal key ({} policy, ISVSVN {}) for MRENCLAVE {} to pid {}", p->get<std::string>(),
+               key_isvsvn, HexEncode(id.mrenclave), peer.pid);
+  return JsonResponse({{"key", HexEncode(key.Reveal())}});
+}
+
+}  // namespace scone::las

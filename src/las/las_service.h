@@ -1,0 +1,54 @@
+// The local attestation service (DESIGN.md §5, docs/las.md): the simulated platform's
+// quoting enclave and CPU, as an HTTP API on a Unix socket and (optionally) on TCP.
+//
+//   GET  /v1/collateral    the PCS-format collateral for this platform's quotes
+//   POST /v1/quote         {"report_data": hex (<= 64 bytes)[, "program": path (TCP only)]}
+//                          -> {"quote": hex, "enclave": {...}, "collateral": {...}}
+//   POST /v1/seal-key      {"policy": "mrenclave"|"mrsigner"[, "key_isvsvn": n]}
+//                          -> {"key": hex}  (Unix socket only: the simulated EGETKEY)
+//   GET  /v1/sim-root-ca   the simulated root CA certificate (PEM)
+//
+// Who the caller is: on the Unix socket, LAS measures the connecting process itself
+// (SO_PEERCRED pid, /proc/PID/exe and its signature file), so a process cannot obtain a
+// quote or a seal key for another program. On TCP, as SCONE's LAS does, the caller names
+// the program and LAS measures that file: any local user can then get quotes for any
+// program it can read, which is weaker and documented as such; seal keys are never served
+// on TCP.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "common/status.h"
+#include "net/http.h"
+#include "platform/enclave_identity.h"
+#include "platform/platform.h"
+
+namespace scone::las {
+
+class LasService {
+ public:
+  LasService(std::shared_ptr<const platform::Platform> platform, std::function<int64_t()> clock)
+      : platform_(std::move(platform)), clock_(std::move(clock)) {}
+
+  // Thread-safe; never throws.
+  net::HttpResponse Handle(const net::HttpRequest& request, const net::PeerInfo& peer) const;
+
+ private:
+  Result<net::HttpResponse> Dispatch(const net::HttpRequest& request,
+                                     const net::PeerInfo& peer) const;
+  Result<net::HttpResponse> Quote(const net::HttpRequest& request, const net::PeerInfo& peer) const;
+  Result<net::HttpResponse> SealKey(const net::HttpRequest& request,
+                                    const net::PeerInfo& peer) const;
+
+  std::shared_ptr<const platform::Platform> platform_;
+  std::function<int64_t()> clock_;
+};
+
+// The identity of the process `pid` as the simulated CPU sees it: the executable it runs
+// (/proc/PID/exe) measured, with the signature file beside its path. Fails if the process
+// changed its executable while being measured, or if the file on disk no longer is the
+// one the process runs.
+Result<platform::EnclaveIdentity> MeasureProcess(pid_t pid);
+
+}  // namespace scone::las

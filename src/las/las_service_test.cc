@@ -1,0 +1,122 @@
+#include "las/las_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "attestation/collateral_json.h"
+#include "attestation/verifier.h"
+#include "common/file_util.h"
+#include "common/hex.h"
+
+namespace scone::las {
+namespace {
+using nlohmann::json;
+
+constexpr int64_t kNow = 1780000000;
+
+class LasServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/scone-las-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto p = platform::Platform::OpenOrCreate(dir_ / "platform", {}, kNow);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    platform_ = std::move(p).value();
+    service_ = std::make_unique<LasService>(platform_, [] { return kNow; });
+    unix_peer_.is_unix = true;
+    unix_peer_.pid = getpid();
+    tcp_peer_.address = "127.0.0.1:5555";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  net::HttpResponse Post(const std::string& target, const json& body, const net::PeerInfo& peer) {
+    return service_->Handle({"POST", target, "application/json", body.dump()}, peer);
+  }
+
+  // Verifies a /v1/quote response with the platform's root and returns the result.
+  attestation::VerifiedQuote VerifyResponse(const net::HttpResponse& r) {
+    EXPECT_EQ(r.status, 200u) << r.body;
+    json j = json::parse(r.body);
+    auto quote = HexDecode(j["quote"].get<std::string>());
+    auto collateral = attestation::CollateralFromJson(j["collateral"]);
+    EXPECT_TRUE(quote.ok() && collateral.ok());
+    attestation::VerifierOptions o;
+    o.trusted_roots.push_back(ToBytes(platform_->sim_root_pem()));
+    auto v = attestation::QuoteVerifier::New(o);
+    auto verified = (*v)->Verify(*quote, *collateral, kNow);
+    EXPECT_TRUE(verified.ok()) << verified.status().ToString();
+    return *verified;
+  }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<platform::Platform> platform_;
+  std::unique_ptr<LasService> service_;
+  net::PeerInfo unix_peer_, tcp_peer_;
+};
+
+TEST_F(LasServiceTest, UnixCallerIsMeasuredItself) {
+  Bytes rd(64, 0x33);
+  auto r = Post("/v1/quote", {{"report_data", HexEncode(rd)}}, unix_peer_);
+  auto v = VerifyResponse(r);
+  auto self = platform::MeasureProgram("/proc/self/exe");
+  ASSERT_TRUE(self.ok());
+  EXPECT_EQ(v.mr_enclave(), *self);
+  EXPECT_EQ(v.mr_signer(), platform::DebugSignerMrSigner());
+  EXPECT_TRUE(v.debug());
+  EXPECT_EQ(Bytes(v.report_data().begin(), v.report_data().end()), rd);
+}
+
+TEST_F(LasServiceTest, UnixCallerCannotNameAnotherProgram) {
+  auto r = Post("/v1/quote", {{"report_data", "00"}, {"program", "/bin/true"}}, unix_peer_);
+  EXPECT_EQ(r.status, 400u);
+}
+
+TEST_F(LasServiceTest, TcpCallerNamesTheProgram) {
+  auto r = Post("/v1/quote", {{"report_data", "ab"}, {"program", "/bin/true"}}, tcp_peer_);
+  auto v = VerifyResponse(r);
+  EXPECT_EQ(v.mr_enclave(), *platform::MeasureProgram("/bin/true"));
+  EXPECT_EQ(Post("/v1/quote", {{"report_data", "ab"}}, tcp_peer_).status, 400u);
+  EXPECT_EQ(Post("/v1/quote", {{"report_data", "ab"}, {"program", "/no/such"}}, tcp_peer_).status,
+            404u);
+}
+
+TEST_F(LasServiceTest, SealKeysOnlyOnTheUnixSocketAndPerIdentity) {
+  EXPECT_EQ(Post("/v1/seal-key", {{"policy", "mrsigner"}}, tcp_peer_).status, 403u);
+  auto a = Post("/v1/seal-key", {{"policy", "mrsigner"}}, unix_peer_);
+  auto b = Post("/v1/seal-key", {{"policy", "mrenclave"}}, unix_peer_);
+  ASSERT_EQ(a.status, 200u) << a.body;
+  ASSERT_EQ(b.status, 200u);
+  EXPECT_NE(json::parse(a.body)["key"], json::parse(b.body)["key"]);
+  EXPECT_EQ(json::parse(a.body)["key"].get<std::string>().size(), 64u);
+  EXPECT_EQ(Post("/v1/seal-key", {{"policy", "other"}}, unix_peer_).status, 400u);
+  // The test binary is unsigned: ISVSVN 0, so a higher key version is refused.
+  EXPECT_EQ(Post("/v1/seal-key", {{"policy", "mrsigner"}, {"key_isvsvn", 1}}, unix_peer_).status,
+            403u);
+}
+
+TEST_F(LasServiceTest, RejectsMalformedRequests) {
+  EXPECT_EQ(service_->Handle({"POST", "/v1/quote", "", "{not json"}, unix_peer_).status, 400u);
+  EXPECT_EQ(Post("/v1/quote", json::array(), unix_peer_).status, 400u);
+  EXPECT_EQ(Post("/v1/quote", {{"report_data", std::string(130, 'a')}}, unix_peer_).status, 400u);
+  EXPECT_EQ(Post("/v1/quote", {{"report_data", "xyz"}}, unix_peer_).status, 400u);
+  EXPECT_EQ(service_->Handle({"GET", "/v1/nothing", "", ""}, unix_peer_).status, 404u);
+  EXPECT_EQ(service_->Handle({"DELETE", "/v1/quote", "", ""}, unix_peer_).status, 400u);
+  net::PeerInfo unknown;
+  unknown.is_unix = true;
+  EXPECT_EQ(Post("/v1/quote", {{"report_data", "00"}}, unknown).status, 403u);
+}
+
+TEST_F(LasServiceTest, ServesCollateralAndRoot) {
+  auto r = service_->Handle({"GET", "/v1/collateral", "", ""}, tcp_peer_);
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_TRUE(attestation::CollateralFromJson(json::parse(r.body)["collateral"]).ok());
+  r = service_->Handle({"GET", "/v1/sim-root-ca", "", ""}, tcp_peer_);
+  EXPECT_EQ(r.body, platform_->sim_root_pem());
+}
+
+}  // namespace
+}  // namespace scone::las

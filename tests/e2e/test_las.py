@@ -1,0 +1,139 @@
+"""`las`, `scone las quote|collateral` and simulated quotes through verify-quote
+(issue: Attestation II)."""
+
+import hashlib
+import json
+import os
+import shutil
+
+from scone_testlib import BIN_DIR, Las, SconeTestCase, openssl
+
+STATES = {
+    "UpToDate": [],
+    "SWHardeningNeeded": ["INTEL-SA-00615"],
+    "ConfigurationNeeded": ["INTEL-SA-00289"],
+    "ConfigurationAndSWHardeningNeeded": ["INTEL-SA-00289", "INTEL-SA-00615"],
+    "OutOfDate": ["INTEL-SA-00828"],
+    "OutOfDateConfigurationNeeded": ["INTEL-SA-00289", "INTEL-SA-00828"],
+    "Revoked": ["INTEL-SA-00828"],
+}
+
+
+class LasTest(SconeTestCase):
+    def setUp(self):
+        super().setUp()
+        self.prog = self.path("prog")
+        with open(self.prog, "w") as f:
+            f.write("#!/bin/sh\necho enclave\n")
+        key = self.path("signer.pem")
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+        self.scone("signer", "sign", "--key", key, "--isvprodid", "12", "--isvsvn", "4",
+                   "--production", self.prog)
+        self.info = json.loads(self.scone("signer", "info", self.prog, "--format", "json").stdout)
+
+    def quote_and_collateral(self, las, name="q", program=None, addr=None):
+        quote, coll = self.path(name + ".bin"), self.path(name + "-coll")
+        addr = addr or las.tcp
+        args = ["las", "quote", "--las", addr, "--report-data", "ab" * 64, "-o", quote]
+        if program:
+            args += ["--program", program]
+        self.scone(*args)
+        self.scone("las", "collateral", "--las", addr, "-o", coll)
+        return quote, coll
+
+    def verify(self, quote, coll, *extra, check=True):
+        r = self.scone("attestation", "verify-quote", quote, "--collateral", coll, "--format",
+                       "json", *extra, check=False)
+        if check:
+            self.assertEqual(r.returncode, 0, r.stderr)
+        return r
+
+    def test_quote_carries_the_signed_program_and_needs_the_sim_root(self):
+        with Las(self.path("platform")) as las:
+            quote, coll = self.quote_and_collateral(las, program=self.prog)
+            r = self.verify(quote, coll, "--only_for_testing-sim-root-ca", las.sim_root)
+            v = json.loads(r.stdout)
+            for k in ("mrenclave", "mrsigner", "isvprodid", "isvsvn", "debug"):
+                self.assertEqual(v[k], self.info[k], k)
+            self.assertEqual(v["report_data"], "ab" * 64)
+            self.assertEqual(v["status"], "UpToDate")
+            # Without the simulated root it fails, naming the option to add.
+            r = self.verify(quote, coll, check=False)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("--only_for_testing-sim-root-ca", r.stderr)
+            # The environment variable works as the option does.
+            env = dict(self.env, SCONE_ONLY_FOR_TESTING_SIM_ROOT_CA=las.sim_root)
+            self.assertEqual(self.scone("attestation", "verify-quote", quote, "--collateral", coll,
+                                        env=env).returncode, 0)
+            # --root also accepts it.
+            self.verify(quote, coll, "--root", las.sim_root)
+            # A flipped byte anywhere in the signed part or QE data fails.
+            data = bytearray(open(quote, "rb").read())
+            for offset in (10, 200, 436, 600, 1000):
+                bad = bytearray(data)
+                bad[offset] ^= 1
+                open(self.path("bad.bin"), "wb").write(bytes(bad))
+                self.assertEqual(self.verify(self.path("bad.bin"), coll,
+                                             "--only_for_testing-sim-root-ca", las.sim_root,
+                                             check=False).returncode, 1, offset)
+
+    def test_every_tcb_state_gives_its_status_and_advisories(self):
+        for state, advisories in STATES.items():
+            with self.subTest(state), Las(self.path("p-" + state), tcb_state=state) as las:
+                quote, coll = self.quote_and_collateral(las, state, program=self.prog)
+                v = json.loads(self.verify(quote, coll, "--only_for_testing-sim-root-ca",
+                                           las.sim_root).stdout)
+                self.assertEqual(v["status"], state)
+                self.assertEqual(v["advisory_ids"], advisories)
+
+    def test_two_platforms_are_two_machines(self):
+        with Las(self.path("a")) as a, Las(self.path("b")) as b:
+            qa, ca = self.quote_and_collateral(a, "a", program=self.prog)
+            _, cb = self.quote_and_collateral(b, "b", program=self.prog)
+            self.assertNotEqual(open(a.sim_root).read(), open(b.sim_root).read())
+            self.assertEqual(self.verify(qa, cb, "--only_for_testing-sim-root-ca", b.sim_root,
+                                         check=False).returncode, 1)
+            self.assertEqual(self.verify(qa, cb, "--only_for_testing-sim-root-ca", a.sim_root,
+                                         check=False).returncode, 1)
+
+    def test_unix_socket_measures_the_caller(self):
+        with Las(self.path("platform")) as las:
+            addr = "unix:" + las.socket
+            quote, coll = self.quote_and_collateral(las, addr=addr)
+            v = json.loads(self.verify(quote, coll, "--only_for_testing-sim-root-ca",
+                                       las.sim_root).stdout)
+            scone_bin = os.path.join(BIN_DIR, "scone")
+            self.assertEqual(v["mrenclave"], hashlib.sha256(open(scone_bin, "rb").read()).hexdigest())
+            self.assertNotEqual(v["mrenclave"], self.info["mrenclave"])
+            # Naming another program on the Unix socket is refused.
+            r = self.scone_fails("las", "quote", "--las", addr, "--report-data", "00",
+                                 "--program", self.prog, "-o", self.path("x.bin"))
+            self.assertIn("measures the caller", r.stderr)
+
+    def test_platform_survives_restart_and_keeps_its_state(self):
+        pdir = self.path("platform")
+        with Las(pdir, tcb_state="OutOfDate") as las:
+            root = open(las.sim_root).read()
+        with Las(pdir) as las:
+            self.assertEqual(open(las.sim_root).read(), root)
+            quote, coll = self.quote_and_collateral(las, program=self.prog)
+            v = json.loads(self.verify(quote, coll, "--only_for_testing-sim-root-ca",
+                                       las.sim_root).stdout)
+            self.assertEqual(v["status"], "OutOfDate")
+        with self.assertRaises(RuntimeError):
+            Las(pdir, tcb_state="UpToDate")
+
+    def test_client_errors(self):
+        self.scone_fails("las", "quote", "--las", "unix:" + self.path("none.sock"),
+                         "--report-data", "00", "-o", self.path("q"))
+        with Las(self.path("platform")) as las:
+            self.scone_fails("las", "quote", "--las", las.tcp, "--report-data", "00",
+                             "-o", self.path("q"))  # no --program over TCP
+            self.scone_fails("las", "quote", "--las", las.tcp, "--report-data", "zz",
+                             "--program", self.prog, "-o", self.path("q"))
+            self.scone_fails("las", "quote", "--las", las.tcp, "--report-data", "00" * 65,
+                             "--program", self.prog, "-o", self.path("q"))
+            self.scone_fails("las", "quote", "--las", las.tcp, "--report-data", "00",
+                             "--program", self.path("missing"), "-o", self.path("q"), code=2)
+            # las stays up after all of that.
+            self.quote_and_collateral(las, program=self.prog)
