@@ -16,11 +16,11 @@ int HexValue(char c) {
 
 std::string HexEncode(ByteView data) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
+  std::string out(data.size() * 2, '\0');
+  char* p = out.data();
   for (uint8_t b : data) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0f]);
+    *p++ = kDigits[b >> 4];
+    *p++ = kDigits[b & 0x0f];
   }
   return out;
 }

@@ -2,8 +2,9 @@
 // quoting enclave and CPU, as an HTTP API on a Unix socket and (optionally) on TCP.
 //
 //   GET  /v1/collateral    the PCS-format collateral for this platform's quotes
-//   POST /v1/quote         {"report_data": hex (<= 64 bytes)[, "program": path (TCP only)]}
-//                          -> {"quote": hex, "enclave": {...}, "collateral": {...}}
+//   POST /v1/quote         {"report_data": hex (<= 64 bytes)[, "program": path (TCP only)]
+//                           [, "collateral": true]}
+//                          -> {"quote": hex, "enclave": {...}[, "collateral": {...}]}
 //   POST /v1/seal-key      {"policy": "mrenclave"|"mrsigner"[, "key_isvsvn": n]}
 //                          -> {"key": hex}  (Unix socket only: the simulated EGETKEY)
 //   GET  /v1/sim-root-ca   the simulated root CA certificate (PEM)
@@ -17,7 +18,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
 
 #include "common/status.h"
 #include "net/http.h"
@@ -41,8 +46,21 @@ class LasService {
   Result<net::HttpResponse> SealKey(const net::HttpRequest& request,
                                     const net::PeerInfo& peer) const;
 
+  // MeasureProcess with a cache: hashing an executable is the expensive part of a quote,
+  // so the identity is reused while the running file, the file at its path and its
+  // signature file are all unchanged (device, inode, size, mtime, ctime).
+  Result<platform::EnclaveIdentity> MeasureCaller(pid_t pid) const;
+
   std::shared_ptr<const platform::Platform> platform_;
   std::function<int64_t()> clock_;
+
+  using FileStamps = std::vector<std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t>>;
+  struct CachedMeasurement {
+    FileStamps stamps;
+    platform::EnclaveIdentity identity;
+  };
+  mutable std::mutex cache_mu_;
+  mutable std::map<std::string, CachedMeasurement> cache_;  // by executable path
 };
 
 // The identity of the process `pid` as the simulated CPU sees it: the executable it runs

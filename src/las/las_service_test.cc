@@ -43,6 +43,7 @@ class LasServiceTest : public ::testing::Test {
     json j = json::parse(r.body);
     auto quote = HexDecode(j["quote"].get<std::string>());
     auto collateral = attestation::CollateralFromJson(j["collateral"]);
+    EXPECT_TRUE(collateral.ok()) << "ask for the collateral in the request";
     EXPECT_TRUE(quote.ok() && collateral.ok());
     attestation::VerifierOptions o;
     o.trusted_roots.push_back(ToBytes(platform_->sim_root_pem()));
@@ -60,7 +61,7 @@ class LasServiceTest : public ::testing::Test {
 
 TEST_F(LasServiceTest, UnixCallerIsMeasuredItself) {
   Bytes rd(64, 0x33);
-  auto r = Post("/v1/quote", {{"report_data", HexEncode(rd)}}, unix_peer_);
+  auto r = Post("/v1/quote", {{"report_data", HexEncode(rd)}, {"collateral", true}}, unix_peer_);
   auto v = VerifyResponse(r);
   auto self = platform::MeasureProgram("/proc/self/exe");
   ASSERT_TRUE(self.ok());
@@ -76,7 +77,8 @@ TEST_F(LasServiceTest, UnixCallerCannotNameAnotherProgram) {
 }
 
 TEST_F(LasServiceTest, TcpCallerNamesTheProgram) {
-  auto r = Post("/v1/quote", {{"report_data", "ab"}, {"program", "/bin/true"}}, tcp_peer_);
+  auto r = Post("/v1/quote",
+                {{"report_data", "ab"}, {"program", "/bin/true"}, {"collateral", true}}, tcp_peer_);
   auto v = VerifyResponse(r);
   EXPECT_EQ(v.mr_enclave(), *platform::MeasureProgram("/bin/true"));
   EXPECT_EQ(Post("/v1/quote", {{"report_data", "ab"}}, tcp_peer_).status, 400u);

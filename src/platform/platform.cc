@@ -8,6 +8,7 @@
 
 #include "common/file_util.h"
 #include "common/hex.h"
+#include "crypto/ecdsa.h"
 #include "crypto/hash.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
@@ -242,6 +243,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const fs::path& dir) {
   if (!ext.ok()) return DataLoss(dir.string() + ": " + ext.status().message());
   p->pck_values_ = *ext;
   SCONE_ASSIGN_OR_RETURN(p->sim_root_pem_, p->pki_->RootPem());
+  SCONE_RETURN_IF_ERROR(p->MakeQuoteTemplate());
 
   SCONE_ASSIGN_OR_RETURN(p->sealing_secret_, ReadPrivateFile(dir / kSealingSecretFile, 64));
   if (p->sealing_secret_.size() != kPlatformSealingSecretSize) {
@@ -310,12 +312,8 @@ Result<Bytes> Platform::Quote(const EnclaveIdentity& enclave, ByteView report_da
     return InvalidArgument("report data has " + std::to_string(report_data.size()) +
                            " bytes; at most 64 are allowed");
   }
-  attestation::QuoteHeader header;
-  header.qe_vendor_id = attestation::kIntelQeVendorId;
-  header.qe_svn = kQeIsvSvn;
-  header.pce_svn = pck_values_.pce_svn;
-
-  attestation::ReportBody report;
+  attestation::Quote quote = quote_template_;
+  attestation::ReportBody& report = quote.report;
   report.cpu_svn = pck_values_.cpu_svn;
   report.misc_select = enclave.miscselect;
   report.set_attributes(enclave.attributes_flags, enclave.attributes_xfrm);
@@ -324,6 +322,17 @@ Result<Bytes> Platform::Quote(const EnclaveIdentity& enclave, ByteView report_da
   report.isv_prod_id = enclave.isvprodid;
   report.isv_svn = enclave.isvsvn;
   std::copy(report_data.begin(), report_data.end(), report.report_data.begin());
+  SCONE_ASSIGN_OR_RETURN(quote.isv_signature,
+                         crypto::SignEcdsaP256Raw(pki_->attestation_key(),
+                                                  attestation::SerializeQuoteSignedPart(quote)));
+  return attestation::SerializeQuote(quote);
+}
+
+Status Platform::MakeQuoteTemplate() {
+  attestation::QuoteHeader header;
+  header.qe_vendor_id = attestation::kIntelQeVendorId;
+  header.qe_svn = kQeIsvSvn;
+  header.pce_svn = pck_values_.pce_svn;
 
   attestation::ReportBody qe;
   qe.cpu_svn = pck_values_.cpu_svn;
@@ -335,8 +344,9 @@ Result<Bytes> Platform::Quote(const EnclaveIdentity& enclave, ByteView report_da
 
   Bytes auth_data(32);
   for (size_t i = 0; i < auth_data.size(); ++i) auth_data[i] = static_cast<uint8_t>(i);
-  SCONE_ASSIGN_OR_RETURN(auto quote, pki_->MakeQuote(header, report, qe, auth_data));
-  return attestation::SerializeQuote(quote);
+  SCONE_ASSIGN_OR_RETURN(quote_template_,
+                         pki_->MakeQuote(header, attestation::ReportBody{}, qe, auth_data));
+  return Status::Ok();
 }
 
 Result<SecretBytes> Platform::SealKey(SealPolicy policy, const EnclaveIdentity& enclave,

@@ -85,6 +85,7 @@ class Platform {
 
  private:
   Platform() = default;
+  Status MakeQuoteTemplate();
 
   std::filesystem::path dir_;
   attestation::TcbStatus tcb_state_ = attestation::TcbStatus::kUpToDate;
@@ -92,6 +93,10 @@ class Platform {
   attestation::PckExtensions pck_values_;
   SecretBytes sealing_secret_;
   std::string sim_root_pem_;
+
+  // The QE part of every quote (QE report, its PCK signature, auth data, PCK chain) does
+  // not depend on the enclave, so it is made once; a quote then costs one ECDSA signature.
+  attestation::Quote quote_template_;
 
   mutable std::mutex mu_;
   mutable int64_t collateral_made_at_ = 0;
