@@ -318,6 +318,19 @@ TEST(LoadSessionTest, RejectsHostileInputWithoutCrashing) {
   }
 }
 
+TEST(PrinterTest, PrintedSessionReadsBackWithAwkwardEnvironmentNames) {
+  std::string text =
+      "name: s\nversion: \"0.3\"\nsecurity: {attestation: {mode: none}}\nservices:\n  - name: "
+      "a\n    environment: {\"~\": x, \"null\": y, \"a b\": z, \"#c\": \"\", \"k:\": \"v: w\"}\n";
+  auto s = LoadSession(text, "f", Variables());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  std::string printed = SessionToYaml(s->session);
+  auto again = LoadSession(printed, "f", Variables());
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << printed;
+  EXPECT_EQ(SessionHash(again->session, std::nullopt).value(),
+            SessionHash(s->session, std::nullopt).value());
+}
+
 TEST(PrinterTest, RedactsSecretValuesButNotCertificates) {
   auto s = LoadSession(Read(kSessions / "valid" / "secrets.yaml"), "secrets.yaml", TestVars());
   ASSERT_TRUE(s.ok()) << s.status().message();
