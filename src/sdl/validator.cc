@@ -32,6 +32,7 @@ class Validator {
                     std::map<std::string_view, const T*>* by_name);
   Status CheckPolicy(const std::optional<std::vector<PolicyEntry>>& list, std::string_view what);
   Status CheckSecrets();
+  Status CheckRef(const SessionRef& ref, std::string_view what);
   Status CheckPlaceholders(const LString& text, std::string_view where);
 
   const Session& s_;
@@ -74,9 +75,27 @@ Status Validator::CheckPolicy(const std::optional<std::vector<PolicyEntry>>& lis
   return Status::Ok();
 }
 
+Status Validator::CheckRef(const SessionRef& ref, std::string_view what) {
+  if (!IsValidSessionName(ref.session.value)) {
+    return Fail(ErrorKind::kInvalidName, ref.session.position,
+                "the session named in " + std::string(what) +
+                    " is not a valid session name (1 to 128 characters A-Z a-z 0-9 _ - . ~, "
+                    "'/' between namespace parts)");
+  }
+  if (ref.item && !IsValidEntityName(ref.item->value)) {
+    return Fail(ErrorKind::kInvalidName, ref.item->position,
+                "the name in " + std::string(what) + " is not a valid secret or volume name");
+  }
+  return Status::Ok();
+}
+
 Status Validator::CheckSecrets() {
   for (const Secret& sec : s_.secrets) {
     const std::string& name = sec.name.value;
+    for (const SessionRef& r : sec.exports) {
+      SCONE_RETURN_IF_ERROR(CheckRef(r, "an export of secret \"" + name + "\""));
+    }
+    if (sec.import) SCONE_RETURN_IF_ERROR(CheckRef(*sec.import, "the import of \"" + name + "\""));
     if (sec.size && sec.value) {
       return Fail(ErrorKind::kConflictingKeys, sec.size->position,
                   "secret \"" + name + "\" has both `size` and `value`; give one of them");
@@ -232,7 +251,31 @@ Status Validator::Run() {
     }
     if (svc.pwd) SCONE_RETURN_IF_ERROR(CheckPlaceholders(*svc.pwd, "the pwd of " + where));
   }
+  for (const Volume& vol : s_.volumes) {
+    for (const SessionRef& r : vol.exports) {
+      SCONE_RETURN_IF_ERROR(CheckRef(r, "an export of volume \"" + vol.name.value + "\""));
+    }
+    if (vol.import) {
+      SCONE_RETURN_IF_ERROR(CheckRef(*vol.import, "the import of \"" + vol.name.value + "\""));
+    }
+  }
   for (const Image& img : s_.images) {
+    // One file or volume per path: two would leave it open which one the service sees.
+    std::map<std::string_view, bool> paths;
+    for (const InjectionFile& f : img.injection_files) {
+      if (!paths.emplace(f.path.value, true).second) {
+        return Fail(ErrorKind::kDuplicateName, f.path.position,
+                    "image \"" + img.name.value + "\" has two injection files or volumes at \"" +
+                        f.path.value + "\"");
+      }
+    }
+    for (const ImageVolume& v : img.volumes) {
+      if (!paths.emplace(v.path.value, true).second) {
+        return Fail(ErrorKind::kDuplicateName, v.path.position,
+                    "image \"" + img.name.value + "\" has two injection files or volumes at \"" +
+                        v.path.value + "\"");
+      }
+    }
     for (const InjectionFile& f : img.injection_files) {
       SCONE_RETURN_IF_ERROR(CheckPlaceholders(f.path, "an injection file path"));
       if (f.content) SCONE_RETURN_IF_ERROR(CheckPlaceholders(*f.content, "injection file content"));
