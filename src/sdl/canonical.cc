@@ -71,6 +71,7 @@ json Ref(const SessionRef& r, const char* item_key) {
 
 json Refs(const std::vector<SessionRef>& refs) {
   std::vector<json> v;
+  v.reserve(refs.size());
   for (const SessionRef& r : refs) v.push_back(Ref(r, nullptr));
   return ObjectSet(std::move(v));
 }

@@ -312,8 +312,9 @@ TEST(LoadSessionTest, RejectsHostileInputWithoutCrashing) {
   // A leading document marker and a final document end are fine.
   EXPECT_TRUE(LoadSession("---\nname: s\nversion: \"0.3\"\n...\n# end\n", "f", Variables()).ok());
   // Not a mapping; empty; binary junk.
-  for (std::string t : {std::string("- a\n- b\n"), std::string(""), std::string("\0\xff\xfe", 3),
-                        std::string("name: [a\n"), std::string("{a: *b}")}) {
+  for (const std::string& t :
+       {std::string("- a\n- b\n"), std::string(""), std::string("\0\xff\xfe", 3),
+        std::string("name: [a\n"), std::string("{a: *b}")}) {
     EXPECT_FALSE(LoadSession(t, "f", Variables()).ok()) << t;
   }
 }
