@@ -289,6 +289,13 @@ TEST(LoadSessionTest, RejectsHostileInputWithoutCrashing) {
   bomb += "services:\n  - &s0 {name: a, environment: {A: b}}\n";
   EXPECT_FALSE(LoadSession(bomb + "  - *s0\n", "f", Variables(), std::nullopt, &d).ok());
   EXPECT_EQ(d.kind, ErrorKind::kDuplicateName);
+  // A long issuer chain is checked in linear time.
+  std::string chain = "name: s\nversion: \"0.3\"\nsecrets:\n";
+  for (int i = 0; i < 20000; ++i) {
+    chain += "  - {name: c" + std::to_string(i) + ", kind: x509-ca" +
+             (i + 1 < 20000 ? ", issuer: c" + std::to_string(i + 1) : std::string()) + "}\n";
+  }
+  EXPECT_TRUE(LoadSession(chain, "f", Variables()).ok());
   // More than one document.
   EXPECT_FALSE(
       LoadSession("name: s\nversion: \"0.3\"\n---\nname: t\n", "f", Variables(), std::nullopt, &d)

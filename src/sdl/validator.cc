@@ -145,18 +145,30 @@ Status Validator::CheckSecrets() {
                         std::string(SecretKindName(it->second->kind.value)) +
                         "; it must be an x509-ca secret");
       }
-      // Follow the chain of issuers; it must end.
-      const Secret* cur = it->second;
-      for (size_t steps = 0; cur->issuer; ++steps) {
-        auto next = secrets_.find(cur->issuer->value);
-        if (next == secrets_.end() || steps > secrets_.size()) break;
-        if (next->second == &sec || steps == secrets_.size()) {
-          return Fail(ErrorKind::kInvalidValue, sec.issuer->position,
-                      "the issuer chain of \"" + name + "\" loops back to itself");
-        }
-        cur = next->second;
-      }
     }
+  }
+  // Issuer chains must end. Every secret has at most one issuer, so following the chains
+  // from every secret while remembering which secrets are known to lead to an end is
+  // linear in the number of secrets (a hostile session may declare many).
+  std::map<const Secret*, int> state;  // 1: on the chain being followed, 2: chain ends
+  for (const Secret& start : s_.secrets) {
+    std::vector<const Secret*> path;
+    const Secret* cur = &start;
+    while (cur != nullptr && state[cur] == 0) {
+      state[cur] = 1;
+      path.push_back(cur);
+      const Secret* next = nullptr;
+      if (cur->issuer) {
+        auto it = secrets_.find(cur->issuer->value);
+        if (it != secrets_.end()) next = it->second;
+      }
+      cur = next;
+    }
+    if (cur != nullptr && state[cur] == 1) {
+      return Fail(ErrorKind::kInvalidValue, cur->issuer->position,
+                  "the issuer chain of \"" + cur->name.value + "\" loops back to itself");
+    }
+    for (const Secret* p : path) state[p] = 2;
   }
   return Status::Ok();
 }
