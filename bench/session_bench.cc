@@ -44,7 +44,7 @@ const std::string& CreatorPem() {
 
 void BM_YamlLoad(benchmark::State& state) {
   const std::string& text = SessionText();
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the idiom
     YAML::Node n = YAML::Load(text);
     benchmark::DoNotOptimize(n);
   }
@@ -56,7 +56,7 @@ BENCHMARK(BM_YamlLoad);
 void Pipeline(benchmark::State& state, bool with_creator) {
   const std::string& text = SessionText();
   scone::sdl::Variables vars;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the idiom
     auto s = scone::sdl::LoadSession(text, "session_200.yaml", vars);
     if (!s.ok()) {
       state.SkipWithError(s.status().message().c_str());

@@ -90,6 +90,9 @@ TEST(TcbInfo, SelectsTheFirstLevelThatIsNotHigher) {
   EXPECT_EQ(SelectTcbLevel(info, {3, 3}, 9), &info.levels[1]);
   EXPECT_EQ(SelectTcbLevel(info, {3, 1}, 10), nullptr);
   EXPECT_EQ(SelectTcbLevel(info, {9, 9, 9}, 4), nullptr);
+  // Order in the file does not matter: the highest matching level wins.
+  std::swap(info.levels[0], info.levels[1]);
+  EXPECT_EQ(SelectTcbLevel(info, {3, 3}, 10), &info.levels[1]);
 }
 
 TEST(TcbInfo, RejectsMalformedDocuments) {

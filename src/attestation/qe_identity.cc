@@ -101,10 +101,14 @@ Result<QeIdentity> ParseQeIdentity(std::string_view json_text) {
 }
 
 const QeTcbLevel* SelectQeTcbLevel(const QeIdentity& identity, uint16_t isv_svn) {
+  // The matching level with the highest isvsvn (PCS lists them highest first).
+  const QeTcbLevel* best = nullptr;
   for (const QeTcbLevel& level : identity.levels) {
-    if (level.isv_svn <= isv_svn) return &level;
+    if (level.isv_svn <= isv_svn && (best == nullptr || level.isv_svn > best->isv_svn)) {
+      best = &level;
+    }
   }
-  return nullptr;
+  return best;
 }
 
 }  // namespace scone::attestation

@@ -44,7 +44,8 @@ struct QeIdentity {
 // than UpToDate/OutOfDate/Revoked, or no TCB level.
 Result<QeIdentity> ParseQeIdentity(std::string_view json_text);
 
-// The first level (in file order) whose isvsvn is <= `isv_svn`; nullptr if none.
+// The level with the highest isvsvn that is <= `isv_svn` (with PCS's ordering, the first
+// match in file order); nullptr if none.
 const QeTcbLevel* SelectQeTcbLevel(const QeIdentity& identity, uint16_t isv_svn);
 
 }  // namespace scone::attestation

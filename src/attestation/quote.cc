@@ -205,11 +205,12 @@ Result<Quote> ParseQuote(ByteView data) {
   SCONE_RETURN_IF_ERROR(r.Array("QE report signature", q.qe_report_signature));
 
   uint16_t auth_len = 0;
+  const size_t auth_len_at = r.offset();
   SCONE_RETURN_IF_ERROR(r.U16("QE auth data length", auth_len));
   if (auth_len > r.left()) {
     return r.Error("QE auth data length " + std::to_string(auth_len) + " exceeds the " +
                        std::to_string(r.left()) + " bytes left",
-                   r.offset());
+                   auth_len_at);
   }
   ByteView auth;
   SCONE_RETURN_IF_ERROR(r.Span("QE auth data", auth_len, auth));
@@ -223,11 +224,12 @@ Result<Quote> ParseQuote(ByteView data) {
                    type_at);
   }
   uint32_t cert_len = 0;
+  const size_t cert_len_at = r.offset();
   SCONE_RETURN_IF_ERROR(r.U32("certification data length", cert_len));
   if (cert_len != r.left()) {
     return r.Error("certification data length " + std::to_string(cert_len) +
                        " does not match the " + std::to_string(r.left()) + " bytes left",
-                   r.offset());
+                   cert_len_at);
   }
   ByteView cert;
   SCONE_RETURN_IF_ERROR(r.Span("certification data", cert_len, cert));

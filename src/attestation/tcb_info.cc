@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 #include "attestation/signed_json.h"
 #include "attestation/timestamp.h"
@@ -117,12 +118,21 @@ Result<TcbInfo> ParseTcbInfo(std::string_view json_text) {
 
 const TcbLevel* SelectTcbLevel(const TcbInfo& info, const ByteArray<16>& components,
                                uint16_t pce_svn) {
+  // Intel's QVL keeps the levels ordered highest first (component SVNs, then PCESVN,
+  // compared lexicographically) and takes the first one the platform meets. PCS serves
+  // them in that order; choosing the highest matching level gives the same answer even if
+  // a file were ordered differently.
+  const TcbLevel* best = nullptr;
   for (const TcbLevel& level : info.levels) {
     bool ok = pce_svn >= level.pce_svn;
     for (size_t i = 0; ok && i < 16; ++i) ok = components[i] >= level.sgx_components[i];
-    if (ok) return &level;
+    if (!ok) continue;
+    if (best == nullptr || std::tie(level.sgx_components, level.pce_svn) >
+                               std::tie(best->sgx_components, best->pce_svn)) {
+      best = &level;
+    }
   }
-  return nullptr;
+  return best;
 }
 
 }  // namespace scone::attestation

@@ -42,8 +42,9 @@ struct TcbInfo {
 // field, an unknown tcbStatus or no TCB level.
 Result<TcbInfo> ParseTcbInfo(std::string_view json_text);
 
-// The first level (in file order) whose every component SVN and PCESVN are <= the
-// platform's, as Intel's QVL selects it; nullptr if none matches.
+// The level Intel's QVL selects: the highest level (by component SVNs, then PCESVN) whose
+// every component SVN and PCESVN are <= the platform's. With PCS's ordering (highest
+// first) that is the first match in file order. nullptr if none matches.
 const TcbLevel* SelectTcbLevel(const TcbInfo& info, const ByteArray<16>& components,
                                uint16_t pce_svn);
 

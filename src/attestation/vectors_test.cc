@@ -381,6 +381,20 @@ TEST(AllVectors, TheRootEmbeddedInTheQuoteIsIgnored) {
   }
 }
 
+TEST(AllVectors, CollateralOfAnotherPlatformFails) {
+  // The dcap-qvl quote (FMSPC 00A067110000, Processor CA) with automata-v3's collateral
+  // (FMSPC 00606A000000, Platform CA CRL).
+  Vector vec = DcapQvl();
+  vec.collateral = AutomataV3().collateral;
+  // With CRLs: the PCK CRL is the Platform CA's, so the Processor CA chain has no CRL.
+  ExpectFailure(*IntelVerifier(), vec, kAutomataV3Time, FailureKind::kCertificateChainInvalid);
+  // Without CRLs the TCB info is for another FMSPC.
+  vec.collateral.pck_crl.reset();
+  vec.collateral.pck_crl_issuer_chain_pem.reset();
+  vec.collateral.root_ca_crl.reset();
+  ExpectFailure(*IntelVerifier(true), vec, kAutomataV3Time, FailureKind::kFmspcMismatch);
+}
+
 TEST(Collateral, MissingCrlsAreAnErrorNamingTheFlag) {
   auto v = IntelVerifier();
   Vector vec = DcapQvl();

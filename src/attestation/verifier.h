@@ -12,13 +12,15 @@
 //   5. PCK CRL: its issuer chain to a trusted root, its signature, its validity window
 //   6. the quote's PCK chain to a trusted root (never to the root inside the quote), with
 //      both CRLs, at `now`
-//   7. the PCK certificate's SGX extension; FMSPC and PCE-ID equal the TCB info's
+//   7. the PCK certificate's SGX extension; FMSPC and PCE-ID equal the TCB info's; the TCB
+//      level selected by the certificate's component SVNs and PCESVN (none: "TCB not
+//      supported")
 //   8. QE report signature by the PCK key; QE report data binds the attestation key and
 //      the QE auth data
 //   9. QE report against the QE identity (masked MISCSELECT/attributes, MRSIGNER,
 //      ISVPRODID); QE TCB level by ISVSVN
 //  10. ISV report signature (quote bytes [0, 432)) by the attestation key
-//  11. TCB level from the PCK certificate's SVNs; status converged with the QE's status
+//  11. status: the TCB level's status converged with the QE's (ConvergeTcbStatus)
 //
 // Thread safety: a QuoteVerifier is immutable apart from its cache, which is guarded by a
 // mutex; Verify may be called from many threads at once.

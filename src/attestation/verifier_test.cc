@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "attestation/intel_root.h"
 #include "attestation/simulated_pki.h"
@@ -453,6 +455,27 @@ TEST_F(SimulatedPlatformTest, CacheAgreesWithFullVerification) {
   EXPECT_EQ(kind, FailureKind::kIsvSignatureInvalid);
   v->ClearCache();
   EXPECT_TRUE(v->Verify(quote, c, kNow).ok());
+}
+
+TEST_F(SimulatedPlatformTest, ConcurrentVerificationsAgree) {
+  auto v = Verifier();
+  const Bytes good = MakeQuote();
+  Bytes bad = good;
+  bad[300] ^= 1;
+  const Collateral c = MakeCollateral();
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        if (t == 0 && i % 5 == 0) v->ClearCache();
+        if (!v->Verify(good, c, kNow + i).ok()) ++wrong;
+        if (v->Verify(bad, c, kNow + i).ok()) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(SimulatedPlatformTest, RootsMustBeSelfSigned) {

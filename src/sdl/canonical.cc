@@ -7,7 +7,7 @@
 
 #include "common/hex.h"
 #include "crypto/hash.h"
-#include "crypto/x509.h"
+#include "crypto/pem.h"
 
 namespace scone::sdl {
 namespace {
@@ -37,6 +37,7 @@ json StringSet(const std::vector<LString>& v, bool lower_hex = false) {
 
 // Sorts an array of objects by their compact serialization and removes duplicates.
 json ObjectSet(std::vector<json> items) {
+  if (items.size() <= 1) return json(std::move(items));  // nothing to order (the common case)
   std::vector<std::pair<std::string, json>> keyed;
   keyed.reserve(items.size());
   for (json& j : items) {
@@ -70,6 +71,7 @@ json Ref(const SessionRef& r, const char* item_key) {
 
 json Refs(const std::vector<SessionRef>& refs) {
   std::vector<json> v;
+  v.reserve(refs.size());
   for (const SessionRef& r : refs) v.push_back(Ref(r, nullptr));
   return ObjectSet(std::move(v));
 }
@@ -150,7 +152,62 @@ std::vector<const T*> SortedByName(const std::vector<T>& items) {
   return v;
 }
 
+// DER length of the element at `der` (tag, length, contents), or 0 if malformed.
+size_t DerElementSize(ByteView der) {
+  if (der.size() < 2) return 0;
+  size_t header = 2;
+  size_t len = der[1];
+  if (len & 0x80) {
+    size_t n = len & 0x7f;
+    if (n == 0 || n > 4 || der.size() < 2 + n) return 0;
+    len = 0;
+    for (size_t i = 0; i < n; ++i) len = (len << 8) | der[2 + i];
+    header += n;
+  }
+  if (len > der.size() - header) return 0;
+  return header + len;
+}
+
 }  // namespace
+
+Result<Bytes> CreatorCertificateDer(std::string_view certificate) {
+  Bytes der;
+  if (certificate.find("-----BEGIN") != std::string_view::npos) {
+    SCONE_ASSIGN_OR_RETURN(auto blocks, crypto::ParsePemBlocks(certificate));
+    if (blocks.size() != 1 || blocks[0].type != "CERTIFICATE") {
+      return InvalidArgument("creator certificate: expected exactly one PEM CERTIFICATE block");
+    }
+    ByteView b = blocks[0].der.Reveal();
+    der.assign(b.begin(), b.end());
+  } else {
+    der = ToBytes(certificate);
+  }
+  // An X.509 certificate is a DER SEQUENCE of a SEQUENCE (tbsCertificate), an algorithm
+  // SEQUENCE and a BIT STRING, filling the whole input.
+  ByteView all(der);
+  bool ok = !der.empty() && der[0] == 0x30 && DerElementSize(all) == der.size();
+  if (ok) {
+    size_t header = 2 + ((der[1] & 0x80) ? (der[1] & 0x7fu) : 0u);
+    ByteView inner = all.subspan(header);
+    size_t used = 0;
+    const uint8_t tags[] = {0x30, 0x30, 0x03};
+    for (uint8_t tag : tags) {
+      if (used >= inner.size() || inner[used] != tag) {
+        ok = false;
+        break;
+      }
+      size_t n = DerElementSize(inner.subspan(used));
+      if (n == 0) {
+        ok = false;
+        break;
+      }
+      used += n;
+    }
+    ok = ok && used == inner.size();
+  }
+  if (!ok) return InvalidArgument("creator certificate: not a DER X.509 certificate");
+  return der;
+}
 
 json NormalizeSession(const Session& s) {
   json j = json::object();
@@ -258,9 +315,7 @@ Result<std::string> CanonicalForm(const Session& session,
   doc["format"] = std::string(kCanonicalFormat);
   doc["creator"] = nullptr;
   if (creator_certificate) {
-    auto cert = crypto::ParseCertificatePemOrDer(AsBytes(*creator_certificate));
-    if (!cert.ok()) return cert.status().WithContext("creator certificate");
-    SCONE_ASSIGN_OR_RETURN(Bytes der, crypto::CertificateToDer(cert->get()));
+    SCONE_ASSIGN_OR_RETURN(Bytes der, CreatorCertificateDer(*creator_certificate));
     doc["creator"] = HexEncode(crypto::Sha256(der));
   }
   doc["session"] = NormalizeSession(session);

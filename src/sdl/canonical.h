@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/bytes.h"
 #include "common/status.h"
 #include "sdl/model.h"
 
@@ -34,9 +35,16 @@ inline constexpr std::string_view kCanonicalFormat = "scone-session-hash/1";
 nlohmann::json NormalizeSession(const Session& session);
 
 // The canonical text. `creator_certificate` is the uploader's certificate as PEM or DER
-// bytes, or nullopt for none; fails if it does not parse.
+// bytes, or nullopt for none; fails if it is not one (CreatorCertificateDer).
 Result<std::string> CanonicalForm(const Session& session,
                                   std::optional<std::string_view> creator_certificate);
+
+// The DER bytes of a creator certificate given as one PEM CERTIFICATE block or as DER.
+// The DER is checked for the outer structure of an X.509 certificate (a SEQUENCE of
+// two SEQUENCEs and a BIT STRING, with consistent lengths) but not parsed further: the
+// hash binds the exact bytes, and OpenSSL's full parse would cost more than the whole
+// rest of the session hash. Callers that use the certificate parse it themselves.
+Result<Bytes> CreatorCertificateDer(std::string_view certificate);
 
 // 64 lower-case hex digits: SHA-256 of CanonicalForm().
 Result<std::string> SessionHash(const Session& session,

@@ -261,6 +261,28 @@ TEST(CanonicalTest, CreatorIsPartOfTheHash) {
   EXPECT_FALSE(SessionHash(s->session, std::string_view("not a certificate")).ok());
 }
 
+TEST(CanonicalTest, CreatorMustBeOneCertificate) {
+  const std::string pem = Read(kSessions / "certs" / "creator.pem");
+  auto cert = crypto::ParseCertificatesPem(pem);
+  ASSERT_TRUE(cert.ok());
+  Bytes der = crypto::CertificateToDer((*cert)[0].get()).value();
+  EXPECT_EQ(CreatorCertificateDer(pem).value(), der);
+  EXPECT_EQ(CreatorCertificateDer(AsChars(der)).value(), der);
+  // Truncated, extended, bit-flipped structure, two certificates, a key.
+  Bytes shorter(der.begin(), der.end() - 1);
+  Bytes longer = der;
+  longer.push_back(0);
+  Bytes wrong_tag = der;
+  wrong_tag[0] = 0x31;
+  EXPECT_FALSE(CreatorCertificateDer(AsChars(shorter)).ok());
+  EXPECT_FALSE(CreatorCertificateDer(AsChars(longer)).ok());
+  EXPECT_FALSE(CreatorCertificateDer(AsChars(wrong_tag)).ok());
+  EXPECT_FALSE(CreatorCertificateDer(pem + pem).ok());
+  EXPECT_FALSE(CreatorCertificateDer(Read(kSessions / "certs" / "test-private-key.pem")).ok());
+  EXPECT_FALSE(CreatorCertificateDer("").ok());
+  EXPECT_FALSE(CreatorCertificateDer(std::string("\x30\x00", 2)).ok());
+}
+
 TEST(CanonicalTest, KeyHashOfCorpusCertificateMatchesTheCorpusLiteral) {
   auto certs = crypto::ParseCertificatesPem(Read(kSessions / "certs" / "user.pem"));
   ASSERT_TRUE(certs.ok());

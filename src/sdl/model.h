@@ -5,8 +5,10 @@
 // keeps the order and the source positions of the file so that the validator can point
 // at the offending line. It is a plain value type (copyable, no invariants beyond what
 // the parser guarantees: every Located<> field that is present came from the file or
-// from --name). Normalization (sorting, defaults, certificate -> key hash) happens only
-// when the canonical form is built (canonical.h).
+// from --name). The parser converts values to their types (numbers, booleans, permission
+// digits, an access-policy certificate to its key hash); all other normalization
+// (sorting, de-duplication, defaults) happens when the canonical form is built
+// (canonical.h).
 //
 // Secret `value`s and injection file `content`s are held as ordinary strings: the session
 // file itself holds them in clear text. They must never be copied into a message.

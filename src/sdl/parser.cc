@@ -70,7 +70,8 @@ bool IsValidUtf8(std::string_view s) {
     if (c < 0x80) {
       ++i;
       continue;
-    } else if ((c & 0xe0) == 0xc0) {
+    }
+    if ((c & 0xe0) == 0xc0) {
       n = 1;
       cp = c & 0x1fu;
     } else if ((c & 0xf0) == 0xe0) {
@@ -1188,8 +1189,9 @@ Status Parser::ParseSecurity(const YAML::Node& n, SecurityAttestation* sa) {
             if (std::find(std::begin(kTolerateValues), std::end(kTolerateValues), t.value) ==
                 std::end(kTolerateValues)) {
               std::string valid;
-              for (std::string_view tv : kTolerateValues)
+              for (std::string_view tv : kTolerateValues) {
                 valid += (valid.empty() ? "" : ", ") + std::string(tv);
+              }
               return Fail(ErrorKind::kInvalidValue, t.position,
                           Quoted(t.value) + " cannot be tolerated; valid values are: " + valid);
             }

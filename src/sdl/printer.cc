@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include "sdl/canonical.h"
 
 namespace scone::sdl {
@@ -9,12 +11,24 @@ namespace {
 
 using json = nlohmann::json;
 
+// Keys of the language are identifiers; environment variable names may be anything but
+// must not read back as null (or anything else than the same text).
+bool KeyNeedsQuotes(const std::string& key) {
+  if (key.empty() || key == "~" || key == "null" || key == "Null" || key == "NULL") return true;
+  return !std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '/' || c == '-';
+  });
+}
+
 void Emit(YAML::Emitter& out, const json& j) {
   switch (j.type()) {
     case json::value_t::object:
       out << YAML::BeginMap;
       for (auto it = j.begin(); it != j.end(); ++it) {
-        out << YAML::Key << it.key() << YAML::Value;
+        out << YAML::Key;
+        if (KeyNeedsQuotes(it.key())) out << YAML::DoubleQuoted;
+        out << it.key() << YAML::Value;
         Emit(out, it.value());
       }
       out << YAML::EndMap;

@@ -31,14 +31,11 @@ Result<CheckedSession> LoadSession(std::string_view yaml_text, std::string_view 
   }
   for (const Service& svc : s.services) {
     if (svc.uses_deprecated_mrenclaves) {
-      Diagnostic w{ErrorKind::kInvalidValue, s.file_name, svc.position,
-                   "service \"" + svc.name.value +
-                       "\" uses the deprecated `mrenclaves`; write `attestation: {mrenclave: "
-                       "[...]}` instead"};
-      std::string text = w.ToString();
-      // ToString names the error kind; a warning has none.
-      size_t kind = text.find(": invalid-value: ");
-      if (kind != std::string::npos) text.replace(kind, 17, ": warning: ");
+      std::string text = s.file_name + ":" + std::to_string(svc.position.line) + ":" +
+                         std::to_string(svc.position.column) + ": warning: service \"" +
+                         svc.name.value +
+                         "\" uses the deprecated `mrenclaves`; write `attestation: {mrenclave: "
+                         "[...]}` instead";
       checked.warnings.push_back(std::move(text));
     }
   }

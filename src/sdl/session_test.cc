@@ -289,6 +289,13 @@ TEST(LoadSessionTest, RejectsHostileInputWithoutCrashing) {
   bomb += "services:\n  - &s0 {name: a, environment: {A: b}}\n";
   EXPECT_FALSE(LoadSession(bomb + "  - *s0\n", "f", Variables(), std::nullopt, &d).ok());
   EXPECT_EQ(d.kind, ErrorKind::kDuplicateName);
+  // A long issuer chain is checked in linear time.
+  std::string chain = "name: s\nversion: \"0.3\"\nsecrets:\n";
+  for (int i = 0; i < 20000; ++i) {
+    chain += "  - {name: c" + std::to_string(i) + ", kind: x509-ca" +
+             (i + 1 < 20000 ? ", issuer: c" + std::to_string(i + 1) : std::string()) + "}\n";
+  }
+  EXPECT_TRUE(LoadSession(chain, "f", Variables()).ok());
   // More than one document.
   EXPECT_FALSE(
       LoadSession("name: s\nversion: \"0.3\"\n---\nname: t\n", "f", Variables(), std::nullopt, &d)
@@ -312,10 +319,24 @@ TEST(LoadSessionTest, RejectsHostileInputWithoutCrashing) {
   // A leading document marker and a final document end are fine.
   EXPECT_TRUE(LoadSession("---\nname: s\nversion: \"0.3\"\n...\n# end\n", "f", Variables()).ok());
   // Not a mapping; empty; binary junk.
-  for (std::string t : {std::string("- a\n- b\n"), std::string(""), std::string("\0\xff\xfe", 3),
-                        std::string("name: [a\n"), std::string("{a: *b}")}) {
+  for (const std::string& t :
+       {std::string("- a\n- b\n"), std::string(""), std::string("\0\xff\xfe", 3),
+        std::string("name: [a\n"), std::string("{a: *b}")}) {
     EXPECT_FALSE(LoadSession(t, "f", Variables()).ok()) << t;
   }
+}
+
+TEST(PrinterTest, PrintedSessionReadsBackWithAwkwardEnvironmentNames) {
+  std::string text =
+      "name: s\nversion: \"0.3\"\nsecurity: {attestation: {mode: none}}\nservices:\n  - name: "
+      "a\n    environment: {\"~\": x, \"null\": y, \"a b\": z, \"#c\": \"\", \"k:\": \"v: w\"}\n";
+  auto s = LoadSession(text, "f", Variables());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  std::string printed = SessionToYaml(s->session);
+  auto again = LoadSession(printed, "f", Variables());
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << printed;
+  EXPECT_EQ(SessionHash(again->session, std::nullopt).value(),
+            SessionHash(s->session, std::nullopt).value());
 }
 
 TEST(PrinterTest, RedactsSecretValuesButNotCertificates) {

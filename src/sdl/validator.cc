@@ -32,6 +32,7 @@ class Validator {
                     std::map<std::string_view, const T*>* by_name);
   Status CheckPolicy(const std::optional<std::vector<PolicyEntry>>& list, std::string_view what);
   Status CheckSecrets();
+  Status CheckRef(const SessionRef& ref, std::string_view what);
   Status CheckPlaceholders(const LString& text, std::string_view where);
 
   const Session& s_;
@@ -74,9 +75,27 @@ Status Validator::CheckPolicy(const std::optional<std::vector<PolicyEntry>>& lis
   return Status::Ok();
 }
 
+Status Validator::CheckRef(const SessionRef& ref, std::string_view what) {
+  if (!IsValidSessionName(ref.session.value)) {
+    return Fail(ErrorKind::kInvalidName, ref.session.position,
+                "the session named in " + std::string(what) +
+                    " is not a valid session name (1 to 128 characters A-Z a-z 0-9 _ - . ~, "
+                    "'/' between namespace parts)");
+  }
+  if (ref.item && !IsValidEntityName(ref.item->value)) {
+    return Fail(ErrorKind::kInvalidName, ref.item->position,
+                "the name in " + std::string(what) + " is not a valid secret or volume name");
+  }
+  return Status::Ok();
+}
+
 Status Validator::CheckSecrets() {
   for (const Secret& sec : s_.secrets) {
     const std::string& name = sec.name.value;
+    for (const SessionRef& r : sec.exports) {
+      SCONE_RETURN_IF_ERROR(CheckRef(r, "an export of secret \"" + name + "\""));
+    }
+    if (sec.import) SCONE_RETURN_IF_ERROR(CheckRef(*sec.import, "the import of \"" + name + "\""));
     if (sec.size && sec.value) {
       return Fail(ErrorKind::kConflictingKeys, sec.size->position,
                   "secret \"" + name + "\" has both `size` and `value`; give one of them");
@@ -126,18 +145,30 @@ Status Validator::CheckSecrets() {
                         std::string(SecretKindName(it->second->kind.value)) +
                         "; it must be an x509-ca secret");
       }
-      // Follow the chain of issuers; it must end.
-      const Secret* cur = it->second;
-      for (size_t steps = 0; cur->issuer; ++steps) {
-        auto next = secrets_.find(cur->issuer->value);
-        if (next == secrets_.end() || steps > secrets_.size()) break;
-        if (next->second == &sec || steps == secrets_.size()) {
-          return Fail(ErrorKind::kInvalidValue, sec.issuer->position,
-                      "the issuer chain of \"" + name + "\" loops back to itself");
-        }
-        cur = next->second;
-      }
     }
+  }
+  // Issuer chains must end. Every secret has at most one issuer, so following the chains
+  // from every secret while remembering which secrets are known to lead to an end is
+  // linear in the number of secrets (a hostile session may declare many).
+  std::map<const Secret*, int> state;  // 1: on the chain being followed, 2: chain ends
+  for (const Secret& start : s_.secrets) {
+    std::vector<const Secret*> path;
+    const Secret* cur = &start;
+    while (cur != nullptr && state[cur] == 0) {
+      state[cur] = 1;
+      path.push_back(cur);
+      const Secret* next = nullptr;
+      if (cur->issuer) {
+        auto it = secrets_.find(cur->issuer->value);
+        if (it != secrets_.end()) next = it->second;
+      }
+      cur = next;
+    }
+    if (cur != nullptr && state[cur] == 1) {
+      return Fail(ErrorKind::kInvalidValue, cur->issuer->position,
+                  "the issuer chain of \"" + cur->name.value + "\" loops back to itself");
+    }
+    for (const Secret* p : path) state[p] = 2;
   }
   return Status::Ok();
 }
@@ -232,7 +263,31 @@ Status Validator::Run() {
     }
     if (svc.pwd) SCONE_RETURN_IF_ERROR(CheckPlaceholders(*svc.pwd, "the pwd of " + where));
   }
+  for (const Volume& vol : s_.volumes) {
+    for (const SessionRef& r : vol.exports) {
+      SCONE_RETURN_IF_ERROR(CheckRef(r, "an export of volume \"" + vol.name.value + "\""));
+    }
+    if (vol.import) {
+      SCONE_RETURN_IF_ERROR(CheckRef(*vol.import, "the import of \"" + vol.name.value + "\""));
+    }
+  }
   for (const Image& img : s_.images) {
+    // One file or volume per path: two would leave it open which one the service sees.
+    std::map<std::string_view, bool> paths;
+    for (const InjectionFile& f : img.injection_files) {
+      if (!paths.emplace(f.path.value, true).second) {
+        return Fail(ErrorKind::kDuplicateName, f.path.position,
+                    "image \"" + img.name.value + "\" has two injection files or volumes at \"" +
+                        f.path.value + "\"");
+      }
+    }
+    for (const ImageVolume& v : img.volumes) {
+      if (!paths.emplace(v.path.value, true).second) {
+        return Fail(ErrorKind::kDuplicateName, v.path.position,
+                    "image \"" + img.name.value + "\" has two injection files or volumes at \"" +
+                        v.path.value + "\"");
+      }
+    }
     for (const InjectionFile& f : img.injection_files) {
       SCONE_RETURN_IF_ERROR(CheckPlaceholders(f.path, "an injection file path"));
       if (f.content) SCONE_RETURN_IF_ERROR(CheckPlaceholders(*f.content, "injection file content"));

@@ -13,7 +13,9 @@
 //  * placeholders: every $$SCONE::name[:format]$$ in a service (command, environment,
 //    pwd) or an injection file (path, content) names a declared (or imported) secret with
 //    a format valid for its kind (FormatsFor);
-//  * images: every image volume names a declared volume;
+//  * images: every image volume names a declared volume; no two injection files or volumes
+//    of an image share a path;
+//  * references to other sessions name valid sessions, secrets and volumes;
 //  * security: ignore_advisories "*" only when debug-mode is tolerated.
 //
 // The first violation is reported, with the position of the offending value.
