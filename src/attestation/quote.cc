@@ -4,84 +4,15 @@
 #include <limits>
 #include <string>
 
+#include "common/byte_io.h"
+
 namespace scone::attestation {
 
 namespace {
 
-// Reads little-endian fields from untrusted bytes; every read is bounds-checked and a
-// failure names the field and the offset.
-class Reader {
- public:
-  Reader(std::string_view what, ByteView data) : what_(what), data_(data) {}
+// Bounds-checked little-endian reads whose errors name the field and the offset.
+using Reader = ByteReader;
 
-  size_t offset() const { return pos_; }
-  size_t left() const { return data_.size() - pos_; }
-
-  Status Need(std::string_view field, size_t n) const {
-    if (n > left()) {
-      return InvalidArgument(std::string(what_) + ": " + std::string(field) + " needs " +
-                             std::to_string(n) + " bytes at offset " + std::to_string(pos_) +
-                             ", only " + std::to_string(left()) + " left");
-    }
-    return Status::Ok();
-  }
-
-  template <size_t N>
-  Status Array(std::string_view field, ByteArray<N>& out) {
-    SCONE_RETURN_IF_ERROR(Need(field, N));
-    std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(pos_), N, out.begin());
-    pos_ += N;
-    return Status::Ok();
-  }
-
-  Status Span(std::string_view field, size_t n, ByteView& out) {
-    SCONE_RETURN_IF_ERROR(Need(field, n));
-    out = data_.subspan(pos_, n);
-    pos_ += n;
-    return Status::Ok();
-  }
-
-  Status U16(std::string_view field, uint16_t& out) {
-    SCONE_RETURN_IF_ERROR(Need(field, 2));
-    out = static_cast<uint16_t>(data_[pos_] | (data_[pos_ + 1] << 8));
-    pos_ += 2;
-    return Status::Ok();
-  }
-
-  Status U32(std::string_view field, uint32_t& out) {
-    SCONE_RETURN_IF_ERROR(Need(field, 4));
-    out = 0;
-    for (size_t i = 0; i < 4; ++i) out |= static_cast<uint32_t>(data_[pos_ + i]) << (8 * i);
-    pos_ += 4;
-    return Status::Ok();
-  }
-
-  Status End() const {
-    if (left() != 0) {
-      return InvalidArgument(std::string(what_) + ": " + std::to_string(left()) +
-                             " trailing bytes at offset " + std::to_string(pos_));
-    }
-    return Status::Ok();
-  }
-
-  Status Error(std::string_view message, size_t at) const {
-    return InvalidArgument(std::string(what_) + ": " + std::string(message) + " at offset " +
-                           std::to_string(at));
-  }
-
- private:
-  std::string_view what_;
-  ByteView data_;
-  size_t pos_ = 0;
-};
-
-void PutU16(Bytes& out, uint16_t v) {
-  out.push_back(static_cast<uint8_t>(v));
-  out.push_back(static_cast<uint8_t>(v >> 8));
-}
-void PutU32(Bytes& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 void PutU64(uint8_t* out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -89,10 +20,6 @@ uint64_t GetU64(const uint8_t* in) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(in[i]) << (8 * i);
   return v;
-}
-template <size_t N>
-void Put(Bytes& out, const ByteArray<N>& a) {
-  out.insert(out.end(), a.begin(), a.end());
 }
 
 Status ReadReportBody(Reader& r, ReportBody& b) {
@@ -112,18 +39,18 @@ Status ReadReportBody(Reader& r, ReportBody& b) {
 }
 
 void WriteReportBody(Bytes& out, const ReportBody& b) {
-  Put(out, b.cpu_svn);
+  PutBytes(out, b.cpu_svn);
   PutU32(out, b.misc_select);
-  Put(out, b.reserved1);
-  Put(out, b.attributes);
-  Put(out, b.mr_enclave);
-  Put(out, b.reserved2);
-  Put(out, b.mr_signer);
-  Put(out, b.reserved3);
+  PutBytes(out, b.reserved1);
+  PutBytes(out, b.attributes);
+  PutBytes(out, b.mr_enclave);
+  PutBytes(out, b.reserved2);
+  PutBytes(out, b.mr_signer);
+  PutBytes(out, b.reserved3);
   PutU16(out, b.isv_prod_id);
   PutU16(out, b.isv_svn);
-  Put(out, b.reserved4);
-  Put(out, b.report_data);
+  PutBytes(out, b.reserved4);
+  PutBytes(out, b.report_data);
 }
 
 void WriteHeader(Bytes& out, const QuoteHeader& h) {
@@ -132,8 +59,8 @@ void WriteHeader(Bytes& out, const QuoteHeader& h) {
   PutU32(out, h.tee_type);
   PutU16(out, h.qe_svn);
   PutU16(out, h.pce_svn);
-  Put(out, h.qe_vendor_id);
-  Put(out, h.user_data);
+  PutBytes(out, h.qe_vendor_id);
+  PutBytes(out, h.user_data);
 }
 
 // Fixed part of the signature data: ISV sig, attestation key, QE report, QE report sig.
@@ -267,10 +194,10 @@ Result<Bytes> SerializeQuote(const Quote& q) {
   Bytes out = SerializeQuoteSignedPart(q);
   out.reserve(kQuoteSignedSize + 4 + sig_len);
   PutU32(out, static_cast<uint32_t>(sig_len));
-  Put(out, q.isv_signature);
-  Put(out, q.attestation_key);
+  PutBytes(out, q.isv_signature);
+  PutBytes(out, q.attestation_key);
   WriteReportBody(out, q.qe_report);
-  Put(out, q.qe_report_signature);
+  PutBytes(out, q.qe_report_signature);
   PutU16(out, static_cast<uint16_t>(q.qe_auth_data.size()));
   out.insert(out.end(), q.qe_auth_data.begin(), q.qe_auth_data.end());
   PutU16(out, q.certification_data_type);
