@@ -54,6 +54,7 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   RegisterSignerCommands(app, ctx, action);
   RegisterAttestationCommands(app, ctx, action);
   RegisterLasCommands(app, ctx, action);
+  RegisterSessionCommands(app, ctx, action);
 
   try {
     app.parse(argc, argv);

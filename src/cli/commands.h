@@ -17,6 +17,8 @@ void RegisterCertCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterSignerCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterAttestationCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterLasCommands(CLI::App& root, Context& ctx, Action& action);
+// `scone session ...` and `scone cas session ...`.
+void RegisterSessionCommands(CLI::App& root, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);
