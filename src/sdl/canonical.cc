@@ -8,6 +8,7 @@
 #include "common/hex.h"
 #include "crypto/hash.h"
 #include "crypto/pem.h"
+#include "crypto/x509.h"
 
 namespace scone::sdl {
 namespace {
@@ -152,22 +153,6 @@ std::vector<const T*> SortedByName(const std::vector<T>& items) {
   return v;
 }
 
-// DER length of the element at `der` (tag, length, contents), or 0 if malformed.
-size_t DerElementSize(ByteView der) {
-  if (der.size() < 2) return 0;
-  size_t header = 2;
-  size_t len = der[1];
-  if (len & 0x80) {
-    size_t n = len & 0x7f;
-    if (n == 0 || n > 4 || der.size() < 2 + n) return 0;
-    len = 0;
-    for (size_t i = 0; i < n; ++i) len = (len << 8) | der[2 + i];
-    header += n;
-  }
-  if (len > der.size() - header) return 0;
-  return header + len;
-}
-
 }  // namespace
 
 Result<Bytes> CreatorCertificateDer(std::string_view certificate) {
@@ -182,30 +167,12 @@ Result<Bytes> CreatorCertificateDer(std::string_view certificate) {
   } else {
     der = ToBytes(certificate);
   }
-  // An X.509 certificate is a DER SEQUENCE of a SEQUENCE (tbsCertificate), an algorithm
-  // SEQUENCE and a BIT STRING, filling the whole input.
-  ByteView all(der);
-  bool ok = !der.empty() && der[0] == 0x30 && DerElementSize(all) == der.size();
-  if (ok) {
-    size_t header = 2 + ((der[1] & 0x80) ? (der[1] & 0x7fu) : 0u);
-    ByteView inner = all.subspan(header);
-    size_t used = 0;
-    const uint8_t tags[] = {0x30, 0x30, 0x03};
-    for (uint8_t tag : tags) {
-      if (used >= inner.size() || inner[used] != tag) {
-        ok = false;
-        break;
-      }
-      size_t n = DerElementSize(inner.subspan(used));
-      if (n == 0) {
-        ok = false;
-        break;
-      }
-      used += n;
-    }
-    ok = ok && used == inner.size();
+  // OpenSSL checks that these are the bytes of exactly one certificate; the hash then
+  // binds those exact bytes.
+  auto parsed = crypto::ParseCertificateDer(der);
+  if (!parsed.ok()) {
+    return InvalidArgument("creator certificate: " + parsed.status().message());
   }
-  if (!ok) return InvalidArgument("creator certificate: not a DER X.509 certificate");
   return der;
 }
 

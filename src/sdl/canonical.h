@@ -39,11 +39,9 @@ nlohmann::json NormalizeSession(const Session& session);
 Result<std::string> CanonicalForm(const Session& session,
                                   std::optional<std::string_view> creator_certificate);
 
-// The DER bytes of a creator certificate given as one PEM CERTIFICATE block or as DER.
-// The DER is checked for the outer structure of an X.509 certificate (a SEQUENCE of
-// two SEQUENCEs and a BIT STRING, with consistent lengths) but not parsed further: the
-// hash binds the exact bytes, and OpenSSL's full parse would cost more than the whole
-// rest of the session hash. Callers that use the certificate parse it themselves.
+// The DER bytes of a creator certificate given as one PEM CERTIFICATE block or as DER,
+// checked by OpenSSL's X.509 parser (kInvalidArgument if it is not exactly one
+// certificate). The hash binds these exact bytes.
 Result<Bytes> CreatorCertificateDer(std::string_view certificate);
 
 // 64 lower-case hex digits: SHA-256 of CanonicalForm().
