@@ -69,12 +69,18 @@ bool WriteAll(int fd, ByteView data) {
 }  // namespace
 
 Result<std::string> ReadFile(const fs::path& path, size_t max_size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not block; only regular files are read.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
   FdCloser closer(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
   if (S_ISDIR(st.st_mode)) return InvalidArgument(path.string() + " is a directory, not a file");
+  if (!S_ISREG(st.st_mode)) return InvalidArgument(path.string() + " is not a regular file");
+  if (static_cast<size_t>(st.st_size) > max_size) {
+    return InvalidArgument(path.string() + " is larger than the limit of " +
+                           std::to_string(max_size) + " bytes");
+  }
   std::string out;
   char buf[65536];
   for (;;) {
@@ -94,7 +100,7 @@ Result<std::string> ReadFile(const fs::path& path, size_t max_size) {
 }
 
 Result<SecretBytes> ReadPrivateFile(const fs::path& path, size_t max_size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
   FdCloser closer(fd);
   struct stat st {};

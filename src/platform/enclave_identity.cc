@@ -1,6 +1,7 @@
 #include "platform/enclave_identity.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,11 +42,23 @@ const ByteArray<32>& DebugSignerMrSigner() {
 fs::path SignatureFilePath(const fs::path& program) { return fs::path(program.string() + ".sig"); }
 
 Result<ByteArray<32>> MeasureProgram(const fs::path& program) {
-  int fd = ::open(program.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not block the caller (las serves others meanwhile).
+  int fd = ::open(program.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     int err = errno;
     std::string m = "cannot open program " + program.string() + ": " + ErrnoText(err);
     return err == ENOENT ? NotFound(std::move(m)) : IoError(std::move(m));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return InvalidArgument(program.string() + " is not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxProgramSize) {
+    ::close(fd);
+    return InvalidArgument(program.string() + " is larger than " +
+                           std::to_string(kMaxProgramSize >> 20) +
+                           " MiB, the most that is measured");
   }
   crypto::Sha256Hasher hasher;
   uint8_t buf[1 << 16];

@@ -37,7 +37,11 @@ struct EnclaveIdentity {
   bool debug() const { return (attributes_flags & kAttrDebug) != 0; }
 };
 
-// MRENCLAVE of a program: SHA-256 of the file's bytes, read in chunks.
+// Programs larger than this are not measured (a bound on the work one request can cause).
+inline constexpr uint64_t kMaxProgramSize = uint64_t{1} << 30;
+
+// MRENCLAVE of a program: SHA-256 of the file's bytes, read in chunks. Only regular files
+// of at most kMaxProgramSize bytes are measured; a FIFO or device is kInvalidArgument.
 Result<ByteArray<32>> MeasureProgram(const std::filesystem::path& program);
 
 // Path of a program's signature file: "<program>.sig".

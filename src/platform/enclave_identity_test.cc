@@ -1,6 +1,7 @@
 #include "platform/enclave_identity.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "common/file_util.h"
 #include "common/hex.h"
@@ -28,6 +29,18 @@ TEST(Measurement, IsSha256OfTheFile) {
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(*m, crypto::Sha256(AsBytes("#!/bin/sh\necho hi\n")));
   EXPECT_EQ(MeasureProgram(dir.path() / "missing").status().code(), Code::kNotFound);
+}
+
+TEST(Measurement, RefusesFifosAndDevicesWithoutBlocking) {
+  TempDir dir;
+  auto fifo = dir.path() / "fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(MeasureProgram(fifo).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(MeasureProgram("/dev/zero").status().code(), Code::kInvalidArgument);
+  // A FIFO where the signature file should be is refused too, without blocking.
+  auto p = WriteProgram(dir, "prog", "bytes");
+  ASSERT_EQ(mkfifo(SignatureFilePath(p).c_str(), 0600), 0);
+  EXPECT_FALSE(ReadEnclaveIdentity(p).ok());
 }
 
 TEST(EnclaveIdentity, UnsignedProgramIsDebugSignedByBuiltInKey) {
