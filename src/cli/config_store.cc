@@ -40,7 +40,9 @@ Result<CliConfig> ConfigStore::Parse(std::string_view text) {
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    return DataLoss("not valid JSON (" + std::string(e.what()) + ")");
+    // Only the position: nlohmann's message quotes the text read so far, which may be the
+    // private key.
+    return DataLoss("not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
   }
   if (!doc.is_object()) return DataLoss("the top level is not a JSON object");
   auto version = doc.find("version");
