@@ -29,7 +29,7 @@ int Fail(const scone::Status& s) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   std::string platform_dir = DefaultPlatformDir();
   std::string listen = "127.0.0.1:18766";
   std::string socket_path;
@@ -108,4 +108,7 @@ int main(int argc, char** argv) {
   spdlog::info("stopping (signal {})", sig);
   (*server)->Stop();
   return 0;
+} catch (const std::exception& e) {
+  std::cerr << "las: " << e.what() << "\n";
+  return 1;
 }

@@ -24,7 +24,9 @@ Result<std::string> StartTime(pid_t pid) {
   char buf[1024];
   ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
   ::close(fd);
-  if (n <= 0) return NotFound("process " + std::to_string(pid) + " is gone");
+  if (n <= 0) {
+    return NotFound("process " + std::to_string(pid) + " is gone");
+  }
   std::string_view stat(buf, static_cast<size_t>(n));
   size_t pos = stat.rfind(')');  // the command name may contain spaces and parentheses
   if (pos == std::string_view::npos) return Internal("unexpected /proc stat format");
@@ -41,8 +43,9 @@ Result<std::string> ExePath(pid_t pid) {
   std::string link = "/proc/" + std::to_string(pid) + "/exe";
   char buf[4096];
   ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf) - 1);
-  if (n <= 0)
+  if (n <= 0) {
     return PermissionDenied("cannot see the executable of process " + std::to_string(pid));
+  }
   std::string path(buf, static_cast<size_t>(n));
   if (path.size() > 10 && path.compare(path.size() - 10, 10, " (deleted)") == 0) {
     return FailedPrecondition("the caller's executable " + path.substr(0, path.size() - 10) +

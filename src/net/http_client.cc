@@ -59,7 +59,7 @@ Result<HttpResponse> Exchange(const Endpoint& endpoint, const HttpRequest& reque
   HttpResponse out;
   out.status = res.result_int();
   if (auto it = res.find(http::field::content_type); it != res.end()) {
-    out.content_type = std::string(it->value());
+    out.content_type.assign(it->value().data(), it->value().size());
   }
   out.body = std::move(res.body());
   return out;

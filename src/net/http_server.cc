@@ -93,10 +93,12 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
 
     auto req = parser_->release();
     HttpRequest r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
+    auto method = req.method_string();
+    r.method.assign(method.data(), method.size());
+    auto target = req.target();
+    r.target.assign(target.data(), target.size());
     if (auto it = req.find(http::field::content_type); it != req.end()) {
-      r.content_type = std::string(it->value());
+      r.content_type.assign(it->value().data(), it->value().size());
     }
     r.body = std::move(req.body());
     HttpResponse response;
@@ -105,7 +107,9 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     } catch (const std::exception&) {
       response = ErrorResponse(500, "internal error");
     }
-    Reply(std::move(response), req.keep_alive());
+    // A Unix socket peer is identified by the pid that connected; after a fork that pid may
+    // end up naming another process, so every request gets its own connection.
+    Reply(std::move(response), req.keep_alive() && !peer_.is_unix);
   }
 
   void Reply(HttpResponse r, bool keep_alive) {
@@ -140,20 +144,24 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
 
 template <class Acceptor>
 void Accept(Acceptor& acceptor, HttpServer::Impl& server) {
-  acceptor.async_accept([&acceptor, &server](boost::system::error_code ec, auto socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      if (server.connections.fetch_add(1) >= server.options.max_connections) {
-        server.connections.fetch_sub(1);
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        using Protocol = typename std::decay_t<decltype(socket)>::protocol_type;
-        std::make_shared<Session<Protocol>>(std::move(socket), server)->Run();
-      }
-    }
-    Accept(acceptor, server);
-  });
+  // Each connection gets its own strand: Beast requires a stream's operations (including
+  // its timeout handler) never to run concurrently, and the io_context has several threads.
+  acceptor.async_accept(asio::make_strand(server.ioc),
+                        [&acceptor, &server](boost::system::error_code ec, auto socket) {
+                          if (ec == asio::error::operation_aborted) return;
+                          if (!ec) {
+                            if (server.connections.fetch_add(1) >= server.options.max_connections) {
+                              server.connections.fetch_sub(1);
+                              boost::system::error_code ignored;
+                              socket.close(ignored);
+                            } else {
+                              using Protocol =
+                                  typename std::decay_t<decltype(socket)>::protocol_type;
+                              std::make_shared<Session<Protocol>>(std::move(socket), server)->Run();
+                            }
+                          }
+                          Accept(acceptor, server);
+                        });
 }
 
 }  // namespace
