@@ -25,7 +25,7 @@ constexpr int64_t kHour = 3600;
 constexpr int64_t kDay = 24 * kHour;
 constexpr int64_t kCollateralValidity = 30 * kDay;
 // Certificates of the simulated PKI: valid from a day before creation for 25 years.
-constexpr int64_t kCertificateValidity = 25 * 365 * kDay;
+constexpr int64_t kCertificateValidity = int64_t{25} * 365 * kDay;
 
 // The simulated quoting enclave. Fixed values, like Intel's QE, so that the QE identity
 // stays the same across platforms.
@@ -163,9 +163,11 @@ std::vector<std::string> AdvisoriesForState(TcbStatus state) {
   return {};
 }
 
-Result<std::unique_ptr<Platform>> Platform::OpenOrCreate(const fs::path& dir,
+Result<std::unique_ptr<Platform>> Platform::OpenOrCreate(const fs::path& dir_arg,
                                                          const PlatformOptions& options,
                                                          int64_t now) {
+  // "DIR/" names DIR: without this the temporary folder would be made inside it.
+  const fs::path dir = dir_arg.has_filename() ? dir_arg : dir_arg.parent_path();
   if (DirectoryIsEmptyOrMissing(dir)) {
     fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
     SCONE_RETURN_IF_ERROR(EnsureDirectory(parent, 0700));

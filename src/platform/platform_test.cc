@@ -133,6 +133,13 @@ TEST(Platform, ReopensWithTheSameKeysAndKeepsItsState) {
   EXPECT_EQ(other_state.status().code(), Code::kFailedPrecondition);
 }
 
+TEST(Platform, TrailingSlashNamesTheSameDirectory) {
+  TempDir dir;
+  auto p = Platform::OpenOrCreate((dir.path() / "p").string() + "/", {}, kNow);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(Platform::Open(dir.path() / "p").ok());
+}
+
 TEST(Platform, PrivateFilesAreOwnerOnlyAndCheckedOnOpen) {
   TempDir dir;
   auto p = Create(dir, "p", TcbStatus::kUpToDate);

@@ -9,13 +9,16 @@
 namespace scone::platform {
 namespace {
 
-constexpr std::string_view kMagic = "SCSEAL1";
+constexpr std::string_view kMagic = "SCSEAL2";
 constexpr size_t kHeaderSize = 10;
 constexpr std::string_view kKdfSalt = "scone simulated SGX seal key v1";
 
 Bytes PolicyIdentity(SealPolicy policy, const EnclaveIdentity& id) {
   Bytes out;
   out.push_back(static_cast<uint8_t>(policy));
+  // Like EGETKEY, always bind INIT and DEBUG: a debuggable build of the same program or
+  // signer must not get the production build's keys.
+  PutU64(out, id.attributes_flags & (kAttrInit | kAttrDebug));
   if (policy == SealPolicy::kMrEnclave) {
     PutBytes(out, id.mrenclave);
   } else {

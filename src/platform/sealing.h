@@ -11,9 +11,13 @@
 // Sealed blobs are AES-256-GCM with the policy and the identity as associated data.
 // Different platform secrets (two platform directories = two machines) give unrelated keys.
 //
-// Sealed blob layout: "SCSEAL1" (7 bytes), policy (1), key ISVSVN (u16 LE), then
+// Both policies also bind the INIT and DEBUG attributes, as EGETKEY does: a debug build
+// never gets a production build's keys.
+//
+// Sealed blob layout: "SCSEAL2" (7 bytes), policy (1), key ISVSVN (u16 LE), then
 // nonce || ciphertext || tag. The associated data is the 10 header bytes followed by the
-// policy's identity bytes (MRENCLAVE, or MRSIGNER || ISVPRODID LE).
+// policy's identity bytes (policy, INIT|DEBUG flags as u64 LE, then MRENCLAVE, or
+// MRSIGNER || ISVPRODID LE).
 #pragma once
 
 #include <cstdint>

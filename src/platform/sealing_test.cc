@@ -50,6 +50,17 @@ TEST(Sealing, MrSignerPolicySurvivesUpgradesButNotOtherSignerOrProduct) {
   EXPECT_EQ(Unseal(Platform(9), Enclave(1, 2, 4, 4), *sealed).status().code(), Code::kDataLoss);
 }
 
+TEST(Sealing, DebugBuildCannotOpenProductionData) {
+  auto production = Enclave(1, 2, 3, 4);
+  auto debug = production;
+  debug.attributes_flags |= kAttrDebug;
+  for (auto policy : {SealPolicy::kMrEnclave, SealPolicy::kMrSigner}) {
+    auto sealed = Seal(Platform(9), policy, production, Plain());
+    ASSERT_TRUE(sealed.ok());
+    EXPECT_EQ(Unseal(Platform(9), debug, *sealed).status().code(), Code::kDataLoss);
+  }
+}
+
 TEST(Sealing, OlderVersionCannotOpenNewerData) {
   auto sealed = Seal(Platform(9), SealPolicy::kMrSigner, Enclave(1, 2, 3, 4), Plain());
   ASSERT_TRUE(sealed.ok());

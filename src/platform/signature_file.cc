@@ -69,6 +69,11 @@ Result<SignatureFile> SignEnclave(EVP_PKEY* signer_key, const ByteArray<32>& mre
     return crypto::OpenSslError("signing the enclave");
   }
   f.signature.resize(len);
+  if (f.signer_spki.size() > kMaxSpki || f.signature.size() > kMaxSignature) {
+    return InvalidArgument(
+        "the signer key is too large for a signature file (RSA up to 8192 "
+        "bits; SGX uses 3072)");
+  }
   return f;
 }
 
