@@ -51,7 +51,8 @@ class HttpServer {
 
   // Starts the worker threads; returns at once.
   void Start();
-  // Stops accepting, closes connections and joins the threads. Idempotent.
+  // Stops accepting and joins the threads; open connections are closed when the server is
+  // destroyed. Idempotent.
   void Stop();
 
   struct Impl;  // opaque; public only so that the implementation's helpers can name it

@@ -13,15 +13,16 @@
 #include <filesystem>
 #include <string>
 
+#include "attestation/quote.h"
 #include "common/bytes.h"
 #include "common/status.h"
 
 namespace scone::platform {
 
-// SGX attribute flags (SECS.ATTRIBUTES.FLAGS).
-inline constexpr uint64_t kAttrInit = 0x01;
-inline constexpr uint64_t kAttrDebug = 0x02;
-inline constexpr uint64_t kAttrMode64Bit = 0x04;
+// SGX attribute flags (SECS.ATTRIBUTES.FLAGS), as the quote format defines them.
+inline constexpr uint64_t kAttrInit = attestation::kAttributeInit;
+inline constexpr uint64_t kAttrDebug = attestation::kAttributeDebug;
+inline constexpr uint64_t kAttrMode64Bit = attestation::kAttributeMode64Bit;
 // XFRM the simulated platform reports: x87 and SSE state.
 inline constexpr uint64_t kDefaultXfrm = 0x03;
 
