@@ -12,6 +12,12 @@ Sha256Digest Sha256(ByteView data) {
   return out;
 }
 
+ByteArray<64> Sha512(ByteView data) {
+  ByteArray<64> out{};
+  ::SHA512(data.data(), data.size(), out.data());
+  return out;
+}
+
 Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
   if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) std::abort();
 }

@@ -9,6 +9,7 @@ namespace scone::crypto {
 using Sha256Digest = ByteArray<32>;
 
 Sha256Digest Sha256(ByteView data);
+ByteArray<64> Sha512(ByteView data);
 
 // Incremental SHA-256, for data that arrives in pieces (files, concatenations).
 // A failure inside OpenSSL here can only be memory exhaustion, which aborts.

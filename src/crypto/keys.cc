@@ -1,7 +1,14 @@
 #include "crypto/keys.h"
 
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include <string>
+
+#include "crypto/kdf.h"
 #include "crypto/pem.h"
 
 namespace scone::crypto {
@@ -10,6 +17,63 @@ Result<EvpPkeyPtr> GenerateEcP256Key() {
   EvpPkeyPtr key(EVP_EC_gen("P-256"));
   if (!key) return OpenSslError("generating an EC P-256 key");
   return key;
+}
+
+namespace {
+using EcGroupPtr = std::unique_ptr<EC_GROUP, OpenSslDeleter<EC_GROUP_free>>;
+using EcPointPtr = std::unique_ptr<EC_POINT, OpenSslDeleter<EC_POINT_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, OpenSslDeleter<BN_CTX_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, OpenSslDeleter<OSSL_PARAM_BLD_free>>;
+using ParamsPtr = std::unique_ptr<OSSL_PARAM, OpenSslDeleter<OSSL_PARAM_free>>;
+using SecretBignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_clear_free>>;
+}  // namespace
+
+Result<EvpPkeyPtr> DeriveEcP256Key(const SecretBytes& seed, ByteView info) {
+  if (seed.size() < 32) return InvalidArgument("key derivation seed shorter than 32 bytes");
+  EcGroupPtr group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
+  BnCtxPtr bn_ctx(BN_CTX_secure_new());
+  if (!group || !bn_ctx) return OpenSslError("EC_GROUP_new_by_curve_name");
+  const BIGNUM* order = EC_GROUP_get0_order(group.get());
+  SecretBignumPtr d(BN_secure_new());
+  if (!d) return OpenSslError("BN_secure_new");
+  for (uint8_t counter = 0;; ++counter) {
+    if (counter == 16) return Internal("no valid P-256 scalar after 16 tries");
+    Bytes ctx_info(info.begin(), info.end());
+    ctx_info.push_back(counter);
+    SCONE_ASSIGN_OR_RETURN(
+        SecretBytes okm,
+        HkdfSha256(seed, AsBytes(std::string_view("scone-derive-ec-p256/1")), ctx_info, 32));
+    if (BN_bin2bn(okm.Reveal().data(), 32, d.get()) == nullptr) return OpenSslError("BN_bin2bn");
+    if (!BN_is_zero(d.get()) && BN_cmp(d.get(), order) < 0) break;
+  }
+  EcPointPtr pub(EC_POINT_new(group.get()));
+  if (!pub || EC_POINT_mul(group.get(), pub.get(), d.get(), nullptr, nullptr, bn_ctx.get()) != 1) {
+    return OpenSslError("computing a P-256 public key");
+  }
+  size_t pub_len = EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED,
+                                      nullptr, 0, bn_ctx.get());
+  Bytes pub_bytes(pub_len);
+  if (pub_len == 0 || EC_POINT_point2oct(group.get(), pub.get(), POINT_CONVERSION_UNCOMPRESSED,
+                                         pub_bytes.data(), pub_len, bn_ctx.get()) != pub_len) {
+    return OpenSslError("encoding a P-256 public key");
+  }
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) !=
+          1 ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub_bytes.data(),
+                                       pub_bytes.size()) != 1) {
+    return OpenSslError("building P-256 key parameters");
+  }
+  ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_KEYPAIR, params.get()) != 1) {
+    return OpenSslError("making a P-256 key from derived parameters");
+  }
+  return EvpPkeyPtr(raw);
 }
 
 Result<SecretBytes> PrivateKeyToPkcs8Pem(EVP_PKEY* key) {

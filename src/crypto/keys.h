@@ -13,6 +13,12 @@ namespace scone::crypto {
 // A fresh ECDSA P-256 key pair from OpenSSL's CSPRNG.
 Result<EvpPkeyPtr> GenerateEcP256Key();
 
+// An ECDSA P-256 key derived deterministically from `seed` (at least 32 bytes) and the
+// context string `info`: HKDF-SHA256 output taken as the private scalar, with a counter
+// retried until it lies in [1, n-1]. The same seed and info always give the same key, which
+// is how the CAS software key is bound to an MRENCLAVE seal key.
+Result<EvpPkeyPtr> DeriveEcP256Key(const SecretBytes& seed, ByteView info);
+
 // The private key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); the text is
 // a secret.
 Result<SecretBytes> PrivateKeyToPkcs8Pem(EVP_PKEY* key);
