@@ -1,0 +1,138 @@
+// What the CAS server and its clients (the `scone` CLI, later backup CASes) must agree on:
+// the constants of the CAS software identity, the attestation exchange and how a client
+// decides that a CAS is trustworthy. docs/cas.md describes the protocol for people.
+//
+// Attestation (POST /v1/attestation, no client certificate needed):
+//   request   {"nonce": hex}                       16 to 64 fresh random bytes
+//   response  {"quote": hex, "collateral": {...},  (attestation/collateral_json.h)
+//              "cas_certificate": PEM, "cas_software_certificate": PEM,
+//              "flags": {"provisioned": b, "owner_secret_access": b, "debug": b,
+//                        "simulated": b}}
+// The quote's 64 bytes of report data are
+//   SHA-512("scone-cas-attestation/1" || 0x00 || len(nonce) (1 byte) || nonce
+//           || SHA-256(CAS key SPKI DER) || SHA-256(CAS software key SPKI DER) || flags byte)
+// with flags byte = provisioned | owner_secret_access << 1 | debug << 2 | simulated << 3,
+// so that none of the nonce, the two keys and the flags can be swapped without breaking
+// the quote. The client also requires the TLS server key of the connection the answer came
+// on to be the CAS key: an attacker cannot relay a genuine CAS's answer over its own TLS.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attestation/collateral.h"
+#include "attestation/policy.h"
+#include "attestation/verifier.h"
+#include "common/bytes.h"
+#include "common/status.h"
+#include "crypto/openssl_util.h"
+
+namespace scone::cas {
+
+// Default ports (SCONE's): the API (clients, owners) and the enclave API.
+inline constexpr uint16_t kDefaultApiPort = 8081;
+inline constexpr uint16_t kDefaultEnclavePort = 18765;
+
+// The CAS software identity this build expects by default ("signed by Scontain"): the
+// MRSIGNER of the release signer key generated for this build (src/cas/CMakeLists.txt),
+// the CAS product id, and this build's security version. `scone` accepts a CAS of that
+// signer and product with an ISVSVN of at least its own unless told otherwise.
+const ByteArray<32>& ReleaseSignerMrSigner();
+uint16_t CasIsvProdId();
+uint16_t CasIsvSvn();
+// Whether the release signer of this build is a throw-away key made by the build (true for
+// every developer build; a release build passes SCONE_CAS_SIGNER_KEY to CMake).
+bool ReleaseSignerIsBuildKey();
+
+inline constexpr size_t kMinNonceSize = 16;
+inline constexpr size_t kMaxNonceSize = 64;
+
+struct AttestationFlags {
+  bool provisioned = false;
+  bool owner_secret_access = false;  // the owner injected the database key
+  bool debug = false;                // the CAS enclave has the DEBUG attribute
+  bool simulated = false;            // SGX is simulated (always, in this implementation)
+
+  uint8_t ToByte() const;
+  nlohmann::json ToJson() const;
+  static Result<AttestationFlags> FromJson(const nlohmann::json& json);
+};
+
+// The 64 bytes of report data of an attestation answer (see the file comment).
+ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
+                                    ByteView software_key_spki_der, const AttestationFlags& flags);
+
+struct AttestationResponse {
+  Bytes quote;
+  attestation::Collateral collateral;
+  std::string cas_certificate_pem;
+  std::string cas_software_certificate_pem;
+  AttestationFlags flags;
+
+  nlohmann::json ToJson() const;
+  // Strict: every member present with its type; kInvalidArgument naming the member.
+  static Result<AttestationResponse> FromJson(const nlohmann::json& json);
+};
+
+// What `scone cas attest` (and `provision ... with-attestation`) requires of a CAS; the
+// defaults are the secure ones. Each flag's name in comments is the CLI option.
+struct CasAttestPolicy {
+  std::vector<ByteArray<32>> mrenclaves;  // [MRENCLAVE] / --mrenclave; empty = any
+  // --mrsigner with --isvprodid and --isvsvn (all three or none).
+  std::optional<ByteArray<32>> mrsigner;
+  std::optional<uint16_t> isvprodid;
+  // --isvsvn: minimum ISVSVN. Unset: this build's CasIsvSvn(), unless mrenclaves are given
+  // (a measurement names one exact version, old or new).
+  std::optional<uint16_t> isvsvn;
+  std::optional<std::string> cas_key_hash;       // -c
+  std::optional<std::string> software_key_hash;  // -s
+  bool accept_configuration_needed = false;      // -C
+  bool accept_out_of_date = false;               // -G
+  bool accept_sw_hardening_needed = false;       // -S
+  bool allow_owner_secret_access = false;        // --allow-cas-owner-secret-access
+  bool allow_debug = false;                      // --only_for_testing-debug
+  bool ignore_signer = false;                    // --only_for_testing-ignore-signer
+  bool trust_any = false;                        // --only_for_testing-trust-any
+  bool allow_unprovisioned = false;              // --only_for_testing_allow-unprovisioned-cas
+};
+
+// Checks the combination of options before anything is sent (SCONE's rules: a custom
+// MRSIGNER needs ISVPRODID and ISVSVN; ignore-signer needs an MRENCLAVE unless trust-any;
+// key hashes must decode). kInvalidArgument naming the options.
+Status ValidatePolicy(const CasAttestPolicy& policy);
+
+// What the client learnt about a CAS that it accepted; stored in the CLI state.
+struct CasEvidence {
+  std::string cas_certificate_pem;
+  std::string cas_key_hash;
+  std::string cas_software_certificate_pem;
+  std::string software_key_hash;
+  AttestationFlags flags;
+  ByteArray<32> mrenclave{};
+  ByteArray<32> mrsigner{};
+  uint16_t isvprodid = 0;
+  uint16_t isvsvn = 0;
+  attestation::TcbStatus tcb_status = attestation::TcbStatus::kUpToDate;
+  std::vector<std::string> advisory_ids;
+  std::vector<std::string> relaxations;  // the relaxations that were needed and given
+  int64_t verified_at = 0;
+
+  nlohmann::json ToJson() const;
+  static Result<CasEvidence> FromJson(const nlohmann::json& json);
+};
+
+// Verifies an attestation answer: the quote against the collateral with `verifier` at
+// `now`, the report data against `nonce`, both certificates and the flags, that the TLS
+// server certificate of the connection (`tls_server_certificate_der`) carries the CAS key,
+// and `policy`. Every refusal says what was wrong and, where one exists, which option
+// relaxes it. kVerificationFailed for evidence that does not hold together (a tampered
+// answer), kPolicyRejected for a genuine CAS that the policy does not accept.
+Result<CasEvidence> VerifyAttestation(const AttestationResponse& response, ByteView nonce,
+                                      ByteView tls_server_certificate_der,
+                                      const CasAttestPolicy& policy,
+                                      const attestation::QuoteVerifier& verifier, int64_t now);
+
+}  // namespace scone::cas
