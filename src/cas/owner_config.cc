@@ -1,0 +1,191 @@
+#include "cas/owner_config.h"
+
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <sstream>
+
+namespace scone::cas {
+namespace {
+using nlohmann::json;
+
+constexpr int kMaxDepth = 32;
+
+Status At(std::string_view source, size_t line, size_t column, const std::string& what) {
+  return InvalidArgument(std::string(source) + ":" + std::to_string(line) + ":" +
+                         std::to_string(column) + ": " + what);
+}
+
+// Line and column (1-based) of a byte offset.
+std::pair<size_t, size_t> LineColumn(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line = 1 + static_cast<size_t>(std::count(
+                        text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  size_t last_nl = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  size_t column = last_nl == std::string_view::npos || offset == 0 ? offset + 1 : offset - last_nl;
+  return {line, column};
+}
+
+size_t Depth(const json& j) {
+  size_t d = 0;
+  if (j.is_structured()) {
+    for (const auto& v : j) d = std::max(d, Depth(v));
+    return d + 1;
+  }
+  return 0;
+}
+
+// `budget` bounds the nodes visited: aliases can make a small document expand
+// exponentially ("billion laughs").
+Result<json> FromYaml(const YAML::Node& node, std::string_view source, int depth, size_t& budget) {
+  if (budget == 0) {
+    return At(source, static_cast<size_t>(node.Mark().line) + 1,
+              static_cast<size_t>(node.Mark().column) + 1,
+              "the document expands to too many values (aliases?)");
+  }
+  --budget;
+  if (depth > kMaxDepth) {
+    return At(source, static_cast<size_t>(node.Mark().line) + 1,
+              static_cast<size_t>(node.Mark().column) + 1, "nested too deeply");
+  }
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return json(nullptr);
+    case YAML::NodeType::Scalar: {
+      const std::string& s = node.Scalar();
+      if (node.Tag() != "!") {  // plain (unquoted) scalar
+        if (s == "true") return json(true);
+        if (s == "false") return json(false);
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return json(v);
+      }
+      return json(s);
+    }
+    case YAML::NodeType::Sequence: {
+      json out = json::array();
+      for (const auto& item : node) {
+        SCONE_ASSIGN_OR_RETURN(json v, FromYaml(item, source, depth + 1, budget));
+        out.push_back(std::move(v));
+      }
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      json out = json::object();
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) {
+          return At(source, static_cast<size_t>(kv.first.Mark().line) + 1,
+                    static_cast<size_t>(kv.first.Mark().column) + 1, "keys must be plain text");
+        }
+        const std::string& key = kv.first.Scalar();
+        if (out.contains(key)) {
+          return At(source, static_cast<size_t>(kv.first.Mark().line) + 1,
+                    static_cast<size_t>(kv.first.Mark().column) + 1,
+                    "duplicate key \"" + key + "\"");
+        }
+        SCONE_ASSIGN_OR_RETURN(json v, FromYaml(kv.second, source, depth + 1, budget));
+        out[key] = std::move(v);
+      }
+      return out;
+    }
+  }
+  return json(nullptr);
+}
+
+Result<json> ParseYaml(std::string_view text, std::string_view source) {
+  try {
+    YAML::Node node = YAML::Load(std::string(text));
+    size_t budget = 100000;
+    return FromYaml(node, source, 0, budget);
+  } catch (const YAML::Exception& e) {
+    return At(source, static_cast<size_t>(e.mark.line) + 1, static_cast<size_t>(e.mark.column) + 1,
+              e.msg);
+  }
+}
+
+Result<json> ParseToml(std::string_view text, std::string_view source) {
+  toml::parse_result r = toml::parse(text, source);
+  if (!r) {
+    const auto& err = r.error();
+    return At(source, err.source().begin.line, err.source().begin.column,
+              std::string(err.description()));
+  }
+  std::ostringstream out;
+  out << toml::json_formatter{r.table()};
+  json j = json::parse(out.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Internal("TOML to JSON conversion failed");
+  return j;
+}
+
+Result<json> ParseJson(std::string_view text, std::string_view source) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    auto [line, column] = LineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
+    std::string what = e.what();
+    // nlohmann's text starts with "[json.exception.parse_error.101] parse error at ...: ".
+    if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    return At(source, line, column, what);
+  }
+}
+
+}  // namespace
+
+std::string_view ConfigFormatName(ConfigFormat format) {
+  switch (format) {
+    case ConfigFormat::kToml:
+      return "toml";
+    case ConfigFormat::kJson:
+      return "json";
+    case ConfigFormat::kYaml:
+      return "yaml";
+  }
+  return "?";
+}
+
+Result<ConfigFormat> ParseConfigFormat(std::string_view name) {
+  if (name == "toml") return ConfigFormat::kToml;
+  if (name == "json") return ConfigFormat::kJson;
+  if (name == "yaml") return ConfigFormat::kYaml;
+  return InvalidArgument("unknown configuration format \"" + std::string(name) +
+                         "\" (toml, json or yaml)");
+}
+
+Result<ConfigFormat> ConfigFormatOfFile(std::string_view file_name) {
+  size_t dot = file_name.rfind('.');
+  std::string ext = dot == std::string_view::npos ? "" : std::string(file_name.substr(dot + 1));
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ext == "toml") return ConfigFormat::kToml;
+  if (ext == "json") return ConfigFormat::kJson;
+  if (ext == "yaml" || ext == "yml") return ConfigFormat::kYaml;
+  return InvalidArgument(std::string(file_name) +
+                         ": cannot tell the configuration format; name the file *.toml, *.json, "
+                         "*.yaml or *.yml");
+}
+
+Result<json> ParseOwnerConfig(std::string_view text, ConfigFormat format, std::string_view source) {
+  if (text.size() > kMaxOwnerConfigSize) {
+    return InvalidArgument(std::string(source) + ": the configuration is larger than " +
+                           std::to_string(kMaxOwnerConfigSize) + " bytes");
+  }
+  Result<json> parsed = format == ConfigFormat::kToml   ? ParseToml(text, source)
+                        : format == ConfigFormat::kJson ? ParseJson(text, source)
+                                                        : ParseYaml(text, source);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_object()) {
+    return InvalidArgument(std::string(source) +
+                           ": the configuration must be a table (a mapping of names to values)");
+  }
+  if (Depth(*parsed) > kMaxDepth) {
+    return InvalidArgument(std::string(source) + ": the configuration is nested too deeply");
+  }
+  return parsed;
+}
+
+}  // namespace scone::cas

@@ -1,0 +1,68 @@
+#include "cas/owner_config.h"
+
+#include <gtest/gtest.h>
+
+namespace scone::cas {
+namespace {
+
+using nlohmann::json;
+
+TEST(OwnerConfig, ThreeFormatsGiveTheSameObject) {
+  auto t =
+      ParseOwnerConfig("name = \"prod\"\n[limits]\nsessions = 10\n", ConfigFormat::kToml, "c.toml");
+  auto j = ParseOwnerConfig(R"({"name": "prod", "limits": {"sessions": 10}})", ConfigFormat::kJson,
+                            "c.json");
+  auto y = ParseOwnerConfig("name: prod\nlimits:\n  sessions: 10\n", ConfigFormat::kYaml, "c.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  ASSERT_TRUE(y.ok()) << y.status().ToString();
+  EXPECT_EQ(*t, *j);
+  EXPECT_EQ(*y, *j);
+}
+
+TEST(OwnerConfig, ErrorsNameSourceLineAndColumn) {
+  auto t = ParseOwnerConfig("a = 1\nb = \n", ConfigFormat::kToml, "c.toml");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().message().rfind("c.toml:2:", 0), 0U) << t.status().message();
+  auto j = ParseOwnerConfig("{\n  \"a\": 1,\n  \"b\": \n}", ConfigFormat::kJson, "c.json");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().message().rfind("c.json:4:", 0), 0U) << j.status().message();
+  auto y = ParseOwnerConfig("a: 1\nb: [1, 2\n", ConfigFormat::kYaml, "c.yaml");
+  ASSERT_FALSE(y.ok());
+  EXPECT_EQ(y.status().message().rfind("c.yaml:", 0), 0U) << y.status().message();
+  auto dup = ParseOwnerConfig("a: 1\na: 2\n", ConfigFormat::kYaml, "c.yaml");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().message(), "c.yaml:2:1: duplicate key \"a\"");
+}
+
+TEST(OwnerConfig, TopLevelMustBeATable) {
+  EXPECT_FALSE(ParseOwnerConfig("[1, 2]", ConfigFormat::kJson, "c.json").ok());
+  EXPECT_FALSE(ParseOwnerConfig("- a\n- b\n", ConfigFormat::kYaml, "c.yaml").ok());
+  EXPECT_FALSE(ParseOwnerConfig("just text", ConfigFormat::kYaml, "c.yaml").ok());
+}
+
+TEST(OwnerConfig, AliasBombIsRefused) {
+  std::string doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'j'; ++c) {
+    doc += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) doc += std::string(i ? ", " : "") + "*" + prev;
+    doc += "]\n";
+    prev = c;
+  }
+  auto r = ParseOwnerConfig(doc, ConfigFormat::kYaml, "bomb.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("too many"), std::string::npos);
+}
+
+TEST(OwnerConfig, SizeLimitAndFormatNames) {
+  EXPECT_FALSE(
+      ParseOwnerConfig(std::string(kMaxOwnerConfigSize + 1, ' '), ConfigFormat::kJson, "x").ok());
+  EXPECT_EQ(*ConfigFormatOfFile("a/b.TOML"), ConfigFormat::kToml);
+  EXPECT_EQ(*ConfigFormatOfFile("b.yml"), ConfigFormat::kYaml);
+  EXPECT_FALSE(ConfigFormatOfFile("b.ini").ok());
+  EXPECT_EQ(*ParseConfigFormat("json"), ConfigFormat::kJson);
+}
+
+}  // namespace
+}  // namespace scone::cas
