@@ -26,8 +26,10 @@ class UpperLevelFlag : public spdlog::custom_flag_formatter {
 void InitLogging(const std::string& component) {
   auto logger = std::make_shared<spdlog::logger>(component,
                                                  std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<UpperLevelFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S %* %n: %v");
+  // One field for date and time (ISO 8601, UTC), so that the value of "cas: CAS key hash:
+  // VALUE" is the 7th whitespace-separated field (docs/cas.md, "Log format decision").
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<UpperLevelFlag>('*').set_pattern("%Y-%m-%dT%H:%M:%SZ %* %n: %v");
   logger->set_formatter(std::move(formatter));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
