@@ -34,6 +34,7 @@ struct HttpServer::Impl {
   HttpHandler handler;
   ServerOptions options;
   std::atomic<size_t> connections{0};
+  std::atomic<bool> accept_starved{false};  // accepting failed for lack of resources
   uint16_t tcp_port = 0;
   bool started = false;
   bool stopped = false;
@@ -236,6 +237,17 @@ void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls
   std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
 }
 
+// How long to wait before accepting again after running out of file descriptors or memory.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+// Whether accept failed because the process or system ran out of a resource: retrying at
+// once would fail again (and spin) until some connection closes.
+bool IsOutOfResources(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||                         // EMFILE
+         ec == boost::system::errc::too_many_files_open_in_system ||  // ENFILE
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
 template <class Acceptor>
 void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsServerContext> tls) {
   // Each connection gets its own strand: Beast requires a stream's operations (including
@@ -244,7 +256,20 @@ void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsSer
       asio::make_strand(server.ioc),
       [&acceptor, &server, tls](boost::system::error_code ec, auto socket) mutable {
         if (ec == asio::error::operation_aborted) return;
+        if (IsOutOfResources(ec)) {
+          if (!server.accept_starved.exchange(true)) {
+            spdlog::warn("cannot accept connections: {}; retrying every {} ms", ec.message(),
+                         kAcceptBackoff.count());
+          }
+          auto timer = std::make_shared<asio::steady_timer>(server.ioc, kAcceptBackoff);
+          timer->async_wait([timer, &acceptor, &server,
+                             tls = std::move(tls)](boost::system::error_code wec) mutable {
+            if (!wec) Accept(acceptor, server, std::move(tls));
+          });
+          return;
+        }
         if (!ec) {
+          if (server.accept_starved.exchange(false)) spdlog::info("accepting connections again");
           if (server.connections.fetch_add(1) >= server.options.max_connections) {
             server.connections.fetch_sub(1);
             boost::system::error_code ignored;

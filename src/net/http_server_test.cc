@@ -1,12 +1,15 @@
 #include "net/http_server.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "net/http_client.h"
 
@@ -120,6 +123,39 @@ TEST_F(HttpServerTest, RefusesToReplaceALiveSocketOrAFile) {
   FILE* f = std::fopen(file.c_str(), "w");
   std::fclose(f);
   EXPECT_EQ((*other)->Listen({file, "", 0}).code(), Code::kFailedPrecondition);
+}
+
+size_t OpenFileDescriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_F(HttpServerTest, RecoversAfterRunningOutOfFileDescriptors) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = OpenFileDescriptors() + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  // Connect until this process has no descriptor left: the server's accept fails with
+  // EMFILE while connections wait in its backlog, and it backs off instead of spinning.
+  std::vector<int> clients;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(tcp_.port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int fd; (fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0;) {
+    clients.push_back(fd);
+    connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));  // NOLINT
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (int fd : clients) close(fd);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  // Once descriptors are free again, the server accepts again.
+  auto r = HttpCall(tcp_, {"GET", "/", "", ""});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200u);
 }
 
 }  // namespace
