@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <optional>
+#include <system_error>
 #include <type_traits>
 
 #include "net/tls_internal.h"
@@ -282,6 +284,30 @@ void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsSer
       });
 }
 
+// Gives the socket file at `path`, just created by bind, the mode `mode` without following
+// a symlink: whoever may write the directory could otherwise swap the socket for a link and
+// have the server chmod the link's target. The path is opened with O_PATH | O_NOFOLLOW
+// (which yields the link itself if it is one), must be a socket of ours, and that very
+// inode is chmod-ed through /proc/self/fd.
+Status ChmodSocketFile(const std::filesystem::path& path, mode_t mode) {
+  int fd = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    return IoError("cannot set the mode of " + path.string() + ": " +
+                   std::error_code(errno, std::generic_category()).message());
+  }
+  Status result;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid()) {
+    result = FailedPrecondition(path.string() +
+                                " is no longer the socket this server created; not changing it");
+  } else if (::chmod(("/proc/self/fd/" + std::to_string(fd)).c_str(), mode) != 0) {
+    result = IoError("cannot set the mode of " + path.string() + ": " +
+                     std::error_code(errno, std::generic_category()).message());
+  }
+  ::close(fd);
+  return result;
+}
+
 // A listening TCP socket on `endpoint` (an IP address, not a name).
 Result<std::unique_ptr<tcp::acceptor>> ListenTcp(asio::io_context& ioc, const Endpoint& endpoint) {
   boost::system::error_code ec;
@@ -333,9 +359,7 @@ Status HttpServer::Listen(const Endpoint& endpoint, mode_t unix_mode) {
     if (!ec) acceptor->bind(local::endpoint(path.string()), ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return IoError("cannot listen on " + path.string() + ": " + ec.message());
-    if (::chmod(path.c_str(), unix_mode) != 0) {
-      return IoError("cannot set the mode of " + path.string());
-    }
+    SCONE_RETURN_IF_ERROR(ChmodSocketFile(path, unix_mode));
     impl_->unix_acceptors.push_back(std::move(acceptor));
     impl_->unix_paths.push_back(path);
     return Status::Ok();

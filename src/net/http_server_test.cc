@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -123,6 +124,23 @@ TEST_F(HttpServerTest, RefusesToReplaceALiveSocketOrAFile) {
   FILE* f = std::fopen(file.c_str(), "w");
   std::fclose(f);
   EXPECT_EQ((*other)->Listen({file, "", 0}).code(), Code::kFailedPrecondition);
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  return st.st_mode & 07777;
+}
+
+TEST_F(HttpServerTest, SetsTheModeOfTheSocketFile) {
+  EXPECT_EQ(ModeOf(unix_.unix_path), 0666u);  // whatever the umask
+  auto other =
+      HttpServer::New([](const HttpRequest&, const PeerInfo&) { return HttpResponse{}; }, {});
+  ASSERT_TRUE(other.ok());
+  std::string path = (dir_ / "private.sock").string();
+  ASSERT_TRUE((*other)->Listen({path, "", 0}, 0600).ok());
+  EXPECT_EQ(ModeOf(path), 0600u);
 }
 
 size_t OpenFileDescriptors() {
