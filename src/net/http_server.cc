@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <optional>
+#include <system_error>
 #include <type_traits>
 
 #include "net/tls_internal.h"
@@ -34,6 +36,7 @@ struct HttpServer::Impl {
   HttpHandler handler;
   ServerOptions options;
   std::atomic<size_t> connections{0};
+  std::atomic<bool> accept_starved{false};  // accepting failed for lack of resources
   uint16_t tcp_port = 0;
   bool started = false;
   bool stopped = false;
@@ -236,6 +239,17 @@ void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls
   std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
 }
 
+// How long to wait before accepting again after running out of file descriptors or memory.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+// Whether accept failed because the process or system ran out of a resource: retrying at
+// once would fail again (and spin) until some connection closes.
+bool IsOutOfResources(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||                         // EMFILE
+         ec == boost::system::errc::too_many_files_open_in_system ||  // ENFILE
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
 template <class Acceptor>
 void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsServerContext> tls) {
   // Each connection gets its own strand: Beast requires a stream's operations (including
@@ -244,7 +258,20 @@ void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsSer
       asio::make_strand(server.ioc),
       [&acceptor, &server, tls](boost::system::error_code ec, auto socket) mutable {
         if (ec == asio::error::operation_aborted) return;
+        if (IsOutOfResources(ec)) {
+          if (!server.accept_starved.exchange(true)) {
+            spdlog::warn("cannot accept connections: {}; retrying every {} ms", ec.message(),
+                         kAcceptBackoff.count());
+          }
+          auto timer = std::make_shared<asio::steady_timer>(server.ioc, kAcceptBackoff);
+          timer->async_wait([timer, &acceptor, &server,
+                             tls = std::move(tls)](boost::system::error_code wec) mutable {
+            if (!wec) Accept(acceptor, server, std::move(tls));
+          });
+          return;
+        }
         if (!ec) {
+          if (server.accept_starved.exchange(false)) spdlog::info("accepting connections again");
           if (server.connections.fetch_add(1) >= server.options.max_connections) {
             server.connections.fetch_sub(1);
             boost::system::error_code ignored;
@@ -255,6 +282,30 @@ void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsSer
         }
         Accept(acceptor, server, std::move(tls));
       });
+}
+
+// Gives the socket file at `path`, just created by bind, the mode `mode` without following
+// a symlink: whoever may write the directory could otherwise swap the socket for a link and
+// have the server chmod the link's target. The path is opened with O_PATH | O_NOFOLLOW
+// (which yields the link itself if it is one), must be a socket of ours, and that very
+// inode is chmod-ed through /proc/self/fd.
+Status ChmodSocketFile(const std::filesystem::path& path, mode_t mode) {
+  int fd = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    return IoError("cannot set the mode of " + path.string() + ": " +
+                   std::error_code(errno, std::generic_category()).message());
+  }
+  Status result;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid()) {
+    result = FailedPrecondition(path.string() +
+                                " is no longer the socket this server created; not changing it");
+  } else if (::chmod(("/proc/self/fd/" + std::to_string(fd)).c_str(), mode) != 0) {
+    result = IoError("cannot set the mode of " + path.string() + ": " +
+                     std::error_code(errno, std::generic_category()).message());
+  }
+  ::close(fd);
+  return result;
 }
 
 // A listening TCP socket on `endpoint` (an IP address, not a name).
@@ -308,9 +359,7 @@ Status HttpServer::Listen(const Endpoint& endpoint, mode_t unix_mode) {
     if (!ec) acceptor->bind(local::endpoint(path.string()), ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return IoError("cannot listen on " + path.string() + ": " + ec.message());
-    if (::chmod(path.c_str(), unix_mode) != 0) {
-      return IoError("cannot set the mode of " + path.string());
-    }
+    SCONE_RETURN_IF_ERROR(ChmodSocketFile(path, unix_mode));
     impl_->unix_acceptors.push_back(std::move(acceptor));
     impl_->unix_paths.push_back(path);
     return Status::Ok();
