@@ -1,0 +1,90 @@
+#include "store/records.h"
+
+#include "common/byte_io.h"
+#include "crypto/aead.h"
+#include "crypto/kdf.h"
+
+namespace scone::store {
+namespace {
+
+constexpr std::string_view kAadTag = "scone-store v1";
+constexpr std::string_view kKeyIdSalt = "scone-store";
+constexpr std::string_view kKeyIdInfo = "scone-store key id v1";
+constexpr std::string_view kKeyCheckPlaintext = "scone-store key-check v1";
+constexpr std::string_view kContentTag = "scone-store content v1";
+
+void PutString(Bytes& out, std::string_view s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  PutBytes(out, AsBytes(s));
+}
+
+}  // namespace
+
+Bytes RecordAad(RecordKind kind, std::string_view table, std::string_view name) {
+  Bytes aad = ToBytes(kAadTag);
+  aad.push_back(static_cast<uint8_t>(kind));
+  PutString(aad, table);
+  PutString(aad, name);
+  return aad;
+}
+
+std::string RowKey(std::string_view table, std::string_view name) {
+  std::string key;
+  key.reserve(table.size() + 1 + name.size());
+  key.append(table);
+  key.push_back('\0');
+  key.append(name);
+  return key;
+}
+
+std::pair<std::string_view, std::string_view> SplitRowKey(std::string_view row_key) {
+  size_t nul = row_key.find('\0');
+  return {row_key.substr(0, nul), row_key.substr(nul + 1)};
+}
+
+crypto::Sha256Digest ContentDigest(const RowDigests& rows) {
+  crypto::Sha256Hasher h;
+  h.Update(AsBytes(kContentTag));
+  Bytes field;
+  PutU64(field, rows.size());
+  h.Update(field);
+  for (const auto& [row_key, digest] : rows) {
+    auto [table, name] = SplitRowKey(row_key);
+    field.clear();
+    PutString(field, table);
+    PutString(field, name);
+    h.Update(field);
+    h.Update(digest);
+  }
+  return h.Finish();
+}
+
+Result<ByteArray<kKeyIdSize>> KeyId(const SecretBytes& key) {
+  SCONE_ASSIGN_OR_RETURN(SecretBytes id, crypto::HkdfSha256(key, AsBytes(kKeyIdSalt),
+                                                            AsBytes(kKeyIdInfo), kKeyIdSize));
+  ByteArray<kKeyIdSize> out{};
+  for (size_t i = 0; i < kKeyIdSize; ++i) out[i] = id.Reveal()[i];
+  return out;
+}
+
+Result<Bytes> MakeKeyCheck(const SecretBytes& key) {
+  SCONE_ASSIGN_OR_RETURN(auto id, KeyId(key));
+  SCONE_ASSIGN_OR_RETURN(Bytes sealed,
+                         crypto::AesGcmSeal(key, AsBytes(kKeyCheckPlaintext),
+                                            RecordAad(RecordKind::kMeta, "", kKeyCheckName)));
+  Bytes out(id.begin(), id.end());
+  PutBytes(out, sealed);
+  return out;
+}
+
+KeyCheck CheckKeyCheck(const SecretBytes& key, ByteView record) {
+  auto id = KeyId(key);
+  if (!id.ok() || record.size() < kKeyIdSize) return KeyCheck::kDamaged;
+  if (!ConstantTimeEquals(record.first(kKeyIdSize), *id)) return KeyCheck::kOtherKey;
+  auto opened = crypto::AesGcmOpen(key, record.subspan(kKeyIdSize),
+                                   RecordAad(RecordKind::kMeta, "", kKeyCheckName));
+  if (!opened.ok() || AsChars(opened->Reveal()) != kKeyCheckPlaintext) return KeyCheck::kDamaged;
+  return KeyCheck::kMatches;
+}
+
+}  // namespace scone::store

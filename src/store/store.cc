@@ -1,0 +1,670 @@
+#include "store/store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "common/file_util.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "store/files.h"
+#include "store/records.h"
+#include "store/sqlite.h"
+
+namespace scone::store {
+namespace fs = std::filesystem;
+namespace {
+
+// The schema, exactly as SQLite keeps it in sqlite_schema (CheckFormat compares the text).
+constexpr char kCreateKv[] =
+    "CREATE TABLE kv(tbl TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL, "
+    "PRIMARY KEY(tbl, name))";
+constexpr char kCreateMeta[] =
+    "CREATE TABLE meta(name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)";
+// PRAGMA application_id: "SCAS"; PRAGMA user_version: the schema version.
+constexpr int64_t kApplicationId = 0x53434153;
+constexpr int64_t kSchemaVersion = 1;
+
+// kDataLoss about the database file: `what` was found, and what to do about it.
+Status Damaged(const fs::path& db, const std::string& what) {
+  return DataLoss("database " + db.string() + ": " + what +
+                  ". The file was changed or damaged: stop, and restore the database together "
+                  "with its key-store from the last backup");
+}
+
+Status SimulatedCrash(std::string_view step) {
+  return Internal("simulated crash at " + std::string(step));
+}
+
+bool CrashAt(const StoreOptions& options, std::string_view step) {
+  return options.only_for_testing_crash_at && options.only_for_testing_crash_at(step);
+}
+
+Status ValidateNames(std::string_view table, std::string_view name) {
+  if (table.empty()) return InvalidArgument("store: a table name must not be empty");
+  if (table.size() > kMaxTableNameSize) {
+    return InvalidArgument("store: table name of " + std::to_string(table.size()) +
+                           " bytes is longer than " + std::to_string(kMaxTableNameSize));
+  }
+  if (name.size() > kMaxRowNameSize) {
+    return InvalidArgument("store: row name of " + std::to_string(name.size()) +
+                           " bytes is longer than " + std::to_string(kMaxRowNameSize));
+  }
+  if (table.find('\0') != std::string_view::npos || name.find('\0') != std::string_view::npos) {
+    return InvalidArgument("store: table and row names must not contain NUL bytes");
+  }
+  return Status::Ok();
+}
+
+// "(table, name)" for messages; names are public by contract (store.h).
+std::string RowLabel(std::string_view table, std::string_view name) {
+  return "row (" + std::string(table) + ", " + std::string(name) + ")";
+}
+
+// Settings of every connection, before its first read.
+Status ConfigureConnection(SqliteDb& db) {
+  // Refuse writable_schema and similar ways to corrupt the file through SQL, and do not run
+  // functions from a (possibly tampered) schema.
+  if (sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr) != SQLITE_OK ||
+      sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr) != SQLITE_OK) {
+    return Internal("database " + db.path() + ": cannot configure SQLite");
+  }
+  // Exclusive locking mode: the connection keeps its file lock while open and, in WAL mode,
+  // uses no shared-memory index, so no other SQLite connection can read or write meanwhile.
+  SCONE_RETURN_IF_ERROR(db.Exec("PRAGMA locking_mode=EXCLUSIVE"));
+  return db.Exec("PRAGMA cell_size_check=ON");
+}
+
+// The database is ours and its schema is exactly the expected one (no extra tables,
+// indexes, triggers or views).
+Status CheckFormat(SqliteDb& db, const fs::path& path) {
+  SCONE_ASSIGN_OR_RETURN(int64_t app_id, db.QueryInt("PRAGMA application_id"));
+  if (app_id != kApplicationId) {
+    return Damaged(path,
+                   "not a CAS database (SQLite application id " + std::to_string(app_id) + ")");
+  }
+  SCONE_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
+  if (version != kSchemaVersion) {
+    return Damaged(path, "schema version " + std::to_string(version) + " (this CAS reads " +
+                             std::to_string(kSchemaVersion) + "; a newer CAS may have written it)");
+  }
+  struct Expected {
+    const char* type;
+    const char* name;
+    const char* table;
+    const char* sql;  // null: no SQL text (automatic index)
+  };
+  static constexpr Expected kSchema[] = {
+      {"table", "kv", "kv", kCreateKv},
+      {"table", "meta", "meta", kCreateMeta},
+      {"index", "sqlite_autoindex_kv_1", "kv", nullptr},
+      {"index", "sqlite_autoindex_meta_1", "meta", nullptr},
+  };
+  SCONE_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      db.Prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name"));
+  size_t i = 0;
+  for (;; ++i) {
+    SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (i >= std::size(kSchema)) return Damaged(path, "unexpected schema objects");
+    const Expected& e = kSchema[i];
+    bool sql_ok = e.sql == nullptr
+                      ? stmt.ColumnType(3) == SQLITE_NULL
+                      : stmt.ColumnType(3) == SQLITE_TEXT && stmt.ColumnText(3) == e.sql;
+    if (stmt.ColumnText(0) != e.type || stmt.ColumnText(1) != e.name ||
+        stmt.ColumnText(2) != e.table || !sql_ok) {
+      return Damaged(path, "unexpected schema (object " + std::to_string(i + 1) + ")");
+    }
+  }
+  if (i != std::size(kSchema)) return Damaged(path, "part of the schema is missing");
+  return Status::Ok();
+}
+
+// SQLite's own structural check (b-tree pages, free list, every row in its index).
+Status CheckIntegrity(SqliteDb& db, const fs::path& path) {
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare("PRAGMA integrity_check(1)"));
+  SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Damaged(path, "no integrity check result");
+  std::string result(stmt.ColumnText(0));
+  if (result != "ok") return Damaged(path, "SQLite's integrity check fails (" + result + ")");
+  return Status::Ok();
+}
+
+Result<Bytes> ReadMeta(SqliteDb& db, const fs::path& path, const char* name) {
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare("SELECT value FROM meta WHERE name = ?"));
+  SCONE_RETURN_IF_ERROR(stmt.BindText(1, name));
+  SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Damaged(path, "no " + std::string(name) + " record");
+  if (stmt.ColumnType(0) != SQLITE_BLOB) {
+    return Damaged(path, "malformed " + std::string(name) + " record");
+  }
+  ByteView v = stmt.ColumnBlob(0);
+  return Bytes(v.begin(), v.end());
+}
+
+Status WriteMeta(SqliteDb& db, const char* name, ByteView value) {
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         db.Prepare("INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)"));
+  SCONE_RETURN_IF_ERROR(stmt.BindText(1, name));
+  SCONE_RETURN_IF_ERROR(stmt.BindBlob(2, value));
+  return stmt.Run();
+}
+
+Status WriteDigest(SqliteDb& db, const SecretBytes& key, const RowDigests& rows) {
+  crypto::Sha256Digest digest = ContentDigest(rows);
+  SCONE_ASSIGN_OR_RETURN(
+      Bytes sealed,
+      crypto::AesGcmSeal(key, digest, RecordAad(RecordKind::kMeta, "", kContentDigestName)));
+  return WriteMeta(db, kContentDigestName, sealed);
+}
+
+// Decrypts every row and checks the content digest; returns the trusted row index.
+Result<RowDigests> VerifyContent(SqliteDb& db, const fs::path& path, const SecretBytes& key) {
+  {
+    SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare("SELECT name FROM meta"));
+    for (;;) {
+      SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      std::string_view name = stmt.ColumnText(0);
+      if (name != kKeyCheckName && name != kContentDigestName) {
+        return Damaged(path, "unknown meta record");
+      }
+    }
+  }
+  RowDigests rows;
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare("SELECT tbl, name, value FROM kv"));
+  for (;;) {
+    SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (stmt.ColumnType(0) != SQLITE_TEXT || stmt.ColumnType(1) != SQLITE_TEXT ||
+        stmt.ColumnType(2) != SQLITE_BLOB) {
+      return Damaged(path, "a row with malformed columns");
+    }
+    std::string_view table = stmt.ColumnText(0);
+    std::string_view name = stmt.ColumnText(1);
+    ByteView sealed = stmt.ColumnBlob(2);
+    if (!ValidateNames(table, name).ok()) return Damaged(path, "a row with a malformed name");
+    if (!crypto::AesGcmOpen(key, sealed, RecordAad(RecordKind::kRow, table, name)).ok()) {
+      return Damaged(path, RowLabel(table, name) +
+                               " does not authenticate (its value was changed, or moved there "
+                               "from another row)");
+    }
+    if (!rows.emplace(RowKey(table, name), crypto::Sha256(sealed)).second) {
+      return Damaged(path, RowLabel(table, name) + " is there twice");
+    }
+  }
+  SCONE_ASSIGN_OR_RETURN(Bytes sealed_digest, ReadMeta(db, path, kContentDigestName));
+  auto digest =
+      crypto::AesGcmOpen(key, sealed_digest, RecordAad(RecordKind::kMeta, "", kContentDigestName));
+  if (!digest.ok()) return Damaged(path, "the content digest record does not authenticate");
+  crypto::Sha256Digest actual = ContentDigest(rows);
+  if (!ConstantTimeEquals(digest->Reveal(), actual)) {
+    return Damaged(path,
+                   "the rows do not match the sealed content digest (rows were removed, added, "
+                   "or replaced by older versions of themselves)");
+  }
+  return rows;
+}
+
+Result<std::optional<SecretBytes>> ReadRow(SqliteDb& db, const fs::path& path,
+                                           const SecretBytes& key, const RowDigests& rows,
+                                           std::string_view table, std::string_view name) {
+  SCONE_RETURN_IF_ERROR(ValidateNames(table, name));
+  auto it = rows.find(RowKey(table, name));
+  if (it == rows.end()) return std::optional<SecretBytes>();
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         db.Prepare("SELECT value FROM kv WHERE tbl = ? AND name = ?"));
+  SCONE_RETURN_IF_ERROR(stmt.BindText(1, table));
+  SCONE_RETURN_IF_ERROR(stmt.BindText(2, name));
+  SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Damaged(path, RowLabel(table, name) + " disappeared while the CAS was running");
+  ByteView sealed = stmt.ColumnBlob(0);
+  if (stmt.ColumnType(0) != SQLITE_BLOB || crypto::Sha256(sealed) != it->second) {
+    return Damaged(path, RowLabel(table, name) + " was changed while the CAS was running");
+  }
+  auto value = crypto::AesGcmOpen(key, sealed, RecordAad(RecordKind::kRow, table, name));
+  if (!value.ok()) return Damaged(path, RowLabel(table, name) + " does not authenticate");
+  return std::optional<SecretBytes>(std::move(*value));
+}
+
+std::vector<std::string> ListRows(const RowDigests& rows, std::string_view table) {
+  std::vector<std::string> names;
+  std::string prefix = RowKey(table, "");
+  for (auto it = rows.lower_bound(prefix); it != rows.end() && it->first.starts_with(prefix);
+       ++it) {
+    names.push_back(std::string(SplitRowKey(it->first).second));
+  }
+  return names;
+}
+
+Status WrongKey(const fs::path& db, const fs::path& key_store) {
+  return DataLoss("the database key in " + key_store.string() + " does not belong to database " +
+                  db.string() +
+                  " (its key-check record names another key): the two files come from "
+                  "different databases or backups. Restore both from the same backup");
+}
+
+// Creates DB.creating (mode 0600) holding an empty database under `key`.
+Status CreateDatabaseFile(const fs::path& path, const SecretBytes& key) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return IoError("cannot create " + path.string() + ": " + ErrnoText(errno));
+  ::close(fd);
+  SCONE_ASSIGN_OR_RETURN(SqliteDb db,
+                         SqliteDb::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX));
+  SCONE_RETURN_IF_ERROR(ConfigureConnection(db));
+  // A rollback journal while the file has its temporary name: a WAL file would be tied to
+  // that name. The database switches to WAL when it is first opened under its own name.
+  SCONE_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=DELETE"));
+  SCONE_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+  SCONE_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  SCONE_RETURN_IF_ERROR(db.Exec(("PRAGMA application_id=" + std::to_string(kApplicationId) +
+                                 "; PRAGMA user_version=" + std::to_string(kSchemaVersion))
+                                    .c_str()));
+  SCONE_RETURN_IF_ERROR(db.Exec(kCreateKv));
+  SCONE_RETURN_IF_ERROR(db.Exec(kCreateMeta));
+  SCONE_ASSIGN_OR_RETURN(Bytes key_check, MakeKeyCheck(key));
+  SCONE_RETURN_IF_ERROR(WriteMeta(db, kKeyCheckName, key_check));
+  SCONE_RETURN_IF_ERROR(WriteDigest(db, key, RowDigests()));
+  return db.Exec("COMMIT");
+}
+
+Status MissingDatabase(const fs::path& db, const fs::path& key_store) {
+  return DataLoss("database " + db.string() + " does not exist, but its key-store " +
+                  key_store.string() +
+                  " does: the database was moved or deleted. Restore it from the last backup "
+                  "(together with that backup's key-store). Only to start an empty CAS, "
+                  "losing everything, remove " +
+                  key_store.string());
+}
+
+}  // namespace
+
+struct Store::State {
+  StoreOptions options;
+  ExclusiveFileLock lock;  // declared before `db`: released after the connection closes
+  SqliteDb db;
+  SecretBytes key;
+  RowDigests rows;
+  std::atomic<uint16_t> key_isvsvn{0};
+  std::mutex mu;
+  // The thread running a Transaction body, to refuse re-entrant calls instead of deadlocking.
+  std::atomic<std::thread::id> body_thread{};
+  // Not OK once the store must not be used any more (failed commit, simulated crash).
+  Status broken;
+
+  State(StoreOptions o, ExclusiveFileLock l, SqliteDb d, SecretBytes k, RowDigests r, uint16_t svn)
+      : options(std::move(o)),
+        lock(std::move(l)),
+        db(std::move(d)),
+        key(std::move(k)),
+        rows(std::move(r)),
+        key_isvsvn(svn) {}
+};
+
+class Store::TxnImpl final : public Txn {
+ public:
+  TxnImpl(SqliteDb& db, fs::path path, const SecretBytes& key, RowDigests rows)
+      : db_(db), path_(std::move(path)), key_(key), rows_(std::move(rows)) {}
+
+  Result<std::optional<SecretBytes>> Get(std::string_view table, std::string_view name) override {
+    return ReadRow(db_, path_, key_, rows_, table, name);
+  }
+
+  Status Put(std::string_view table, std::string_view name, ByteView value) override {
+    SCONE_RETURN_IF_ERROR(ValidateNames(table, name));
+    if (value.size() > kMaxValueSize) {
+      return InvalidArgument("store: a value of " + std::to_string(value.size()) +
+                             " bytes is larger than " + std::to_string(kMaxValueSize));
+    }
+    SCONE_ASSIGN_OR_RETURN(
+        Bytes sealed, crypto::AesGcmSeal(key_, value, RecordAad(RecordKind::kRow, table, name)));
+    auto stmt = db_.Prepare("INSERT OR REPLACE INTO kv(tbl, name, value) VALUES(?, ?, ?)");
+    if (!stmt.ok()) return Fail(stmt.status());
+    Status s = stmt->BindText(1, table);
+    if (s.ok()) s = stmt->BindText(2, name);
+    if (s.ok()) s = stmt->BindBlob(3, sealed);
+    if (s.ok()) s = stmt->Run();
+    if (!s.ok()) return Fail(s);
+    rows_[RowKey(table, name)] = crypto::Sha256(sealed);
+    return Status::Ok();
+  }
+
+  Status Delete(std::string_view table, std::string_view name) override {
+    SCONE_RETURN_IF_ERROR(ValidateNames(table, name));
+    auto it = rows_.find(RowKey(table, name));
+    if (it == rows_.end()) return Status::Ok();
+    auto stmt = db_.Prepare("DELETE FROM kv WHERE tbl = ? AND name = ?");
+    if (!stmt.ok()) return Fail(stmt.status());
+    Status s = stmt->BindText(1, table);
+    if (s.ok()) s = stmt->BindText(2, name);
+    if (s.ok()) s = stmt->Run();
+    if (!s.ok()) return Fail(s);
+    rows_.erase(it);
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::string>> List(std::string_view table) override {
+    SCONE_RETURN_IF_ERROR(ValidateNames(table, ""));
+    return ListRows(rows_, table);
+  }
+
+  RowDigests& rows() { return rows_; }
+  // The first failed write, if any: the transaction must not commit after one, even if the
+  // body ignored the error.
+  const Status& failure() const { return failure_; }
+
+ private:
+  Status Fail(Status s) {
+    if (failure_.ok()) failure_ = s;
+    return s;
+  }
+
+  SqliteDb& db_;
+  fs::path path_;
+  const SecretBytes& key_;
+  RowDigests rows_;
+  Status failure_;
+};
+
+fs::path Store::KeyStorePath(const fs::path& db_path) {
+  return fs::path(db_path.string() + ".key-store");
+}
+fs::path Store::NextKeyStorePath(const fs::path& db_path) {
+  return fs::path(db_path.string() + ".key-store.next");
+}
+fs::path Store::LockPath(const fs::path& db_path) { return fs::path(db_path.string() + ".lock"); }
+fs::path Store::CreatingPath(const fs::path& db_path) {
+  return fs::path(db_path.string() + ".creating");
+}
+
+Store::Store(fs::path db_path, std::unique_ptr<State> state, bool created)
+    : db_path_(std::move(db_path)), state_(std::move(state)), created_(created) {}
+
+Store::~Store() = default;
+
+uint16_t Store::key_isvsvn() const { return state_->key_isvsvn.load(); }
+
+namespace {
+
+// Creation (docs/store.md): DB.creating first, then the key-store, then the rename.
+Status CreateFiles(const StoreOptions& options) {
+  const fs::path& db = options.db_path;
+  fs::path creating = Store::CreatingPath(db);
+  // Leftovers of a creation that crashed before its key-store was written.
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    SCONE_RETURN_IF_ERROR(RemoveDurably(creating.string() + suffix));
+  }
+  SCONE_ASSIGN_OR_RETURN(SecretBytes key, crypto::RandomSecret(kDatabaseKeySize));
+  // Seal first: if the platform refuses, nothing has been written.
+  SCONE_ASSIGN_OR_RETURN(Bytes key_store, SealKeyStore(options.seal_key, options.own_isvsvn, key));
+  SCONE_RETURN_IF_ERROR(CreateDatabaseFile(creating, key));
+  if (CrashAt(options, "create:db-written")) return SimulatedCrash("create:db-written");
+  SCONE_RETURN_IF_ERROR(WriteFileAtomic(Store::KeyStorePath(db), key_store, 0600));
+  if (CrashAt(options, "create:key-store-written")) {
+    return SimulatedCrash("create:key-store-written");
+  }
+  return RenameDurably(creating, db);
+}
+
+// A key-store without database, and DB.creating beside it: a creation crashed after writing
+// the key-store. Completes it if DB.creating belongs to the key-store.
+Status FinishCreation(const StoreOptions& options) {
+  const fs::path& db = options.db_path;
+  fs::path key_store = Store::KeyStorePath(db);
+  fs::path creating = Store::CreatingPath(db);
+  SCONE_ASSIGN_OR_RETURN(KeyStore ks, KeyStore::Read(key_store));
+  SCONE_ASSIGN_OR_RETURN(SecretBytes key, ks.UnsealWith(options.seal_key, options.own_isvsvn));
+  {
+    SCONE_ASSIGN_OR_RETURN(SqliteDb temp,
+                           SqliteDb::Open(creating, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX));
+    SCONE_RETURN_IF_ERROR(ConfigureConnection(temp));
+    Status format = CheckFormat(temp, creating);
+    if (!format.ok()) return MissingDatabase(db, key_store);
+    SCONE_ASSIGN_OR_RETURN(Bytes record, ReadMeta(temp, creating, kKeyCheckName));
+    if (CheckKeyCheck(key, record) != KeyCheck::kMatches) return MissingDatabase(db, key_store);
+  }
+  return RenameDurably(creating, db);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) {
+  if (options.db_path.empty()) return InvalidArgument("store: no database path given");
+  if (!options.seal_key) return InvalidArgument("store: no seal key function given");
+  const fs::path& db = options.db_path;
+  const fs::path key_store = KeyStorePath(db);
+  const fs::path next = NextKeyStorePath(db);
+  const fs::path creating = CreatingPath(db);
+
+  SCONE_ASSIGN_OR_RETURN(auto lock, ExclusiveFileLock::TryAcquire(LockPath(db)));
+  if (!lock) {
+    return FailedPrecondition("database " + db.string() +
+                              " is in use by another CAS process (lock " + LockPath(db).string() +
+                              " is held)");
+  }
+
+  SCONE_ASSIGN_OR_RETURN(bool db_exists, EntryExists(db));
+  SCONE_ASSIGN_OR_RETURN(bool ks_exists, EntryExists(key_store));
+  SCONE_ASSIGN_OR_RETURN(bool next_exists, EntryExists(next));
+  SCONE_ASSIGN_OR_RETURN(bool creating_exists, EntryExists(creating));
+  bool created = false;
+  if (!db_exists && !ks_exists) {
+    if (next_exists) {
+      return DataLoss("found " + next.string() + " but neither database " + db.string() +
+                      " nor its key-store: restore both from the last backup, or remove " +
+                      next.string() + " to start an empty CAS");
+    }
+    SCONE_RETURN_IF_ERROR(CreateFiles(options));
+    created = true;
+  } else if (!db_exists) {
+    if (!creating_exists || next_exists) return MissingDatabase(db, key_store);
+    SCONE_RETURN_IF_ERROR(FinishCreation(options));
+    created = true;
+  } else if (!ks_exists) {
+    return DataLoss("key-store " + key_store.string() + " of database " + db.string() +
+                    " is missing: without it the database cannot be decrypted. Restore it "
+                    "from the last backup (together with that backup's database); never "
+                    "create a new one");
+  }
+
+  // Open the existing pair.
+  SCONE_ASSIGN_OR_RETURN(KeyStore ks, KeyStore::Read(key_store));
+  SCONE_ASSIGN_OR_RETURN(SecretBytes key, ks.UnsealWith(options.seal_key, options.own_isvsvn));
+  uint16_t key_isvsvn = ks.key_isvsvn();
+
+  SCONE_ASSIGN_OR_RETURN(SqliteDb conn,
+                         SqliteDb::Open(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX));
+  SCONE_RETURN_IF_ERROR(ConfigureConnection(conn));
+  SCONE_RETURN_IF_ERROR(CheckFormat(conn, db));
+  SCONE_RETURN_IF_ERROR(CheckIntegrity(conn, db));
+  SCONE_ASSIGN_OR_RETURN(Bytes key_check, ReadMeta(conn, db, kKeyCheckName));
+
+  // With DB.key-store.next present, a ReplaceKeyAndContents was interrupted: the key-check
+  // says whether its transaction committed (new key) or not (old key).
+  bool use_next = false;
+  switch (CheckKeyCheck(key, key_check)) {
+    case KeyCheck::kMatches:
+      break;
+    case KeyCheck::kDamaged:
+      return Damaged(db, "the key-check record does not authenticate");
+    case KeyCheck::kOtherKey: {
+      if (!next_exists) return WrongKey(db, key_store);
+      SCONE_ASSIGN_OR_RETURN(KeyStore next_ks, KeyStore::Read(next));
+      SCONE_ASSIGN_OR_RETURN(SecretBytes next_key,
+                             next_ks.UnsealWith(options.seal_key, options.own_isvsvn));
+      KeyCheck c = CheckKeyCheck(next_key, key_check);
+      if (c == KeyCheck::kDamaged) {
+        return Damaged(db, "the key-check record does not authenticate");
+      }
+      if (c == KeyCheck::kOtherKey) return WrongKey(db, key_store);
+      key = std::move(next_key);
+      key_isvsvn = next_ks.key_isvsvn();
+      use_next = true;
+      break;
+    }
+  }
+  SCONE_ASSIGN_OR_RETURN(RowDigests rows, VerifyContent(conn, db, key));
+
+  SCONE_ASSIGN_OR_RETURN(std::string mode, conn.QueryText("PRAGMA journal_mode=WAL"));
+  if (mode != "wal") {
+    return IoError("database " + db.string() + ": cannot switch to WAL mode (got " + mode + ")");
+  }
+  SCONE_RETURN_IF_ERROR(conn.Exec("PRAGMA synchronous=FULL"));
+  // Overwrite deleted content (old ciphertexts) rather than leave it in free pages.
+  SCONE_RETURN_IF_ERROR(conn.Exec("PRAGMA secure_delete=ON"));
+
+  if (next_exists) {
+    // Finish (the new key is in use) or undo (the old one is) the interrupted replacement.
+    SCONE_RETURN_IF_ERROR(use_next ? RenameDurably(next, key_store) : RemoveDurably(next));
+  }
+  if (creating_exists && db_exists) SCONE_RETURN_IF_ERROR(RemoveDurably(creating));
+
+  auto state = std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
+                                       std::move(rows), key_isvsvn);
+  return std::unique_ptr<Store>(new Store(db, std::move(state), created));
+}
+
+Status Store::CheckUsable() const {
+  if (state_->body_thread.load() == std::this_thread::get_id()) {
+    return FailedPrecondition(
+        "store: called from inside a Transaction body; use the Txn passed to the body");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<SecretBytes>> Store::Get(std::string_view table, std::string_view name) {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  std::lock_guard<std::mutex> guard(state_->mu);
+  if (!state_->broken.ok()) return state_->broken;
+  return ReadRow(state_->db, db_path_, state_->key, state_->rows, table, name);
+}
+
+Result<std::vector<std::string>> Store::List(std::string_view table) {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  SCONE_RETURN_IF_ERROR(ValidateNames(table, ""));
+  std::lock_guard<std::mutex> guard(state_->mu);
+  if (!state_->broken.ok()) return state_->broken;
+  return ListRows(state_->rows, table);
+}
+
+Status Store::Put(std::string_view table, std::string_view name, ByteView value) {
+  return Transaction([&](Txn& txn) { return txn.Put(table, name, value); });
+}
+
+Status Store::Delete(std::string_view table, std::string_view name) {
+  return Transaction([&](Txn& txn) { return txn.Delete(table, name); });
+}
+
+Status Store::Transaction(const std::function<Status(Txn&)>& body) {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  std::lock_guard<std::mutex> guard(state_->mu);
+  bool commit_attempted = false;
+  return RunLocked(state_->key, /*replace_contents=*/false, body, commit_attempted);
+}
+
+Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
+                        const std::function<Status(Txn&)>& body, bool& commit_attempted) {
+  State& s = *state_;
+  commit_attempted = false;
+  if (!s.broken.ok()) return s.broken;
+  SCONE_RETURN_IF_ERROR(s.db.Exec("BEGIN IMMEDIATE"));
+  // Rolls back on every early return (and exception); a failed rollback retires the store.
+  struct Rollback {
+    State& s;
+    ~Rollback() {
+      if (!s.db.InTransaction()) return;
+      Status r = s.db.Exec("ROLLBACK");
+      if (!r.ok() && s.broken.ok()) s.broken = r.WithContext("store: rolling back failed");
+    }
+  } rollback{s};
+
+  TxnImpl txn(s.db, db_path_, key, replace_contents ? RowDigests() : s.rows);
+  if (replace_contents) {
+    SCONE_RETURN_IF_ERROR(s.db.Exec("DELETE FROM kv; DELETE FROM meta"));
+    SCONE_ASSIGN_OR_RETURN(Bytes key_check, MakeKeyCheck(key));
+    SCONE_RETURN_IF_ERROR(WriteMeta(s.db, kKeyCheckName, key_check));
+  }
+  {
+    struct BodyThread {
+      State& s;
+      explicit BodyThread(State& st) : s(st) { s.body_thread = std::this_thread::get_id(); }
+      BodyThread(const BodyThread&) = delete;
+      BodyThread& operator=(const BodyThread&) = delete;
+      ~BodyThread() { s.body_thread = std::thread::id(); }
+    } body_thread(s);
+    SCONE_RETURN_IF_ERROR(body(txn));
+  }
+  SCONE_RETURN_IF_ERROR(txn.failure());
+  SCONE_RETURN_IF_ERROR(WriteDigest(s.db, key, txn.rows()));
+  commit_attempted = true;
+  Status commit = s.db.Exec("COMMIT");
+  if (!commit.ok()) {
+    // Whether the commit reached the disk is unknown: only a reopen can tell.
+    s.broken = commit.WithContext("store: commit failed; restart to reopen the database");
+    return s.broken;
+  }
+  s.rows = std::move(txn.rows());
+  return Status::Ok();
+}
+
+Status Store::ReplaceKeyAndContents(const SecretBytes& new_key,
+                                    const std::function<Status(Txn&)>& fill) {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  if (new_key.size() != kDatabaseKeySize) {
+    return InvalidArgument("store: a database key has 32 bytes, not " +
+                           std::to_string(new_key.size()));
+  }
+  // Asked before taking the mutex: for the CAS this is a request to LAS. (options never change.)
+  SCONE_ASSIGN_OR_RETURN(
+      Bytes content, SealKeyStore(state_->options.seal_key, state_->options.own_isvsvn, new_key));
+  std::lock_guard<std::mutex> guard(state_->mu);
+  State& s = *state_;
+  if (!s.broken.ok()) return s.broken;
+  const fs::path key_store = KeyStorePath(db_path_);
+  const fs::path next = NextKeyStorePath(db_path_);
+
+  // 1. The new key-store beside the current one.
+  SCONE_RETURN_IF_ERROR(WriteFileAtomic(next, content, 0600));
+  if (CrashAt(s.options, "replace:next-written")) {
+    s.broken = SimulatedCrash("replace:next-written");
+    return s.broken;
+  }
+
+  // 2. One transaction: the new key-check, the new rows, the new digest.
+  SecretBytes key = new_key;
+  bool commit_attempted = false;
+  Status st = RunLocked(key, /*replace_contents=*/true, fill, commit_attempted);
+  if (!st.ok()) {
+    // Before a commit attempt the database still uses the old key, and DB.key-store.next
+    // must go. After a failed commit, only the next open can tell which key is in use.
+    // (A DB.key-store.next that cannot be removed is harmless: the next open removes it,
+    // since the key-check still names the old key.)
+    if (!commit_attempted) (void)RemoveDurably(next);
+    return st;
+  }
+  s.key = std::move(key);
+  if (CrashAt(s.options, "replace:committed")) {
+    s.broken = SimulatedCrash("replace:committed");
+    return s.broken;
+  }
+
+  // 3. The new key-store replaces the old one.
+  Status renamed = RenameDurably(next, key_store);
+  if (!renamed.ok()) {
+    s.broken = renamed.WithContext(
+        "store: the database has its new key but the key-store could not be replaced; restart "
+        "the CAS to complete the replacement");
+    return s.broken;
+  }
+  s.key_isvsvn = s.options.own_isvsvn;
+  return Status::Ok();
+}
+
+}  // namespace scone::store
