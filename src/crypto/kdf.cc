@@ -27,12 +27,20 @@ Result<SecretBytes> HkdfSha256(const SecretBytes& ikm, ByteView salt, ByteView i
   auto* salt_p = const_cast<uint8_t*>(salt.data());         // NOLINT
   auto* info_p = const_cast<uint8_t*>(info.data());         // NOLINT
   static char kDigest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, kDigest, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm_p, ikm.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt_p, salt.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info_p, info.size()),
-      OSSL_PARAM_construct_end()};
+  // An empty salt or info is left out: OpenSSL refuses zero-length octet strings with a
+  // null pointer, and RFC 5869 defines an absent salt as HashLen zero bytes, which is what
+  // OpenSSL then uses.
+  OSSL_PARAM params[5];
+  size_t n = 0;
+  params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, kDigest, 0);
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm_p, ikm.size());
+  if (!salt.empty()) {
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt_p, salt.size());
+  }
+  if (!info.empty()) {
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info_p, info.size());
+  }
+  params[n] = OSSL_PARAM_construct_end();
   SecretBytes out(length);
   if (EVP_KDF_derive(ctx.get(), out.RevealMutable(), length, params) != 1) {
     return OpenSslError("HKDF-SHA256");

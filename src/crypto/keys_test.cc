@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/ecdsa.h"
+#include "crypto/kdf.h"
 #include "crypto/key_hash.h"
 
 namespace scone::crypto {
@@ -53,6 +54,18 @@ TEST(DeriveEcP256Key, KeySignsAndItsPublicHalfVerifies) {
 TEST(DeriveEcP256Key, ShortSeedIsRefused) {
   auto key = DeriveEcP256Key(SecretBytes::CopyFrom(Bytes(16, 1)), {});
   EXPECT_FALSE(key.ok());
+}
+
+// RFC 5869 test case 3: an empty salt and an empty info are valid inputs.
+TEST(HkdfSha256, EmptySaltAndInfo) {
+  auto okm = HkdfSha256(SecretBytes::CopyFrom(Bytes(22, 0x0b)), {}, {}, 42);
+  ASSERT_TRUE(okm.ok()) << okm.status().ToString();
+  const uint8_t expected[] = {0x8d, 0xa4, 0xe7, 0x75, 0xa5, 0x63, 0xc1, 0x8f, 0x71, 0x5f, 0x80,
+                              0x2a, 0x06, 0x3c, 0x5a, 0x31, 0xb8, 0xa1, 0x1f, 0x5c, 0x5e, 0xe1,
+                              0x87, 0x9e, 0xc3, 0x45, 0x4e, 0x5f, 0x3c, 0x73, 0x8d, 0x2d, 0x9d,
+                              0x20, 0x13, 0x95, 0xfa, 0xa4, 0xb6, 0x1a, 0x96, 0xc8};
+  EXPECT_EQ(Bytes(okm->Reveal().begin(), okm->Reveal().end()),
+            Bytes(std::begin(expected), std::end(expected)));
 }
 
 }  // namespace
