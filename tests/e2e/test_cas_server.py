@@ -11,6 +11,16 @@ import unittest
 from scone_testlib import Cas, Las, SconeTestCase, expected_key_hash, openssl
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 class CasServerTest(SconeTestCase):
     def setUp(self):
         super().setUp()
@@ -190,24 +200,24 @@ class CasServerTest(SconeTestCase):
         shutil.copy(db, db + ".orig")
         shutil.copy(db + ".key-store", db + ".key-store.orig")
 
-        data = bytearray(open(db + ".key-store", "rb").read())
+        data = bytearray(read_bytes(db + ".key-store"))
         data[len(data) // 2] ^= 0x01
-        open(db + ".key-store", "wb").write(data)
+        write_bytes(db + ".key-store", data)
         log = self.run_cas_expecting_failure(cas.workdir)
         self.assertIn("key-store", log)
         self.assertNotIn("listening", log)
         shutil.copy(db + ".key-store.orig", db + ".key-store")
 
         # A changed byte in the stored rows (the end of a page holds the row data).
-        data = bytearray(open(db, "rb").read())
+        data = bytearray(read_bytes(db))
         self.assertGreater(len(data), 8192)
         data[8192 - 40] ^= 0x01
-        open(db, "wb").write(data)
+        write_bytes(db, data)
         log = self.run_cas_expecting_failure(cas.workdir)
         self.assertIn(db, log)
         self.assertNotIn("listening", log)
 
-        open(db, "wb").write(open(db + ".orig", "rb").read()[:3000])  # truncated
+        write_bytes(db, read_bytes(db + ".orig")[:3000])  # truncated
         self.run_cas_expecting_failure(cas.workdir)
 
         os.remove(db + ".key-store")  # a database without its key-store
