@@ -13,7 +13,7 @@
 namespace scone::cas {
 
 struct CasConfig {
-  std::filesystem::path db_path;  // absolute, or relative to the working folder
+  std::filesystem::path db_path;  // relative paths are taken relative to cas.toml's folder
   net::Endpoint api_listen;       // default 0.0.0.0:8081
   net::Endpoint enclave_listen;   // default 0.0.0.0:18765
   net::Endpoint las;              // las's Unix socket

@@ -32,7 +32,7 @@ constexpr int64_t kCollateralRefresh = 3600;
 
 net::HttpResponse JsonResponse(const json& j) {
   net::HttpResponse r;
-  r.body = j.dump();
+  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
@@ -248,11 +248,27 @@ std::optional<std::string> CasService::provisioning_token_hex() const {
   return HexEncode(token_->Reveal());
 }
 
+Status CasService::Broken(const Status& cause) {
+  broken_.store(true);
+  spdlog::critical(
+      "a state change failed half-way ({}); CAS stops serving until it is restarted, which "
+      "reloads the state from the database",
+      cause.message());
+  return Status(Code::kInternal, cause.message());
+}
+
 net::HttpResponse CasService::Handle(const net::HttpRequest& request, const net::PeerInfo& peer,
                                      bool enclave_port) {
+  if (broken_.load()) {
+    return net::ErrorResponse(503, "CAS must be restarted by its operator (see its log)");
+  }
   auto r = Dispatch(request, peer, enclave_port);
   if (r.ok()) return std::move(*r);
   const Status& s = r.status();
+  if (s.code() == Code::kUnavailable) {
+    spdlog::error("{} {}: {}", request.method, request.target, s.message());
+    return net::ErrorResponse(503, "CAS cannot reach its attestation service; try again later");
+  }
   if (s.code() == Code::kInternal || s.code() == Code::kDataLoss || s.code() == Code::kIoError) {
     spdlog::error("{} {}: {}", request.method, request.target, s.message());
     return net::ErrorResponse(500, "internal error in CAS; the operator finds details in its log");
@@ -333,9 +349,10 @@ Status CasService::RequireOwner(const net::PeerInfo& peer, const char* action) c
     return Status(Code::kFailedPrecondition, "the CAS is not provisioned yet");
   }
   if (hash != owner_key_hash_) {
-    return Status(Code::kPermissionDenied, std::string("only the CAS owner (key hash ") +
-                                               owner_key_hash_ + ") may " + action +
-                                               "; the request came from " + hash);
+    return Status(Code::kPermissionDenied, std::string("only the CAS owner may ") + action +
+                                               "; the client certificate's key hash " + hash +
+                                               " is not the owner's (use the identity that "
+                                               "provisioned this CAS, e.g. --identity FILE)");
   }
   return Status::Ok();
 }
@@ -352,6 +369,11 @@ Result<net::HttpResponse> CasService::Provision(const net::HttpRequest& request,
   SCONE_ASSIGN_OR_RETURN(json body, ParseBody(request));
   SCONE_ASSIGN_OR_RETURN(std::string token_hex, StringField(body, "token"));
   auto token = HexDecode(token_hex);
+  WipeMemory(token_hex.data(), token_hex.size());
+  if (auto it = body.find("token"); it != body.end() && it->is_string()) {
+    std::string& text = it->get_ref<std::string&>();
+    WipeMemory(text.data(), text.size());
+  }
   // The token is checked before the configuration, so that an unauthorised caller learns
   // nothing about what CAS accepts.
   std::lock_guard write_lock(write_mu_);
@@ -376,7 +398,9 @@ Result<net::HttpResponse> CasService::Provision(const net::HttpRequest& request,
   std::optional<SecretBytes> database_key;
   if (auto it = body.find("database_key"); it != body.end()) {
     if (!it->is_string()) return InvalidArgument("\"database_key\" must be 64 hex digits");
-    auto k = HexDecode(it->get_ref<const std::string&>(), kDatabaseKeySize);
+    std::string& key_hex = it->get_ref<std::string&>();
+    auto k = HexDecode(key_hex, kDatabaseKeySize);
+    WipeMemory(key_hex.data(), key_hex.size());
     if (!k.ok()) return InvalidArgument("\"database_key\" must be 64 hex digits");
     database_key = SecretBytes::CopyFrom(*k);
     WipeMemory(k->data(), k->size());
@@ -404,7 +428,7 @@ Result<net::HttpResponse> CasService::Provision(const net::HttpRequest& request,
       SCONE_RETURN_IF_ERROR(txn.Put(kTable, "config", AsBytes(config_text)));
       return txn.Put(kTable, "flags", AsBytes(flags_text));
     });
-    SCONE_RETURN_IF_ERROR(written);
+    if (!written.ok()) return Broken(written);
   } else {
     // New CAS key, new database under the owner's key; the flag stays set for good.
     new_keys = std::make_shared<Keys>();
@@ -432,17 +456,30 @@ Result<net::HttpResponse> CasService::Provision(const net::HttpRequest& request,
       SCONE_RETURN_IF_ERROR(txn.Put(kTable, "config", AsBytes(config_text)));
       return txn.Put(kTable, "flags", AsBytes(flags_text));
     });
-    SCONE_RETURN_IF_ERROR(written);
-    SCONE_RETURN_IF_ERROR(tls_->Replace(new_keys->cas_certificate_pem, pkcs8));
+    // las not answering for the seal key happens before anything is written.
+    if (written.code() == Code::kUnavailable) return written;
+    if (!written.ok()) return Broken(written);
+    // From here the database holds the new key: memory and TLS must follow, together, so
+    // that no connection sees the new TLS key with the old state or the other way round.
+    std::unique_lock lock(mu_);
+    if (Status replaced = tls_->Replace(new_keys->cas_certificate_pem, pkcs8); !replaced.ok()) {
+      return Broken(replaced);
+    }
+    keys_ = new_keys;
+    flags_.provisioned = true;
+    flags_.owner_secret_access = true;
+    owner_key_hash_ = owner_hash;
+    token_.reset();
   }
   std::shared_ptr<const Keys> current;
   {
     std::unique_lock lock(mu_);
-    flags_.provisioned = true;
-    flags_.owner_secret_access = rekeyed;
-    owner_key_hash_ = owner_hash;
-    token_.reset();
-    if (new_keys) keys_ = new_keys;
+    if (!rekeyed) {
+      flags_.provisioned = true;
+      flags_.owner_secret_access = false;
+      owner_key_hash_ = owner_hash;
+      token_.reset();
+    }
     current = keys_;
   }
   spdlog::info("provisioned: owner {}, configuration of {} bytes", owner_hash, config_text.size());

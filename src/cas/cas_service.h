@@ -2,7 +2,7 @@
 // configuration, attestation. Transport (TLS listeners) is wired in cas_main.cc.
 //
 // State kept in the encrypted store (table "cas"):
-//   key          the CAS key, PKCS#8 DER (the instance identity and the TLS key)
+//   key          the CAS key, PKCS#8 PEM (the instance identity and the TLS key)
 //   certificate  its self-signed certificate, DER
 //   token        the provisioning token (16 bytes), only while unprovisioned
 //   owner        {"key_hash": ..., "certificate": PEM} of the owner, once provisioned
@@ -15,6 +15,7 @@
 // Thread safety: Handle may be called from many threads at once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -80,6 +81,9 @@ class CasService {
   Status RequireOwner(const net::PeerInfo& peer, const char* action) const;
   Result<attestation::Collateral> CurrentCollateral();
   Status LoadOrCreateState();
+  // Called when a state change failed after part of it became durable: from then on every
+  // request gets 503 until the operator restarts CAS, which reloads the database.
+  Status Broken(const Status& cause);
 
   CasServiceOptions options_;
   std::unique_ptr<LasClient> las_;
@@ -96,6 +100,8 @@ class CasService {
   std::optional<SecretBytes> token_;
   // Serialises provisioning and configuration updates (a token works once).
   std::mutex write_mu_;
+
+  std::atomic<bool> broken_{false};
 
   std::mutex collateral_mu_;
   std::optional<attestation::Collateral> collateral_;

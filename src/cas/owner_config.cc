@@ -30,6 +30,8 @@ std::pair<size_t, size_t> LineColumn(std::string_view text, size_t offset) {
   return {line, column};
 }
 
+// Recursive, so only for parsed documents whose depth is already bounded: JSON and YAML by
+// kMaxDepth while parsing, TOML by toml++ (TOML_MAX_NESTED_VALUES, 256).
 size_t Depth(const json& j) {
   size_t d = 0;
   if (j.is_structured()) {
@@ -39,15 +41,21 @@ size_t Depth(const json& j) {
   return 0;
 }
 
-// `budget` bounds the nodes visited: aliases can make a small document expand
-// exponentially ("billion laughs").
-Result<json> FromYaml(const YAML::Node& node, std::string_view source, int depth, size_t& budget) {
-  if (budget == 0) {
+// Aliases can make a small document expand exponentially ("billion laughs"), in nodes and
+// in bytes (one long scalar repeated by reference); both are bounded.
+struct YamlBudget {
+  size_t nodes = 100000;
+  size_t bytes = 4 * kMaxOwnerConfigSize;
+};
+
+Result<json> FromYaml(const YAML::Node& node, std::string_view source, int depth,
+                      YamlBudget& budget) {
+  if (budget.nodes == 0) {
     return At(source, static_cast<size_t>(node.Mark().line) + 1,
               static_cast<size_t>(node.Mark().column) + 1,
               "the document expands to too many values (aliases?)");
   }
-  --budget;
+  --budget.nodes;
   if (depth > kMaxDepth) {
     return At(source, static_cast<size_t>(node.Mark().line) + 1,
               static_cast<size_t>(node.Mark().column) + 1, "nested too deeply");
@@ -58,6 +66,12 @@ Result<json> FromYaml(const YAML::Node& node, std::string_view source, int depth
       return json(nullptr);
     case YAML::NodeType::Scalar: {
       const std::string& s = node.Scalar();
+      if (s.size() > budget.bytes) {
+        return At(source, static_cast<size_t>(node.Mark().line) + 1,
+                  static_cast<size_t>(node.Mark().column) + 1,
+                  "the document expands to too much text (aliases?)");
+      }
+      budget.bytes -= s.size();
       if (node.Tag() != "!") {  // plain (unquoted) scalar
         if (s == "true") return json(true);
         if (s == "false") return json(false);
@@ -100,7 +114,7 @@ Result<json> FromYaml(const YAML::Node& node, std::string_view source, int depth
 Result<json> ParseYaml(std::string_view text, std::string_view source) {
   try {
     YAML::Node node = YAML::Load(std::string(text));
-    size_t budget = 100000;
+    YamlBudget budget;
     return FromYaml(node, source, 0, budget);
   } catch (const YAML::Exception& e) {
     return At(source, static_cast<size_t>(e.mark.line) + 1, static_cast<size_t>(e.mark.column) + 1,
@@ -122,9 +136,20 @@ Result<json> ParseToml(std::string_view text, std::string_view source) {
   return j;
 }
 
+struct TooDeep {};
+
 Result<json> ParseJson(std::string_view text, std::string_view source) {
+  // Nesting is bounded while parsing (the callback sees every depth), before anything
+  // recursive runs over the result.
+  json::parser_callback_t limit = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth) throw TooDeep{};
+    return true;
+  };
   try {
-    return json::parse(text);
+    return json::parse(text, limit);
+  } catch (const TooDeep&) {
+    return InvalidArgument(std::string(source) + ": the configuration is nested more than " +
+                           std::to_string(kMaxDepth) + " levels deep");
   } catch (const json::parse_error& e) {
     auto [line, column] = LineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
     std::string what = e.what();
@@ -184,6 +209,13 @@ Result<json> ParseOwnerConfig(std::string_view text, ConfigFormat format, std::s
   }
   if (Depth(*parsed) > kMaxDepth) {
     return InvalidArgument(std::string(source) + ": the configuration is nested too deeply");
+  }
+  try {
+    (void)parsed->dump();  // throws on text that is not UTF-8
+  } catch (const json::type_error&) {
+    return InvalidArgument(std::string(source) +
+                           ": the configuration contains text that is not "
+                           "valid UTF-8");
   }
   return parsed;
 }

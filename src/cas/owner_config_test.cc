@@ -55,6 +55,30 @@ TEST(OwnerConfig, AliasBombIsRefused) {
   EXPECT_NE(r.status().message().find("too many"), std::string::npos);
 }
 
+TEST(OwnerConfig, DeepNestingIsRefusedWhileParsing) {
+  std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto j = ParseOwnerConfig(deep, ConfigFormat::kJson, "deep.json");
+  ASSERT_FALSE(j.ok());
+  EXPECT_NE(j.status().message().find("nested"), std::string::npos) << j.status().message();
+  std::string yaml = "a: " + std::string(50, '[') + std::string(50, ']') + "\n";
+  EXPECT_FALSE(ParseOwnerConfig(yaml, ConfigFormat::kYaml, "deep.yaml").ok());
+}
+
+TEST(OwnerConfig, LongScalarRepeatedByAliasesIsRefused) {
+  std::string doc = "a: &x \"" + std::string(200000, 'x') + "\"\nb: [";
+  for (int i = 0; i < 100; ++i) doc += std::string(i ? ", " : "") + "*x";
+  doc += "]\n";
+  auto r = ParseOwnerConfig(doc, ConfigFormat::kYaml, "big.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("too much text"), std::string::npos);
+}
+
+TEST(OwnerConfig, TextMustBeUtf8) {
+  auto r = ParseOwnerConfig("a: \"\xff\xfe\"\n", ConfigFormat::kYaml, "bad.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("UTF-8"), std::string::npos) << r.status().message();
+}
+
 TEST(OwnerConfig, SizeLimitAndFormatNames) {
   EXPECT_FALSE(
       ParseOwnerConfig(std::string(kMaxOwnerConfigSize + 1, ' '), ConfigFormat::kJson, "x").ok());

@@ -1,6 +1,7 @@
 #include "cas/protocol.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "attestation/collateral_json.h"
 #include "attestation/report_format.h"
@@ -19,8 +20,11 @@ constexpr char kReportDataLabel[] = "scone-cas-attestation/1";
 
 ByteArray<32> ParseBuildHex32(const char* hex) {
   auto bytes = HexDecode(hex, 32);
+  // A broken build value must not fail open (an all-zero MRSIGNER would never match, and
+  // CAS would take itself for a non-release build).
+  if (!bytes.ok()) std::abort();
   ByteArray<32> out{};
-  if (bytes.ok()) std::copy(bytes->begin(), bytes->end(), out.begin());
+  std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
 }
 
@@ -329,8 +333,14 @@ Result<CasEvidence> VerifyAttestation(const AttestationResponse& r, ByteView non
   // Advisories come with the TCB status they belong to: accepting the status (-C/-G/-S)
   // accepts them; they are printed and recorded with the evidence.
   qp.ignore_all_advisories = true;
-  if (!policy.trust_any) {
-    qp.mr_enclaves = policy.mrenclaves;
+  // trust-any drops the defaults (release signer, product, version), never what the user
+  // named explicitly.
+  qp.mr_enclaves = policy.mrenclaves;
+  if (policy.trust_any) {
+    qp.mr_signer = policy.mrsigner;
+    qp.isv_prod_id = policy.isvprodid;
+    qp.min_isv_svn = policy.isvsvn;
+  } else {
     if (policy.mrsigner.has_value()) {
       qp.mr_signer = policy.mrsigner;
       qp.isv_prod_id = policy.isvprodid;

@@ -250,6 +250,12 @@ TEST_F(ProtocolTest, DebugTrustAnyAndUnprovisioned) {
   CasAttestPolicy trust_any;
   trust_any.trust_any = true;
   EXPECT_TRUE(Verify(any, trust_any).ok());
+  // trust-any drops the defaults, not what the user named.
+  CasAttestPolicy trust_any_but = trust_any;
+  trust_any_but.mrenclaves = {ByteArray<32>{}};
+  EXPECT_FALSE(Verify(any, trust_any_but).ok());
+  trust_any_but.mrenclaves = {identity_.mrenclave};
+  EXPECT_TRUE(Verify(any, trust_any_but).ok());
 
   // trust-any is refused for a production CAS.
   identity_.attributes_flags &= ~platform::kAttrDebug;

@@ -54,7 +54,9 @@ Result<Endpoint> ParseEndpoint(std::string_view text, uint16_t default_port) {
 HttpResponse ErrorResponse(unsigned status, const std::string& message) {
   HttpResponse r;
   r.status = status;
-  r.body = nlohmann::json{{"msg", nlohmann::json::array({message})}}.dump();
+  // A message may quote client input that is not UTF-8; it is replaced, never a throw.
+  r.body = nlohmann::json{{"msg", nlohmann::json::array({message})}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

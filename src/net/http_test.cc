@@ -37,5 +37,11 @@ TEST(ErrorResponse, UsesMsgArray) {
   EXPECT_EQ(HttpStatusFor(Code::kPermissionDenied), 403u);
 }
 
+TEST(ErrorResponse, InvalidUtf8IsReplacedNotThrown) {
+  HttpResponse r = ErrorResponse(404, std::string("no such path: /\xff\xfe"));
+  EXPECT_EQ(r.status, 404U);
+  EXPECT_NE(r.body.find("no such path"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace scone::net
