@@ -20,8 +20,12 @@ void RegisterCertCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterSignerCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterAttestationCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterLasCommands(CLI::App& root, Context& ctx, Action& action);
-// `scone session ...` and `scone cas session ...`.
+// `scone session ...`.
 void RegisterSessionCommands(CLI::App& root, Context& ctx, Action& action);
+// The `scone cas` group: CAS trust (attest, provision, ...) and `scone cas session ...`.
+void RegisterCasCommands(CLI::App& root, Context& ctx, Action& action);
+// The `session` group under `parent` (the root, or `cas`).
+void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);
