@@ -43,3 +43,43 @@ echo "# Without the simulated root the quote is refused; with it, it verifies:"
 "$S" attestation verify-quote "$work/quote.bin" --collateral "$work/collateral" || true
 step "$S" attestation verify-quote "$work/quote.bin" --collateral "$work/collateral" \
   --only_for_testing-sim-root-ca "$work/platform/sim-root-ca.pem"
+
+echo
+echo "# CAS: a new CAS runs as a simulated enclave (signed by this build's release signer),"
+echo "# gets its quotes and seal keys from las, and starts unprovisioned."
+step "$S" signer info build/bin/cas
+cat >"$work/cas.toml" <<TOML
+[database]
+path = "$work/cas.db"
+[api]
+api_listen = "127.0.0.1:0"
+enclave_listen = "127.0.0.1:0"
+[las]
+address = "unix:$work/las.sock"
+TOML
+"$PWD/build/bin/cas" -c "$work/cas.toml" 2>"$work/cas.log" &
+cas_pid=$!
+trap 'kill $cas_pid $las_pid 2>/dev/null; wait $cas_pid $las_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 200); do grep -q "(api)" "$work/cas.log" && break; sleep 0.1; done
+cat "$work/cas.log"
+addr=$(sed -n 's/.*listening on https:\/\/\(127[0-9.:]*\) (api).*/\1/p' "$work/cas.log")
+echo "# The operator takes the key hash and the one-time token from the log (field 7):"
+key_hash=$(awk '/CAS key hash:/ {print $7; exit}' "$work/cas.log")
+token=$(awk '/CAS provisioning token:/ {print $7; exit}' "$work/cas.log")
+echo "key hash: $key_hash  token: $token"
+printf 'name = "demo"\n[contact]\nemail = "owner@example.com"\n' >"$work/owner.toml"
+sim="$work/platform/sim-root-ca.pem"
+echo "# Provisioning attests the CAS first (this platform needs SW hardening: -S), then claims it:"
+step "$S" cas provision "$addr" -c "$key_hash" --token "$token" --config-file "$work/owner.toml" \
+  with-attestation -S --only_for_testing-sim-root-ca "$sim"
+step "$S" cas list
+step "$S" cas show-identification
+echo "# Anyone can attest it again; the token works only once:"
+step "$S" cas attest "$addr" -S --only_for_testing-sim-root-ca "$sim"
+"$S" cas provision "$addr" -c "$key_hash" --token "$token" --config-file "$work/owner.toml" \
+  with-attestation -S --only_for_testing-sim-root-ca "$sim" || true
+echo "# The owner updates the configuration; the API answers curl, too:"
+printf 'name = "demo, updated"\n' >"$work/owner2.toml"
+step "$S" cas update-config --cas "$addr" --config-file "$work/owner2.toml"
+step curl -sk "https://$addr/v1/version"
+echo

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "common/bytes.h"
 #include "common/status.h"
 
 namespace scone::net {
@@ -39,12 +40,18 @@ struct Endpoint {
 Result<Endpoint> ParseEndpoint(std::string_view text, uint16_t default_port);
 
 // The connecting process of a Unix socket connection, as the kernel reports it
-// (SO_PEERCRED), or the remote address of a TCP connection.
+// (SO_PEERCRED), or the remote address of a TCP connection, and for TLS connections the
+// client's certificate.
 struct PeerInfo {
   bool is_unix = false;
   pid_t pid = 0;
   uid_t uid = 0;
   std::string address;  // TCP: "ip:port"
+  bool tls = false;     // accepted by a HttpServer::ListenTls listener
+  // TLS: the client's leaf certificate (DER) if it sent one, else empty. The client proved
+  // that it holds the certificate's private key, but nothing else in the certificate was
+  // checked (see net/tls.h): authorize by its public key (crypto::KeyHashOfCertificate).
+  Bytes client_certificate_der;
 };
 
 // A JSON error body in the project's API convention: {"msg": [message]}.

@@ -1,11 +1,15 @@
-// A minimal blocking HTTP/1.1 client over TCP or a Unix socket (Boost.Beast), for talking
-// to local services such as `las`. One request per connection; the whole exchange is
-// bounded by `timeout`, and the response body by `max_response_bytes`.
+// A minimal blocking HTTP/1.1 client over TCP, TLS 1.3 or a Unix socket (Boost.Beast), for
+// talking to local services such as `las` (HttpCall) and to the CAS (HttpsCall). One
+// request per connection; the whole exchange is bounded by `timeout`, and the response
+// body by `max_response_bytes`. Name resolution happens before and is not bounded.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
+#include "common/bytes.h"
+#include "common/secret.h"
 #include "common/status.h"
 #include "net/http.h"
 
@@ -17,9 +21,41 @@ struct ClientOptions {
 };
 
 // Sends `request` to `endpoint`. kUnavailable if the server cannot be reached or does not
-// answer in time (the caller may retry); kInvalidArgument for a malformed response. Any
-// HTTP status is a successful exchange: check HttpResponse::status.
+// answer in time (the caller may retry); kInvalidArgument for a response body over the
+// limit. Any HTTP status is a successful exchange: check HttpResponse::status.
 Result<HttpResponse> HttpCall(const Endpoint& endpoint, const HttpRequest& request,
                               const ClientOptions& options = {});
+
+// Checks the server's leaf certificate (DER) after the TLS handshake; see TlsClientOptions.
+using ServerCertificateCheck = std::function<Status(ByteView server_certificate_der)>;
+
+struct TlsClientOptions {
+  ClientOptions base;  // timeout (for connect, handshake, check and exchange together), limits
+  // The server's name for SNI and the Host header; empty means the endpoint's host. SNI is
+  // not sent for an IP address.
+  std::string server_name;
+  // A client certificate (PEM; the leaf first, then any intermediates) and its private key
+  // (unencrypted PKCS#8 PEM), sent when the server asks for one; both empty for none.
+  std::string certificate_pem;
+  SecretBytes private_key_pem;
+  // Mandatory. Called with the server's leaf certificate after the handshake and before any
+  // byte of the request is sent; a non-OK status aborts the call and is returned unchanged.
+  // There is no CA-based verification: this check is what authenticates the server, e.g.
+  // by pinning its key (PinServerKeyHash). The handshake has already proven that the server
+  // holds the private key of this certificate.
+  ServerCertificateCheck check_server;
+};
+
+// Sends `request` to the TCP `endpoint` over TLS 1.3 and returns the response. Errors as
+// HttpCall; also kUnavailable, with OpenSSL's reason, for a failed handshake (e.g. a server
+// without TLS 1.3), kInvalidArgument for a Unix socket endpoint, a missing check_server or
+// unusable client credentials, and check_server's status if it rejects the server.
+Result<HttpResponse> HttpsCall(const Endpoint& endpoint, const HttpRequest& request,
+                               const TlsClientOptions& options);
+
+// A check_server that accepts exactly the server key with SCONE key hash
+// `expected_key_hash` (Base58Check(0x01 || SHA-256(SPKI DER)), crypto/key_hash.h), and
+// fails with kVerificationFailed, naming both hashes, for any other key.
+ServerCertificateCheck PinServerKeyHash(std::string expected_key_hash);
 
 }  // namespace scone::net

@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,7 +9,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <optional>
+#include <system_error>
+#include <type_traits>
+
+#include "net/tls_internal.h"
 
 namespace scone::net {
 namespace asio = boost::asio;
@@ -16,6 +23,12 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using local = asio::local::stream_protocol;
 
+// A TCP listener; with `tls` set, its connections speak TLS.
+struct TcpListener {
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::shared_ptr<TlsServerContext> tls;
+};
+
 // Declaration order matters for destruction: the io_context destroys pending sessions,
 // which use `handler`, `options` and `connections`, so those are declared before it, and
 // the acceptors, which use the io_context, after it.
@@ -23,11 +36,12 @@ struct HttpServer::Impl {
   HttpHandler handler;
   ServerOptions options;
   std::atomic<size_t> connections{0};
+  std::atomic<bool> accept_starved{false};  // accepting failed for lack of resources
   uint16_t tcp_port = 0;
   bool started = false;
   bool stopped = false;
   asio::io_context ioc;
-  std::vector<std::unique_ptr<tcp::acceptor>> tcp_acceptors;
+  std::vector<TcpListener> tcp_listeners;
   std::vector<std::unique_ptr<local::acceptor>> unix_acceptors;
   std::vector<std::filesystem::path> unix_paths;
   std::vector<std::thread> threads;
@@ -35,7 +49,15 @@ struct HttpServer::Impl {
 
 namespace {
 
-PeerInfo PeerOf(tcp::socket& s) {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class Stream>
+constexpr bool kIsTls = false;
+template <class NextLayer>
+constexpr bool kIsTls<beast::ssl_stream<NextLayer>> = true;
+
+template <class Executor>
+PeerInfo PeerOf(asio::basic_stream_socket<tcp, Executor>& s) {
   PeerInfo p;
   boost::system::error_code ec;
   auto ep = s.remote_endpoint(ec);
@@ -43,7 +65,8 @@ PeerInfo PeerOf(tcp::socket& s) {
   return p;
 }
 
-PeerInfo PeerOf(local::socket& s) {
+template <class Executor>
+PeerInfo PeerOf(asio::basic_stream_socket<local, Executor>& s) {
   PeerInfo p;
   p.is_unix = true;
   struct ucred cred {};
@@ -55,41 +78,79 @@ PeerInfo PeerOf(local::socket& s) {
   return p;
 }
 
-template <class Protocol>
-class Session : public std::enable_shared_from_this<Session<Protocol>> {
+// Whether `ec` says that the bytes received are not a valid HTTP request (as opposed to a
+// failure of the connection or of TLS, which leaves nobody to answer).
+bool IsHttpError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category();
+}
+
+// One connection: for TLS streams a handshake first, then requests and responses until the
+// client or an error ends it. `Stream` is a beast::basic_stream over TCP or a Unix socket,
+// or a TlsStream; the session owns it, and it runs on its own strand.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  using Socket = typename Protocol::socket;
-  Session(Socket socket, HttpServer::Impl& server)
-      : peer_(PeerOf(socket)), stream_(std::move(socket)), server_(server) {}
+  // `stream_args` construct the stream; `credentials` (TLS only) are kept alive with it.
+  template <class... StreamArgs>
+  Session(HttpServer::Impl& server, PeerInfo peer,
+          std::shared_ptr<TlsServerContext::Credentials> credentials, StreamArgs&&... stream_args)
+      : peer_(std::move(peer)),
+        credentials_(std::move(credentials)),
+        stream_(std::forward<StreamArgs>(stream_args)...),
+        server_(server) {}
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   ~Session() { server_.connections.fetch_sub(1); }
 
-  void Run() { Read(); }
+  void Run() {
+    if constexpr (kIsTls<Stream>) {
+      beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+      stream_.async_handshake(
+          asio::ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
+    } else {
+      Read();
+    }
+  }
 
  private:
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      // Debug only: scanners and clients that do not speak TLS 1.3 are normal on the Internet.
+      spdlog::debug("TLS handshake with {} failed: {}", peer_.address,
+                    ec == beast::error::timeout ? std::string("timed out") : ec.message());
+      return CloseSocket();
+    }
+    auto der = tls_internal::PeerCertificateDer(stream_.native_handle());
+    if (!der.ok()) {
+      spdlog::debug("TLS client {}: {}", peer_.address, der.status().ToString());
+      return CloseSocket();
+    }
+    peer_.client_certificate_der = std::move(der).value();
+    Read();
+  }
+
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
-    stream_.expires_after(server_.options.read_timeout);
+    beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
-      return Close();
-    }
+    if (ec == http::error::end_of_stream) return Close();
     if (ec == http::error::body_limit) {
       return Reply(
           ErrorResponse(413, "request body larger than " +
                                  std::to_string(server_.options.max_body_bytes) + " bytes"),
           false);
     }
-    if (ec) return Reply(ErrorResponse(400, "malformed HTTP request"), false);
+    if (ec && IsHttpError(ec)) return Reply(ErrorResponse(400, "malformed HTTP request"), false);
+    // A timeout, a reset, a TLS failure or truncation: there is nobody to answer.
+    if (ec) return CloseSocket();
 
     auto req = parser_->release();
     HttpRequest r;
@@ -120,48 +181,149 @@ class Session : public std::enable_shared_from_this<Session<Protocol>> {
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
     res->prepare_payload();
-    stream_.expires_after(server_.options.read_timeout);
+    beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
     http::async_write(
         stream_, *res,
         [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-          if (ec || !keep_alive) return self->Close();
+          if (ec) return self->CloseSocket();
+          if (!keep_alive) return self->Close();
           self->Read();
         });
   }
 
+  // Ends a healthy connection: TLS sends close_notify and waits (bounded) for the client's.
   void Close() {
+    if constexpr (kIsTls<Stream>) {
+      beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->CloseSocket(); });
+    } else {
+      CloseSocket();
+    }
+  }
+
+  void CloseSocket() {
     beast::error_code ec;
-    stream_.socket().shutdown(Socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(asio::socket_base::shutdown_both, ec);
+    socket.close(ec);
   }
 
   PeerInfo peer_;
-  beast::basic_stream<Protocol> stream_;
+  std::shared_ptr<TlsServerContext::Credentials> credentials_;  // declared before stream_
+  Stream stream_;
   beast::flat_buffer buffer_{8192};
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl& server_;
 };
 
+template <class Socket>
+void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls) {
+  using Protocol = typename Socket::protocol_type;
+  PeerInfo peer = PeerOf(socket);
+  if constexpr (std::is_same_v<Protocol, tcp>) {
+    // Small requests and responses: do not let Nagle's algorithm wait for delayed ACKs.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (tls != nullptr) {
+      peer.tls = true;
+      auto credentials = tls->current();
+      asio::ssl::context& ssl = credentials->ssl;
+      std::make_shared<Session<TlsStream>>(server, std::move(peer), std::move(credentials),
+                                           std::move(socket), ssl)
+          ->Run();
+      return;
+    }
+  }
+  using Stream = beast::basic_stream<Protocol>;
+  std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
+}
+
+// How long to wait before accepting again after running out of file descriptors or memory.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+// Whether accept failed because the process or system ran out of a resource: retrying at
+// once would fail again (and spin) until some connection closes.
+bool IsOutOfResources(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||                         // EMFILE
+         ec == boost::system::errc::too_many_files_open_in_system ||  // ENFILE
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
 template <class Acceptor>
-void Accept(Acceptor& acceptor, HttpServer::Impl& server) {
+void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsServerContext> tls) {
   // Each connection gets its own strand: Beast requires a stream's operations (including
   // its timeout handler) never to run concurrently, and the io_context has several threads.
-  acceptor.async_accept(asio::make_strand(server.ioc),
-                        [&acceptor, &server](boost::system::error_code ec, auto socket) {
-                          if (ec == asio::error::operation_aborted) return;
-                          if (!ec) {
-                            if (server.connections.fetch_add(1) >= server.options.max_connections) {
-                              server.connections.fetch_sub(1);
-                              boost::system::error_code ignored;
-                              socket.close(ignored);
-                            } else {
-                              using Protocol =
-                                  typename std::decay_t<decltype(socket)>::protocol_type;
-                              std::make_shared<Session<Protocol>>(std::move(socket), server)->Run();
-                            }
-                          }
-                          Accept(acceptor, server);
-                        });
+  acceptor.async_accept(
+      asio::make_strand(server.ioc),
+      [&acceptor, &server, tls](boost::system::error_code ec, auto socket) mutable {
+        if (ec == asio::error::operation_aborted) return;
+        if (IsOutOfResources(ec)) {
+          if (!server.accept_starved.exchange(true)) {
+            spdlog::warn("cannot accept connections: {}; retrying every {} ms", ec.message(),
+                         kAcceptBackoff.count());
+          }
+          auto timer = std::make_shared<asio::steady_timer>(server.ioc, kAcceptBackoff);
+          timer->async_wait([timer, &acceptor, &server,
+                             tls = std::move(tls)](boost::system::error_code wec) mutable {
+            if (!wec) Accept(acceptor, server, std::move(tls));
+          });
+          return;
+        }
+        if (!ec) {
+          if (server.accept_starved.exchange(false)) spdlog::info("accepting connections again");
+          if (server.connections.fetch_add(1) >= server.options.max_connections) {
+            server.connections.fetch_sub(1);
+            boost::system::error_code ignored;
+            socket.close(ignored);
+          } else {
+            StartSession(std::move(socket), server, tls.get());
+          }
+        }
+        Accept(acceptor, server, std::move(tls));
+      });
+}
+
+// Gives the socket file at `path`, just created by bind, the mode `mode` without following
+// a symlink: whoever may write the directory could otherwise swap the socket for a link and
+// have the server chmod the link's target. The path is opened with O_PATH | O_NOFOLLOW
+// (which yields the link itself if it is one), must be a socket of ours, and that very
+// inode is chmod-ed through /proc/self/fd.
+Status ChmodSocketFile(const std::filesystem::path& path, mode_t mode) {
+  int fd = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    return IoError("cannot set the mode of " + path.string() + ": " +
+                   std::error_code(errno, std::generic_category()).message());
+  }
+  Status result;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid()) {
+    result = FailedPrecondition(path.string() +
+                                " is no longer the socket this server created; not changing it");
+  } else if (::chmod(("/proc/self/fd/" + std::to_string(fd)).c_str(), mode) != 0) {
+    result = IoError("cannot set the mode of " + path.string() + ": " +
+                     std::error_code(errno, std::generic_category()).message());
+  }
+  ::close(fd);
+  return result;
+}
+
+// A listening TCP socket on `endpoint` (an IP address, not a name).
+Result<std::unique_ptr<tcp::acceptor>> ListenTcp(asio::io_context& ioc, const Endpoint& endpoint) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(endpoint.host, ec);
+  if (ec) {
+    return InvalidArgument("cannot listen on \"" + endpoint.host + "\": not an IP address (" +
+                           ec.message() + ")");
+  }
+  auto acceptor = std::make_unique<tcp::acceptor>(ioc);
+  tcp::endpoint ep(address, endpoint.port);
+  acceptor->open(ep.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(ep, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return IoError("cannot listen on " + endpoint.ToString() + ": " + ec.message());
+  return acceptor;
 }
 
 }  // namespace
@@ -197,27 +359,25 @@ Status HttpServer::Listen(const Endpoint& endpoint, mode_t unix_mode) {
     if (!ec) acceptor->bind(local::endpoint(path.string()), ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return IoError("cannot listen on " + path.string() + ": " + ec.message());
-    if (::chmod(path.c_str(), unix_mode) != 0) {
-      return IoError("cannot set the mode of " + path.string());
-    }
+    SCONE_RETURN_IF_ERROR(ChmodSocketFile(path, unix_mode));
     impl_->unix_acceptors.push_back(std::move(acceptor));
     impl_->unix_paths.push_back(path);
     return Status::Ok();
   }
-  auto address = asio::ip::make_address(endpoint.host, ec);
-  if (ec) {
-    return InvalidArgument("cannot listen on \"" + endpoint.host + "\": not an IP address (" +
-                           ec.message() + ")");
-  }
-  auto acceptor = std::make_unique<tcp::acceptor>(impl_->ioc);
-  tcp::endpoint ep(address, endpoint.port);
-  acceptor->open(ep.protocol(), ec);
-  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->bind(ep, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return IoError("cannot listen on " + endpoint.ToString() + ": " + ec.message());
+  SCONE_ASSIGN_OR_RETURN(auto acceptor, ListenTcp(impl_->ioc, endpoint));
   impl_->tcp_port = acceptor->local_endpoint().port();
-  impl_->tcp_acceptors.push_back(std::move(acceptor));
+  impl_->tcp_listeners.push_back({std::move(acceptor), nullptr});
+  return Status::Ok();
+}
+
+Status HttpServer::ListenTls(const Endpoint& endpoint, std::shared_ptr<TlsServerContext> tls) {
+  if (endpoint.is_unix()) {
+    return InvalidArgument("TLS needs a TCP endpoint, not " + endpoint.ToString());
+  }
+  if (!tls) return InvalidArgument("no TLS credentials for " + endpoint.ToString());
+  SCONE_ASSIGN_OR_RETURN(auto acceptor, ListenTcp(impl_->ioc, endpoint));
+  impl_->tcp_port = acceptor->local_endpoint().port();
+  impl_->tcp_listeners.push_back({std::move(acceptor), std::move(tls)});
   return Status::Ok();
 }
 
@@ -226,8 +386,8 @@ uint16_t HttpServer::bound_tcp_port() const { return impl_->tcp_port; }
 void HttpServer::Start() {
   if (impl_->started) return;
   impl_->started = true;
-  for (auto& a : impl_->tcp_acceptors) Accept(*a, *impl_);
-  for (auto& a : impl_->unix_acceptors) Accept(*a, *impl_);
+  for (auto& l : impl_->tcp_listeners) Accept(*l.acceptor, *impl_, l.tls);
+  for (auto& a : impl_->unix_acceptors) Accept(*a, *impl_, nullptr);
   size_t n = impl_->options.threads == 0 ? 1 : impl_->options.threads;
   for (size_t i = 0; i < n; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -240,7 +400,7 @@ void HttpServer::Stop() {
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
   boost::system::error_code ec;
-  for (auto& a : impl_->tcp_acceptors) a->close(ec);
+  for (auto& l : impl_->tcp_listeners) l.acceptor->close(ec);
   for (auto& a : impl_->unix_acceptors) a->close(ec);
   for (auto& p : impl_->unix_paths) ::unlink(p.c_str());
 }

@@ -1,11 +1,12 @@
-// A small HTTP/1.1 server over TCP and Unix sockets (Boost.Beast), for local services such
-// as `las`. TLS is not part of it.
+// A small HTTP/1.1 server over TCP, TLS 1.3 over TCP, and Unix sockets (Boost.Beast), for
+// local services such as `las` and for the CAS's HTTPS API.
 //
 // Robustness against hostile or broken clients, each bounded by ServerOptions: the header
 // and the body are size-limited (413 for a body over the limit), a request must arrive
 // within the read timeout (slow clients are dropped), malformed requests get 400 and the
 // connection is closed, and the number of open connections is capped (further ones are
 // closed at once). None of this blocks other clients: every connection is asynchronous.
+// On TLS listeners the handshake, too, must complete within the read timeout.
 //
 // The handler runs on the server's threads and may be called concurrently; an exception
 // escaping it becomes a 500 response (and never reaches the client's text).
@@ -22,6 +23,7 @@
 
 #include "common/status.h"
 #include "net/http.h"
+#include "net/tls.h"
 
 namespace scone::net {
 
@@ -46,7 +48,16 @@ class HttpServer {
   // bound_tcp_port). A Unix socket path that exists as a stale socket is replaced; the
   // socket file gets `unix_mode`.
   Status Listen(const Endpoint& endpoint, mode_t unix_mode = 0666);
-  // The port of the last TCP listener (useful with port 0).
+  // Listens with TLS on the TCP `endpoint` (before Start); kInvalidArgument for a Unix
+  // socket or a null `tls`. A connection first completes a TLS 1.3 handshake with the
+  // credentials `tls` holds at accept time, within the read timeout; a failed or timed-out
+  // handshake (e.g. plain HTTP sent to this port) only closes the connection and is logged
+  // at debug level, so that Internet noise does not fill the log. Then requests are served
+  // exactly as on a plain listener, with PeerInfo::tls set and the client's certificate, if
+  // any, in PeerInfo::client_certificate_der. The server ends a connection with a TLS
+  // close_notify and waits at most the read timeout for the client's before closing.
+  Status ListenTls(const Endpoint& endpoint, std::shared_ptr<TlsServerContext> tls);
+  // The port of the last TCP or TLS listener (useful with port 0).
   uint16_t bound_tcp_port() const;
 
   // Starts the worker threads; returns at once.

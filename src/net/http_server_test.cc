@@ -1,12 +1,16 @@
 #include "net/http_server.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "net/http_client.h"
 
@@ -120,6 +124,67 @@ TEST_F(HttpServerTest, RefusesToReplaceALiveSocketOrAFile) {
   FILE* f = std::fopen(file.c_str(), "w");
   std::fclose(f);
   EXPECT_EQ((*other)->Listen({file, "", 0}).code(), Code::kFailedPrecondition);
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  return st.st_mode & 07777;
+}
+
+TEST_F(HttpServerTest, SetsTheModeOfTheSocketFile) {
+  EXPECT_EQ(ModeOf(unix_.unix_path), 0666u);  // whatever the umask
+  auto other =
+      HttpServer::New([](const HttpRequest&, const PeerInfo&) { return HttpResponse{}; }, {});
+  ASSERT_TRUE(other.ok());
+  std::string path = (dir_ / "private.sock").string();
+  ASSERT_TRUE((*other)->Listen({path, "", 0}, 0600).ok());
+  EXPECT_EQ(ModeOf(path), 0600u);
+}
+
+// The sanitizers' runtime probes memory through a pipe; with no descriptor left, UBSan's
+// vptr check then reports false errors. SCONE_SANITIZE builds ASan and UBSan together.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+constexpr bool kSanitized = __has_feature(address_sanitizer);
+#else
+constexpr bool kSanitized = false;
+#endif
+
+size_t OpenFileDescriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_F(HttpServerTest, RecoversAfterRunningOutOfFileDescriptors) {
+  if (kSanitized) GTEST_SKIP() << "the sanitizers' runtime needs file descriptors";
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = OpenFileDescriptors() + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  // Connect until this process has no descriptor left: the server's accept fails with
+  // EMFILE while connections wait in its backlog, and it backs off instead of spinning.
+  std::vector<int> clients;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(tcp_.port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int fd; (fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0;) {
+    clients.push_back(fd);
+    connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));  // NOLINT
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (int fd : clients) close(fd);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  // Once descriptors are free again, the server accepts again.
+  auto r = HttpCall(tcp_, {"GET", "/", "", ""});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200u);
 }
 
 }  // namespace

@@ -1,0 +1,121 @@
+// `cas -c cas.toml`: the Configuration and Attestation Service (docs/cas.md).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+
+#include "cas/cas_config.h"
+#include "cas/cas_service.h"
+#include "common/log.h"
+#include "net/http_server.h"
+
+#ifndef SCONE_VERSION
+#define SCONE_VERSION "0.0.0"
+#endif
+
+namespace {
+
+std::string DefaultPlatformDir() {
+  if (const char* env = std::getenv("SCONE_PLATFORM_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  if (::geteuid() == 0) return "/var/lib/scone/platform";
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : ".") + "/.scone/platform";
+}
+
+int Fail(const scone::Status& s) {
+  spdlog::error("{}", s.message());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  std::string config_file;
+  size_t threads = 4;
+  CLI::App app{"cas: the Configuration and Attestation Service", "cas"};
+  app.add_option("-c,--config", config_file, "Operator configuration (TOML), see docs/cas.md")
+      ->required()
+      ->type_name("FILE");
+  app.add_option("--threads", threads, "Worker threads of the API")->capture_default_str();
+  app.set_version_flag("--version", std::string("cas ") + SCONE_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  scone::InitLogging("cas");
+  scone::cas::CasConfigDefaults defaults;
+  if (const char* env = std::getenv("SCONE_LAS_ADDR"); env != nullptr && *env != '\0') {
+    defaults.las_addr_env = env;
+  }
+  defaults.default_platform_dir = DefaultPlatformDir();
+  auto config = scone::cas::LoadCasConfig(config_file, defaults);
+  if (!config.ok()) return Fail(config.status());
+
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  scone::cas::CasServiceOptions options;
+  options.db_path = config->db_path;
+  options.las = config->las;
+  options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  auto service = scone::cas::CasService::Open(options);
+  if (!service.ok()) return Fail(service.status());
+  scone::cas::CasService& cas = **service;
+
+  scone::net::ServerOptions api_options;
+  api_options.threads = threads;
+  api_options.max_body_bytes = 1 << 20;
+  auto api = scone::net::HttpServer::New(
+      [&cas](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
+        return cas.Handle(r, p);
+      },
+      api_options);
+  if (!api.ok()) return Fail(api.status());
+  scone::net::ServerOptions enclave_options;
+  enclave_options.threads = 2;
+  auto enclave = scone::net::HttpServer::New(
+      [&cas](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
+        return cas.Handle(r, p, /*enclave_port=*/true);
+      },
+      enclave_options);
+  if (!enclave.ok()) return Fail(enclave.status());
+  if (auto s = (*api)->ListenTls(config->api_listen, cas.tls()); !s.ok()) {
+    return Fail(s.WithContext("api_listen " + config->api_listen.ToString()));
+  }
+  if (auto s = (*enclave)->ListenTls(config->enclave_listen, cas.tls()); !s.ok()) {
+    return Fail(s.WithContext("enclave_listen " + config->enclave_listen.ToString()));
+  }
+
+  // The two lines operators take values from (docs/cas.md "Logs"): the value is field 7.
+  spdlog::info("CAS key hash: {}", cas.cas_key_hash());
+  if (auto token = cas.provisioning_token_hex(); token.has_value()) {
+    spdlog::info("CAS provisioning token: {}", *token);
+    spdlog::info("unprovisioned: serving attestation and provisioning only");
+  }
+  spdlog::info("CAS software key hash: {}", cas.software_key_hash());
+  scone::net::Endpoint api_ep = config->api_listen;
+  api_ep.port = (*api)->bound_tcp_port();
+  scone::net::Endpoint enclave_ep = config->enclave_listen;
+  enclave_ep.port = (*enclave)->bound_tcp_port();
+  (*api)->Start();
+  (*enclave)->Start();
+  spdlog::info("listening on https://{} (api)", api_ep.ToString());
+  spdlog::info("listening on https://{} (enclave)", enclave_ep.ToString());
+
+  int sig = 0;
+  sigwait(&stop, &sig);
+  spdlog::info("stopping (signal {})", sig);
+  (*api)->Stop();
+  (*enclave)->Stop();
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "cas: " << e.what() << "\n";
+  return 1;
+}
