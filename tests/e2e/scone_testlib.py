@@ -87,7 +87,8 @@ class Las:
         self.tcp = None
         deadline = time.time() + 30
         while time.time() < deadline:
-            text = open(self.log_path).read()
+            with open(self.log_path) as f:
+                text = f.read()
             m = re.search(r"listening on (127\.0\.0\.1:\d+)", text)
             if (m or not tcp) and "listening on unix:" in text:
                 self.tcp = m.group(1) if m else None

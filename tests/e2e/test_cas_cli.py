@@ -18,6 +18,11 @@ RELEASE_KEY = os.path.join(BIN_DIR, "..", "release-signer", "cas-signer-key.pem"
 CAS_BIN = os.path.join(BIN_DIR, "cas")
 
 
+def read(path, mode="r"):
+    with open(path, mode) as f:
+        return f.read()
+
+
 def trustworthy(address):
     return f"CAS {address} at https://{address}/ is trustworthy\n"
 
@@ -74,7 +79,7 @@ class CasCliTest(SconeTestCase):
     def identity_files(self, config_path):
         """The identity of a CLI state as key and certificate files (for curl) and as one
         --identity file."""
-        doc = json.load(open(config_path))
+        doc = json.loads(read(config_path))
         base = config_path[:-len(".json")]
         key, cert, both = base + ".key", base + ".crt", base + "-identity.pem"
         for path, text in ((key, doc["identity"]["private_key"]),
@@ -101,7 +106,7 @@ class CasCliTest(SconeTestCase):
     def copy_cas(self, name):
         path = self.path(name)
         shutil.copy(CAS_BIN, path)
-        return path, hashlib.sha256(open(path, "rb").read()).hexdigest()
+        return path, hashlib.sha256(read(path, "rb")).hexdigest()
 
     # ---- tests -----------------------------------------------------------------------------
 
@@ -164,7 +169,7 @@ class CasCliTest(SconeTestCase):
             f.write(self.scone("cas", "show-certificate").stdout)
         self.assertEqual(expected_key_hash(cert), cas.key_hash)
         self.assertEqual(self.scone("cas", "show-identification", cas.address, "-C").stdout,
-                         open(cert).read())
+                         read(cert))
         sw_hash = self.scone("cas", "show-identification", "--cas-software-key-hash").stdout.strip()
         sw_cert = self.path("sw.pem")
         with open(sw_cert, "w") as f:
@@ -174,12 +179,12 @@ class CasCliTest(SconeTestCase):
         self.assertIn("TCB status: UpToDate", tcb)
         self.assertIn("ISVPRODID: 41", tcb)
         everything = self.scone("cas", "show-identification").stdout
-        for value in (cas.key_hash, sw_hash, open(cert).read(), open(sw_cert).read()):
+        for value in (cas.key_hash, sw_hash, read(cert), read(sw_cert)):
             self.assertIn(value, everything)
         doc = json.loads(self.scone("cas", "show-identification", "--format", "json").stdout)
         self.assertEqual(doc["cas_key_hash"], cas.key_hash)
         # The CLI state holds the documented entry (docs/cli-state.md).
-        state = json.load(open(self.config))
+        state = json.loads(read(self.config))
         self.assertEqual(state["default_cas"], cas.address)
         entry = state["cas_db"][cas.address]
         self.assertEqual(entry["address"], cas.address)
