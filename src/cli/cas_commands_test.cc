@@ -21,7 +21,6 @@
 
 namespace scone::cli {
 namespace {
-namespace fs = std::filesystem;
 using attestation::TcbStatus;
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -198,6 +197,7 @@ class CasCommandsTest : public ::testing::Test {
     args.push_back("--config");
     args.push_back(config_);
     std::vector<const char*> argv;
+    argv.reserve(args.size());
     for (const auto& a : args) argv.push_back(a.c_str());
     RunResult r;
     r.code = ::scone::cli::Run(static_cast<int>(argv.size()), argv.data(), ctx);
@@ -506,6 +506,16 @@ TEST_F(CasCommandsTest, ProvisionAttestsClaimsAndStoresTheCas) {
   EXPECT_EQ(again.code, 1);
   EXPECT_THAT(again.err, HasSubstr("CAS 127.0.0.1:18081 is already provisioned"));
   EXPECT_EQ(cas_->received.size(), before + 1);  // one attestation only
+}
+
+TEST_F(CasCommandsTest, ProvisionJsonPrintsTheEntryAndTheOwner) {
+  auto r = Provision("h", {}, {"--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["address"], "h");
+  EXPECT_EQ(j["evidence"]["cas_key_hash"], cas_->key.key_hash);
+  EXPECT_EQ(j["owner_key_hash"], State().identity.key_hash);
+  EXPECT_EQ(j["rekeyed"], false);
 }
 
 TEST_F(CasCommandsTest, WrongTokenIsShownAsCasSaysIt) {
