@@ -55,6 +55,7 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   RegisterAttestationCommands(app, ctx, action);
   RegisterLasCommands(app, ctx, action);
   RegisterSessionCommands(app, ctx, action);
+  RegisterCasCommands(app, ctx, action);
 
   try {
     app.parse(argc, argv);

@@ -37,24 +37,9 @@ Result<Bytes> ReadRootCertificate(const std::string& file, const char* what) {
 }
 
 Status VerifyQuote(Context& ctx, VerifyArgs args) {
-  if (args.sim_root_file.empty()) {
-    if (const char* env = std::getenv(kSimRootEnv); env != nullptr && *env != '\0') {
-      args.sim_root_file = env;
-    }
-  }
-  attestation::VerifierOptions options;
-  options.accept_unverifiable_pcs_certs = args.accept_unverifiable_pcs_certs;
-  if (!args.root_file.empty()) {
-    SCONE_ASSIGN_OR_RETURN(Bytes root, ReadRootCertificate(args.root_file, "--root certificate"));
-    options.trusted_roots.push_back(std::move(root));
-  }
-  if (!args.sim_root_file.empty()) {
-    SCONE_ASSIGN_OR_RETURN(Bytes sim, ReadRootCertificate(args.sim_root_file, "simulated root CA"));
-    if (options.trusted_roots.empty()) {
-      options.trusted_roots.push_back(ToBytes(attestation::IntelSgxRootCaPem()));
-    }
-    options.trusted_roots.push_back(std::move(sim));
-  }
+  args.sim_root_file = SimRootFile(args.sim_root_file);
+  SCONE_ASSIGN_OR_RETURN(auto verifier, NewQuoteVerifier(args.root_file, args.sim_root_file,
+                                                         args.accept_unverifiable_pcs_certs));
   int64_t now = ctx.Now();
   if (!args.at.empty()) {
     auto t = attestation::ParseVerificationTime(args.at);
@@ -66,7 +51,6 @@ Status VerifyQuote(Context& ctx, VerifyArgs args) {
   if (!quote.ok()) return quote.status().WithContext("cannot read the quote");
   auto collateral = attestation::LoadCollateralDir(args.collateral_dir);
   if (!collateral.ok()) return collateral.status().WithContext("--collateral");
-  SCONE_ASSIGN_OR_RETURN(auto verifier, attestation::QuoteVerifier::New(std::move(options)));
 
   attestation::FailureKind kind = attestation::FailureKind::kNone;
   auto verified = verifier->Verify(AsBytes(*quote), *collateral, now, &kind);
@@ -92,6 +76,31 @@ Status VerifyQuote(Context& ctx, VerifyArgs args) {
 }
 
 }  // namespace
+
+std::string SimRootFile(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv(kSimRootEnv);
+  return env != nullptr ? std::string(env) : std::string();
+}
+
+Result<std::unique_ptr<attestation::QuoteVerifier>> NewQuoteVerifier(
+    const std::string& root_file, const std::string& sim_root_file,
+    bool accept_unverifiable_pcs_certs) {
+  attestation::VerifierOptions options;
+  options.accept_unverifiable_pcs_certs = accept_unverifiable_pcs_certs;
+  if (!root_file.empty()) {
+    SCONE_ASSIGN_OR_RETURN(Bytes root, ReadRootCertificate(root_file, "--root certificate"));
+    options.trusted_roots.push_back(std::move(root));
+  }
+  if (!sim_root_file.empty()) {
+    SCONE_ASSIGN_OR_RETURN(Bytes sim, ReadRootCertificate(sim_root_file, "simulated root CA"));
+    if (options.trusted_roots.empty()) {
+      options.trusted_roots.push_back(ToBytes(attestation::IntelSgxRootCaPem()));
+    }
+    options.trusted_roots.push_back(std::move(sim));
+  }
+  return attestation::QuoteVerifier::New(std::move(options));
+}
 
 void AddSimRootOption(CLI::App* cmd, std::string& target) {
   cmd->add_option(kSimRootFlag, target,

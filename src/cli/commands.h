@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
+#include <string>
 
+#include "attestation/verifier.h"
 #include "cli/context.h"
 #include "common/status.h"
 
@@ -17,13 +20,25 @@ void RegisterCertCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterSignerCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterAttestationCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterLasCommands(CLI::App& root, Context& ctx, Action& action);
-// `scone session ...` and `scone cas session ...`.
+// `scone session ...`.
 void RegisterSessionCommands(CLI::App& root, Context& ctx, Action& action);
+// The `scone cas` group: CAS trust (attest, provision, ...) and `scone cas session ...`.
+void RegisterCasCommands(CLI::App& root, Context& ctx, Action& action);
+// The `session` group under `parent` (the root, or `cas`).
+void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);
 void AddIdentityOption(CLI::App* cmd, Context& ctx);
 // --only_for_testing-sim-root-ca FILE (testing only: trust a simulated SGX root CA).
 void AddSimRootOption(CLI::App* cmd, std::string& target);
+// The simulated root CA file to trust: `flag` if given, else
+// $SCONE_ONLY_FOR_TESTING_SIM_ROOT_CA; empty for none.
+std::string SimRootFile(const std::string& flag);
+// A quote verifier that trusts the Intel SGX Root CA (or `root_file` instead of it) and, if
+// `sim_root_file` is not empty, also that simulated root. Errors name the file.
+Result<std::unique_ptr<attestation::QuoteVerifier>> NewQuoteVerifier(
+    const std::string& root_file, const std::string& sim_root_file,
+    bool accept_unverifiable_pcs_certs);
 
 }  // namespace scone::cli

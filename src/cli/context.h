@@ -1,8 +1,9 @@
 // What every `scone` command needs besides its own flags: where the CLI state lives, which
-// identity to use, how to print, and what time it is. Tests construct one with their own
-// streams and clock.
+// identity to use, how to print, what time it is, and how to reach a server. Tests construct
+// one with their own streams and clock, and may replace the network and the waiting.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -10,8 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "cli/config_store.h"
+#include "cli/https.h"
 #include "cli/identity.h"
 #include "common/status.h"
 
@@ -22,7 +25,11 @@ enum class OutputFormat { kText, kJson };
 class Context {
  public:
   Context(std::ostream& out, std::ostream& err, std::function<int64_t()> clock)
-      : out_(out), err_(err), clock_(std::move(clock)) {}
+      : https(RealHttpsTransport()),
+        sleep([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }),
+        out_(out),
+        err_(err),
+        clock_(std::move(clock)) {}
 
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
@@ -46,6 +53,11 @@ class Context {
 
   // Prints `value` as indented JSON followed by a newline.
   void PrintJson(const nlohmann::json& value);
+
+  // How `scone cas ...` sends HTTPS requests: RealHttpsTransport() unless a test sets it.
+  HttpsTransport https;
+  // How commands wait between attempts: std::this_thread::sleep_for unless a test sets it.
+  std::function<void(std::chrono::milliseconds)> sleep;
 
  private:
   std::ostream& out_;

@@ -76,6 +76,8 @@ void AddSessionInputOptions(CLI::App* cmd, SessionArgs& args) {
       ->type_name("NAME");
 }
 
+}  // namespace
+
 void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action) {
   CLI::App* group = parent->add_subcommand("session", "Check session files and their hashes");
   group->require_subcommand(1);
@@ -102,13 +104,8 @@ void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action) {
   });
 }
 
-}  // namespace
-
 void RegisterSessionCommands(CLI::App& root, Context& ctx, Action& action) {
   RegisterSessionGroup(&root, ctx, action);
-  CLI::App* cas = root.add_subcommand("cas", "Work with CAS (sessions; CAS trust comes later)");
-  cas->require_subcommand(1);
-  RegisterSessionGroup(cas, ctx, action);
 }
 
 }  // namespace scone::cli

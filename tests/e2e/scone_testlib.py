@@ -87,7 +87,8 @@ class Las:
         self.tcp = None
         deadline = time.time() + 30
         while time.time() < deadline:
-            text = open(self.log_path).read()
+            with open(self.log_path) as f:
+                text = f.read()
             m = re.search(r"listening on (127\.0\.0\.1:\d+)", text)
             if (m or not tcp) and "listening on unix:" in text:
                 self.tcp = m.group(1) if m else None
@@ -109,6 +110,93 @@ class Las:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Cas:
+    """A running `cas` (docs/cas.md) on a temporary database, measured by `las`; stops when
+    closed. `port` 0 picks a free API port; pass the port of an earlier CAS to take its place.
+    `binary` runs another copy of cas (a copy without cas.sig is a debug enclave)."""
+
+    def __init__(self, workdir, las, port=0, binary=None, database=None):
+        os.makedirs(workdir, exist_ok=True)
+        self.workdir = workdir
+        self.binary = binary or os.path.join(BIN_DIR, "cas")
+        self.database = database or os.path.join(workdir, "cas.db")
+        self.config = os.path.join(workdir, "cas.toml")
+        self.las = las
+        self.log_path = os.path.join(workdir, "cas.log")
+        self.proc = None
+        self._write_config(port)
+        self.start()
+
+    def _write_config(self, port):
+        with open(self.config, "w") as f:
+            f.write(f'[database]\npath = "{self.database}"\n\n'
+                    f'[api]\napi_listen = "127.0.0.1:{port}"\nenclave_listen = "127.0.0.1:0"\n\n'
+                    f'[las]\naddress = "unix:{self.las.socket}"\n')
+
+    def restart(self):
+        """Starts the stopped (or killed) CAS again on the same database and API port."""
+        self._write_config(self.port)
+        self.start()
+
+    def start(self):
+        """Starts the process and waits until its API listens."""
+        import re
+        import time
+        self.log = open(self.log_path, "a")
+        offset = os.path.getsize(self.log_path)
+        self.proc = subprocess.Popen([self.binary, "-c", self.config], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with open(self.log_path) as f:
+                f.seek(offset)
+                text = f.read()
+            m = re.search(r"listening on https://(127\.0\.0\.1:\d+) \(api\)", text)
+            if m:
+                self.address = m.group(1)
+                self.port = int(self.address.rsplit(":", 1)[1])
+                self.key_hash = self._value(text, "CAS key hash:")
+                self.token = self._value(text, "CAS provisioning token:")
+                self.log_text = text
+                return
+            if self.proc.poll() is not None:
+                self.log.close()
+                raise RuntimeError("cas exited: " + text)
+            time.sleep(0.05)
+        self.close()
+        raise RuntimeError("cas did not start: " + open(self.log_path).read())
+
+    @staticmethod
+    def _value(text, marker):
+        """The 7th whitespace-separated field of the last line with `marker` (the documented
+        awk '{print $7}')."""
+        lines = [line for line in text.splitlines() if marker in line]
+        return lines[-1].split()[6] if lines else None
+
+    def kill(self):
+        """SIGKILL, as a crash would."""
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
 
     def __enter__(self):
         return self
