@@ -96,9 +96,10 @@ class FakeCas {
     if (request.target == "/v1/config" && request.method == "PUT") {
       if (!provisioned) return JsonAnswer(409, {{"msg", {"CAS is not provisioned yet"}}});
       if (client != owner) {
-        return JsonAnswer(
-            403, {{"msg",
-                   {"only the CAS owner (key hash " + owner + ") may change the configuration"}}});
+        return JsonAnswer(403, {{"msg",
+                                 {"only the CAS owner may update the CAS configuration; the client "
+                                  "certificate's key hash " +
+                                  client + " is not the owner's"}}});
       }
       config = body["config"];
       return JsonAnswer(200, json::object());
@@ -497,8 +498,9 @@ TEST_F(CasCommandsTest, ProvisionAttestsClaimsAndStoresTheCas) {
                         json_config, "--identity", other_file});
   EXPECT_EQ(refused.code, 1);
   EXPECT_THAT(refused.err, HasSubstr("error: CAS refused the configuration update: only the CAS "
-                                     "owner (key hash " +
-                                     me));
+                                     "owner may update the CAS configuration; the client "
+                                     "certificate's key hash " +
+                                     other.key_hash));
 
   // A second provisioning is refused before anything is sent.
   size_t before = cas_->received.size();
