@@ -1,4 +1,4 @@
-#include "cas/cas_config.h"
+#include "cas/server/cas_config.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "cas/las_client.h"
+#include "cas/server/las_client.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "cas/cas_service.h"
+#include "cas/server/cas_service.h"
 
 #include <spdlog/spdlog.h>
 

@@ -25,8 +25,8 @@
 #include <string>
 
 #include "attestation/collateral.h"
-#include "cas/las_client.h"
 #include "cas/protocol.h"
+#include "cas/server/las_client.h"
 #include "common/secret.h"
 #include "common/status.h"
 #include "crypto/openssl_util.h"

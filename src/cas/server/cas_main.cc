@@ -7,8 +7,8 @@
 #include <ctime>
 #include <iostream>
 
-#include "cas/cas_config.h"
-#include "cas/cas_service.h"
+#include "cas/server/cas_config.h"
+#include "cas/server/cas_service.h"
 #include "common/log.h"
 #include "net/http_server.h"
 
