@@ -74,7 +74,7 @@ step "$S" cas provision "$addr" -c "$key_hash" --token "$token" --config-file "$
   with-attestation -S --only_for_testing-sim-root-ca "$sim"
 step "$S" cas list
 step "$S" cas show-identification
-echo "# Anyone can attest it again; the token works only once:"
+echo "# Anyone can attest it again; a second provisioning is refused:"
 step "$S" cas attest "$addr" -S --only_for_testing-sim-root-ca "$sim"
 "$S" cas provision "$addr" -c "$key_hash" --token "$token" --config-file "$work/owner.toml" \
   with-attestation -S --only_for_testing-sim-root-ca "$sim" || true
