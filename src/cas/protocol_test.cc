@@ -6,6 +6,7 @@
 #include "common/hex.h"
 #include "crypto/key_hash.h"
 #include "crypto/keys.h"
+#include "crypto/test_util.h"
 #include "crypto/x509.h"
 #include "platform/platform.h"
 #include "platform/platform_test_util.h"
@@ -16,27 +17,9 @@ namespace {
 using attestation::TcbStatus;
 constexpr int64_t kNow = 1'780'000'000;
 
-struct KeyAndCert {
-  crypto::EvpPkeyPtr key;
-  crypto::X509Ptr cert;
-  std::string pem;
-  Bytes der;
-  Bytes spki;
-};
+using KeyAndCert = crypto::testing::TestIdentity;
 
-KeyAndCert MakeKeyAndCert(const char* cn) {
-  KeyAndCert k;
-  k.key = std::move(*crypto::GenerateEcP256Key());
-  crypto::CertificateOptions o;
-  o.common_name = cn;
-  o.not_before = kNow - 3600;
-  o.not_after = kNow + 86400;
-  k.cert = std::move(*crypto::CreateCertificate(k.key.get(), k.key.get(), nullptr, o));
-  k.pem = *crypto::CertificateToPem(k.cert.get());
-  k.der = *crypto::CertificateToDer(k.cert.get());
-  k.spki = *crypto::PublicKeySpkiDer(k.key.get());
-  return k;
-}
+KeyAndCert MakeKeyAndCert(const char* cn) { return crypto::testing::MakeTestIdentity(cn, kNow); }
 
 // A CAS as the client sees it: a platform that quotes, a CAS key and a software key.
 class ProtocolTest : public ::testing::Test {

@@ -122,20 +122,7 @@ Result<net::HttpResponse> CallCas(const CasLink& link, const net::HttpRequest& r
 }
 
 Status RefusalFromAnswer(const net::HttpResponse& response, std::string_view what) {
-  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  std::string text;
-  if (body.is_object() && body.contains("msg")) {
-    const json& msg = body["msg"];
-    if (msg.is_string()) text = msg.get<std::string>();
-    if (msg.is_array()) {
-      for (const auto& m : msg) {
-        if (!m.is_string()) continue;
-        if (!text.empty()) text += "; ";
-        text += m.get<std::string>();
-      }
-    }
-  }
-  if (text.empty()) text = "HTTP status " + std::to_string(response.status);
+  std::string text = net::ErrorMessageOf(response);
   return Status(CodeForHttpStatus(response.status),
                 "CAS refused " + std::string(what) + ": " + Printable(text));
 }

@@ -5,6 +5,7 @@
 
 #include "crypto/key_hash.h"
 #include "crypto/keys.h"
+#include "crypto/test_util.h"
 #include "crypto/x509.h"
 
 namespace scone::cli {
@@ -14,25 +15,9 @@ using ::testing::Not;
 
 constexpr int64_t kNow = 1'780'000'000;
 
-struct KeyAndCert {
-  crypto::EvpPkeyPtr key;
-  crypto::X509Ptr cert;
-  Bytes der;
-  std::string key_hash;
-};
+using KeyAndCert = crypto::testing::TestIdentity;
 
-KeyAndCert MakeCert(const char* cn) {
-  KeyAndCert k;
-  k.key = std::move(*crypto::GenerateEcP256Key());
-  crypto::CertificateOptions o;
-  o.common_name = cn;
-  o.not_before = kNow - 3600;
-  o.not_after = kNow + 86400;
-  k.cert = std::move(*crypto::CreateCertificate(k.key.get(), k.key.get(), nullptr, o));
-  k.der = *crypto::CertificateToDer(k.cert.get());
-  k.key_hash = *crypto::KeyHashOfCertificate(k.cert.get());
-  return k;
-}
+KeyAndCert MakeCert(const char* cn) { return crypto::testing::MakeTestIdentity(cn, kNow); }
 
 TEST(ParseCasAddress, HostGetsTheDefaultPort) {
   auto a = ParseCasAddress("cas.example.com");

@@ -15,6 +15,7 @@
 #include "common/hex.h"
 #include "crypto/key_hash.h"
 #include "crypto/keys.h"
+#include "crypto/test_util.h"
 #include "crypto/x509.h"
 #include "platform/platform.h"
 #include "platform/platform_test_util.h"
@@ -30,28 +31,9 @@ constexpr int64_t kNow = 1'780'000'000;
 constexpr char kToken[] = "e59a91c9dbf4538f32c4f20668bdbc08";
 constexpr char kDatabaseKey[] = "cfadf5e00443f15e4670e253e353dda80eac0b1295903fdc96339554a78cde0a";
 
-struct KeyAndCert {
-  crypto::EvpPkeyPtr key;
-  std::string pem;
-  Bytes der;
-  Bytes spki;
-  std::string key_hash;
-};
+using KeyAndCert = crypto::testing::TestIdentity;
 
-KeyAndCert MakeKeyAndCert(const char* cn) {
-  KeyAndCert k;
-  k.key = std::move(*crypto::GenerateEcP256Key());
-  crypto::CertificateOptions o;
-  o.common_name = cn;
-  o.not_before = kNow - 3600;
-  o.not_after = kNow + 86400;
-  auto cert = std::move(*crypto::CreateCertificate(k.key.get(), k.key.get(), nullptr, o));
-  k.pem = *crypto::CertificateToPem(cert.get());
-  k.der = *crypto::CertificateToDer(cert.get());
-  k.spki = *crypto::PublicKeySpkiDer(k.key.get());
-  k.key_hash = *crypto::KeyHashOfCertificate(cert.get());
-  return k;
-}
+KeyAndCert MakeKeyAndCert(const char* cn) { return crypto::testing::MakeTestIdentity(cn, kNow); }
 
 net::HttpResponse JsonAnswer(unsigned status, const json& body) {
   return {status, "application/json", body.dump()};

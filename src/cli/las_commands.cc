@@ -41,15 +41,11 @@ Result<json> CallLas(const net::Endpoint& ep, const net::HttpRequest& req) {
     return Status(r.status().code(),
                   r.status().message() + " (is las running? set --las or SCONE_LAS_ADDR)");
   }
-  json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (r->status != 200) {
-    std::string msg = body.is_object() && body.contains("msg") && body["msg"].is_array() &&
-                              !body["msg"].empty() && body["msg"][0].is_string()
-                          ? body["msg"][0].get<std::string>()
-                          : "HTTP status " + std::to_string(r->status);
     return Status(r->status == 404 ? Code::kNotFound : Code::kFailedPrecondition,
-                  "las refused: " + msg);
+                  "las refused: " + net::ErrorMessageOf(*r));
   }
+  json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object()) {
     return InvalidArgument("las sent a malformed response");
   }

@@ -13,15 +13,6 @@
 
 namespace {
 
-std::string DefaultPlatformDir() {
-  if (const char* env = std::getenv("SCONE_PLATFORM_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  if (::geteuid() == 0) return "/var/lib/scone/platform";
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : ".") + "/.scone/platform";
-}
-
 int Fail(const scone::Status& s) {
   spdlog::error("{}", s.message());
   return 1;
@@ -30,7 +21,7 @@ int Fail(const scone::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  std::string platform_dir = DefaultPlatformDir();
+  std::string platform_dir = scone::platform::DefaultPlatformDir().string();
   std::string listen = "127.0.0.1:18766";
   std::string socket_path;
   std::string tcb_state;

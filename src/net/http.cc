@@ -60,6 +60,24 @@ HttpResponse ErrorResponse(unsigned status, const std::string& message) {
   return r;
 }
 
+std::string ErrorMessageOf(const HttpResponse& response) {
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  std::string text;
+  if (body.is_object() && body.contains("msg")) {
+    const nlohmann::json& msg = body["msg"];
+    if (msg.is_string()) text = msg.get<std::string>();
+    if (msg.is_array()) {
+      for (const auto& m : msg) {
+        if (!m.is_string()) continue;
+        if (!text.empty()) text += "; ";
+        text += m.get<std::string>();
+      }
+    }
+  }
+  if (text.empty()) text = "HTTP status " + std::to_string(response.status);
+  return text;
+}
+
 unsigned HttpStatusFor(Code code) {
   switch (code) {
     case Code::kOk:

@@ -56,6 +56,9 @@ struct PeerInfo {
 
 // A JSON error body in the project's API convention: {"msg": [message]}.
 HttpResponse ErrorResponse(unsigned status, const std::string& message);
+// The text of an error answer in that convention: the "msg" strings joined with "; ", or
+// "HTTP status N" when the body is not such an object. Not sanitised for terminals.
+std::string ErrorMessageOf(const HttpResponse& response);
 // The HTTP status that fits a Status code (400, 403, 404, 409, 412, 500, 503, ...).
 unsigned HttpStatusFor(Code code);
 

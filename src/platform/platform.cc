@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -363,6 +364,15 @@ Result<Bytes> Platform::Seal(SealPolicy policy, const EnclaveIdentity& enclave,
 
 Result<SecretBytes> Platform::Unseal(const EnclaveIdentity& enclave, ByteView sealed) const {
   return platform::Unseal(sealing_secret_, enclave, sealed);
+}
+
+std::filesystem::path DefaultPlatformDir() {
+  if (const char* env = std::getenv("SCONE_PLATFORM_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  if (::geteuid() == 0) return "/var/lib/scone/platform";
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".scone/platform";
 }
 
 }  // namespace scone::platform

@@ -103,6 +103,10 @@ class Platform {
   mutable std::optional<attestation::Collateral> collateral_;
 };
 
+// Where las keeps its platform directory unless told otherwise: $SCONE_PLATFORM_DIR, else
+// /var/lib/scone/platform for root, else ~/.scone/platform.
+std::filesystem::path DefaultPlatformDir();
+
 // TCB state names as accepted on the command line: Intel's spelling ("UpToDate",
 // "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded",
 // "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked").

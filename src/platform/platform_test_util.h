@@ -7,25 +7,14 @@
 #include <string>
 
 #include "common/file_util.h"
+#include "common/test_util.h"
 
 namespace scone::platform::testing {
 
-class TempDir {
+// A temporary folder (common/test_util.h).
+class TempDir : public scone::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "scone-platform-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : scone::testing::TempDir("scone-platform") {}
 };
 
 // Writes `content` to dir/name and returns the path.

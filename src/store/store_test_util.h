@@ -13,28 +13,17 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "common/test_util.h"
 #include "crypto/kdf.h"
 #include "store/key_store.h"
 #include "store/sqlite.h"
 
 namespace scone::store::testing {
 
-class TempDir {
+// A temporary folder (common/test_util.h).
+class TempDir : public scone::testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "scone-store-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : scone::testing::TempDir("scone-store") {}
 };
 
 // A simulated platform: seal keys derived from `platform` and the ISVSVN; keys above

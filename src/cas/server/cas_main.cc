@@ -11,21 +11,13 @@
 #include "cas/server/cas_service.h"
 #include "common/log.h"
 #include "net/http_server.h"
+#include "platform/platform.h"
 
 #ifndef SCONE_VERSION
 #define SCONE_VERSION "0.0.0"
 #endif
 
 namespace {
-
-std::string DefaultPlatformDir() {
-  if (const char* env = std::getenv("SCONE_PLATFORM_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  if (::geteuid() == 0) return "/var/lib/scone/platform";
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : ".") + "/.scone/platform";
-}
 
 int Fail(const scone::Status& s) {
   spdlog::error("{}", s.message());
@@ -50,7 +42,7 @@ int main(int argc, char** argv) try {
   if (const char* env = std::getenv("SCONE_LAS_ADDR"); env != nullptr && *env != '\0') {
     defaults.las_addr_env = env;
   }
-  defaults.default_platform_dir = DefaultPlatformDir();
+  defaults.default_platform_dir = scone::platform::DefaultPlatformDir().string();
   auto config = scone::cas::LoadCasConfig(config_file, defaults);
   if (!config.ok()) return Fail(config.status());
 

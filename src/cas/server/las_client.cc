@@ -15,14 +15,11 @@ Result<json> Call(const net::Endpoint& las, const net::HttpRequest& request) {
   if (!r.ok()) {
     return Status(Code::kUnavailable, "las at " + las.ToString() + ": " + r.status().message());
   }
-  json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (r->status != 200) {
-    std::string msg = body.is_object() && body.contains("msg") && body["msg"].is_array() &&
-                              !body["msg"].empty() && body["msg"][0].is_string()
-                          ? body["msg"][0].get<std::string>()
-                          : "HTTP status " + std::to_string(r->status);
-    return Status(Code::kUnavailable, "las refused " + request.target + ": " + msg);
+    return Status(Code::kUnavailable,
+                  "las refused " + request.target + ": " + net::ErrorMessageOf(*r));
   }
+  json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) return Status(Code::kUnavailable, "las sent a malformed answer");
   return body;
 }
