@@ -67,6 +67,19 @@ class SconeTestCase(unittest.TestCase):
         return r
 
 
+def stop_server(proc, log):
+    """SIGTERM (SIGKILL after 10 s) a server started by a helper below, and close its log."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if not log.closed:
+        log.close()
+
+
 class Las:
     """A running `las` on a temporary platform directory; stops when closed."""
 
@@ -102,14 +115,7 @@ class Las:
         self.sim_root = os.path.join(platform_dir, "sim-root-ca.pem")
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        stop_server(self.proc, self.log)
 
     def __enter__(self):
         return self
@@ -188,15 +194,7 @@ class Cas:
         self.log.close()
 
     def close(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if not self.log.closed:
-            self.log.close()
+        stop_server(self.proc, self.log)
 
     def __enter__(self):
         return self
