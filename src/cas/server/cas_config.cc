@@ -36,8 +36,9 @@ Result<const toml::table*> Section(const std::filesystem::path& path, const toml
                                    std::string_view name) {
   const toml::node* node = root.get(name);
   if (node == nullptr) return static_cast<const toml::table*>(nullptr);
-  if (!node->is_table())
+  if (!node->is_table()) {
     return At(path, node->source(), "[" + std::string(name) + "] must be a table");
+  }
   return node->as_table();
 }
 

@@ -503,8 +503,9 @@ Result<net::HttpResponse> CasService::GetConfig(const net::PeerInfo& peer) {
   if (!config.has_value()) return Status(Code::kDataLoss, "the owner configuration is missing");
   ByteView b = config->Reveal();
   json j = json::parse(b.begin(), b.end(), nullptr, false);
-  if (j.is_discarded())
+  if (j.is_discarded()) {
     return Status(Code::kDataLoss, "the stored owner configuration is malformed");
+  }
   std::shared_lock lock(mu_);
   return JsonResponse({{"config", j}, {"owner", owner_key_hash_}});
 }

@@ -42,8 +42,9 @@ Result<attestation::Collateral> LasClient::Collateral() const {
   SCONE_ASSIGN_OR_RETURN(json res, Call(las_, {"GET", "/v1/collateral", "", ""}));
   if (!res.contains("collateral")) return Status(Code::kUnavailable, "las sent no collateral");
   auto c = attestation::CollateralFromJson(res["collateral"]);
-  if (!c.ok())
+  if (!c.ok()) {
     return Status(Code::kUnavailable, "las sent malformed collateral: " + c.status().message());
+  }
   return c;
 }
 
