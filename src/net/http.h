@@ -39,13 +39,15 @@ struct Endpoint {
 // Parses an endpoint; `default_port` applies to "HOST" without a port.
 Result<Endpoint> ParseEndpoint(std::string_view text, uint16_t default_port);
 
-// The connecting process of a Unix socket connection, as the kernel reports it
-// (SO_PEERCRED), or the remote address of a TCP connection, and for TLS connections the
-// client's certificate.
+// Who sent a request. On a Unix socket: the process that wrote every byte of this request,
+// as the kernel reports it with each write (SCM_CREDENTIALS), which is not necessarily the
+// process that connected (a connection can be inherited or passed on); a request whose
+// bytes came from two processes, or without credentials, is refused before any handler
+// sees it. On TCP: the remote address, and for TLS connections the client's certificate.
 struct PeerInfo {
   bool is_unix = false;
-  pid_t pid = 0;
-  uid_t uid = 0;
+  pid_t pid = 0;        // Unix: the writer of this request
+  uid_t uid = 0;        // Unix: its real user id
   std::string address;  // TCP: "ip:port"
   bool tls = false;     // accepted by a HttpServer::ListenTls listener
   // TLS: the client's leaf certificate (DER) if it sent one, else empty. The client proved

@@ -1,12 +1,16 @@
 // A minimal blocking HTTP/1.1 client over TCP, TLS 1.3 or a Unix socket (Boost.Beast), for
-// talking to local services such as `las` (HttpCall) and to the CAS (HttpsCall). One
-// request per connection; the whole exchange is bounded by `timeout`, and the response
+// talking to local services such as `las` (HttpCall, HttpClient) and to the CAS
+// (HttpsCall). HttpCall and HttpsCall make one request per connection; HttpClient keeps
+// connections open between calls. Each exchange is bounded by `timeout`, and the response
 // body by `max_response_bytes`. Name resolution happens before and is not bounded.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/secret.h"
@@ -25,6 +29,41 @@ struct ClientOptions {
 // limit. Any HTTP status is a successful exchange: check HttpResponse::status.
 Result<HttpResponse> HttpCall(const Endpoint& endpoint, const HttpRequest& request,
                               const ClientOptions& options = {});
+
+struct HttpClientOptions {
+  // Connections kept open between calls, at most, and for at most this long: shorter than
+  // the server's read timeout (net::ServerOptions, 5 s by default), after which the server
+  // closes an idle connection.
+  size_t max_idle = 4;
+  std::chrono::milliseconds idle_timeout{2000};
+};
+
+// Plain HTTP/1.1 with keep-alive to one endpoint (Unix or TCP), for a program that calls a
+// local service often, such as CAS calling las: a kept connection saves the connection set-up
+// and the server's per-connection work. Thread-safe; concurrent calls use separate
+// connections. Errors as HttpCall. A request sent on a kept connection that fails before
+// any byte of the response arrives (the server closed the connection meanwhile) is sent
+// once more on a new connection, so send only requests that may be repeated.
+class HttpClient {
+ public:
+  explicit HttpClient(Endpoint endpoint, ClientOptions options = {}, HttpClientOptions reuse = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  Result<HttpResponse> Call(const HttpRequest& request);
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  struct Connection;
+  std::unique_ptr<Connection> TakeIdle();
+
+  Endpoint endpoint_;
+  ClientOptions options_;
+  HttpClientOptions reuse_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // the most recently used last
+};
 
 // Checks the server's leaf certificate (DER) after the TLS handshake; see TlsClientOptions.
 using ServerCertificateCheck = std::function<Status(ByteView server_certificate_der)>;

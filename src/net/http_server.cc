@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstring>
 #include <optional>
 #include <system_error>
 #include <type_traits>
@@ -65,18 +67,186 @@ PeerInfo PeerOf(asio::basic_stream_socket<tcp, Executor>& s) {
   return p;
 }
 
+// A Unix connection's peer is known per request (CredentialStream), not per connection.
 template <class Executor>
-PeerInfo PeerOf(asio::basic_stream_socket<local, Executor>& s) {
+PeerInfo PeerOf(asio::basic_stream_socket<local, Executor>& /*socket*/) {
   PeerInfo p;
   p.is_unix = true;
-  struct ucred cred {};
-  socklen_t len = sizeof(cred);
-  if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-    p.pid = cred.pid;
-    p.uid = cred.uid;
-  }
   return p;
 }
+
+// A server's side of a Unix stream connection that knows which process wrote each request.
+// With SO_PASSCRED set, the kernel attaches the writing process's credentials to every
+// write and never returns the bytes of two writers from one recvmsg, so each read is
+// attributed to one process. A connection may be shared (fork, SCM_RIGHTS): the process
+// that connected is not necessarily the one that writes, and only the writer counts.
+// Models Beast's AsyncReadStream and AsyncWriteStream; expires_after() works like
+// beast::basic_stream's, except that the deadline closes the socket (which ends the
+// pending operation with an error).
+template <class Socket>
+class CredentialStream {
+ public:
+  using executor_type = typename Socket::executor_type;
+
+  explicit CredentialStream(Socket socket) : impl_(std::make_shared<Impl>(std::move(socket))) {
+    boost::system::error_code ignored;
+    impl_->socket.non_blocking(true, ignored);
+    int on = 1;  // also inherited from the listener; set again so as not to depend on it
+    ::setsockopt(impl_->socket.native_handle(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+  }
+
+  executor_type get_executor() noexcept { return impl_->socket.get_executor(); }
+  Socket& socket() { return impl_->socket; }
+
+  // Sets the deadline of the operations that follow. The timer is not re-armed for every
+  // operation (a system call each, and a cancelled wait to dispatch): one wait runs at a
+  // time, and when it ends before the current deadline it waits again until then.
+  void expires_after(std::chrono::milliseconds timeout) {
+    impl_->deadline = std::chrono::steady_clock::now() + timeout;
+    if (!impl_->waiting) Wait(impl_);
+  }
+
+  // Starts attributing a new request: `carried_over` says whether the buffer already holds
+  // bytes of it (read together with the previous request, so from that request's writer).
+  void BeginMessage(bool carried_over) {
+    impl_->mixed = false;
+    impl_->unknown = carried_over && impl_->last_unknown;
+    impl_->sender = carried_over ? impl_->last : std::nullopt;
+  }
+
+  // The process that wrote every byte read since BeginMessage.
+  Result<ucred> MessageSender() const {
+    if (impl_->unknown || !impl_->sender) {
+      return PermissionDenied("the kernel did not say which process wrote the request");
+    }
+    if (impl_->mixed) return PermissionDenied("the request was written by more than one process");
+    return *impl_->sender;
+  }
+
+  template <class MutableBuffers, class Handler>
+  auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    return asio::async_initiate<Handler, void(boost::system::error_code, size_t)>(
+        [impl = impl_](auto h, const MutableBuffers& b) {
+          Receive(impl, b, std::move(h), /*from_initiation=*/true);
+        },
+        handler, buffers);
+  }
+
+  template <class ConstBuffers, class Handler>
+  auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    return impl_->socket.async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+ private:
+  struct Impl {
+    explicit Impl(Socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+    Socket socket;
+    asio::steady_timer timer;
+    std::chrono::steady_clock::time_point deadline;
+    bool waiting = false;         // a wait on `timer` is pending
+    std::optional<ucred> last;    // the writer of the last bytes read
+    bool last_unknown = false;    // the last bytes read came without credentials
+    std::optional<ucred> sender;  // the writer of the current request
+    bool mixed = false;           // the current request has bytes of two writers
+    bool unknown = false;         // ... or bytes without credentials
+
+    void Attribute(const std::optional<ucred>& writer) {
+      last = writer;
+      last_unknown = !writer;
+      if (!writer) {
+        unknown = true;
+      } else if (!sender) {
+        sender = writer;
+      } else if (sender->pid != writer->pid || sender->uid != writer->uid ||
+                 sender->gid != writer->gid) {
+        mixed = true;
+      }
+    }
+  };
+
+  static void Wait(const std::shared_ptr<Impl>& stream) {
+    stream->waiting = true;
+    stream->timer.expires_at(stream->deadline);
+    stream->timer.async_wait([weak = std::weak_ptr<Impl>(stream)](boost::system::error_code ec) {
+      auto impl = weak.lock();
+      if (!impl) return;  // the stream is gone
+      impl->waiting = false;
+      if (ec) return;
+      if (std::chrono::steady_clock::now() < impl->deadline) return Wait(impl);
+      boost::system::error_code ignored;
+      impl->socket.close(ignored);  // ends the pending operation with an error
+    });
+  }
+
+  // Reads what is there into `buffers` with recvmsg (to get the credentials) and completes
+  // `handler`, or, if nothing is there yet, waits until something is and tries again. Trying
+  // first matters: a client that has just received an answer often sends its next request
+  // before this read starts, and the bytes are then taken at once, on this thread. A
+  // completion found at once is deferred (run on this thread after the initiating call
+  // returns, without waking another); one found after a wait runs from the wait's handler,
+  // already on the stream's strand.
+  template <class MutableBuffers, class Handler>
+  static void Receive(const std::shared_ptr<Impl>& impl, const MutableBuffers& buffers,
+                      Handler handler, bool from_initiation) {
+    auto complete = [&](boost::system::error_code ec, size_t n) {
+      if (!from_initiation) return handler(ec, n);
+      auto ex = asio::get_associated_executor(handler, impl->socket.get_executor());
+      asio::defer(ex, [h = std::move(handler), ec, n]() mutable { h(ec, n); });
+    };
+    std::array<iovec, 16> iov{};
+    size_t count = 0;
+    for (auto it = asio::buffer_sequence_begin(buffers);
+         it != asio::buffer_sequence_end(buffers) && count < iov.size(); ++it) {
+      asio::mutable_buffer b = *it;
+      if (b.size() == 0) continue;
+      iov[count++] = {b.data(), b.size()};
+    }
+    if (count == 0) return complete({}, 0);
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(ucred))> control{};
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = count;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    ssize_t n = ::recvmsg(impl->socket.native_handle(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      impl->socket.async_wait(
+          asio::socket_base::wait_read,
+          [impl, buffers, handler = std::move(handler)](boost::system::error_code ec) mutable {
+            if (ec) return handler(ec, 0);
+            Receive(impl, buffers, std::move(handler), /*from_initiation=*/false);
+          });
+      return;
+    }
+    if (n < 0) return complete({errno, boost::system::system_category()}, 0);
+    std::optional<ucred> writer;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET) continue;
+      if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
+        ucred u{};
+        std::memcpy(&u, CMSG_DATA(c), sizeof(u));
+        if (u.pid > 0) writer = u;
+      } else if (c->cmsg_type == SCM_RIGHTS) {  // descriptors nobody asked for: close them
+        size_t fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < fds; ++i) {
+          int fd = -1;
+          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+          ::close(fd);
+        }
+      }
+    }
+    if (n == 0) return complete(asio::error::eof, 0);
+    impl->Attribute(writer);
+    complete({}, static_cast<size_t>(n));
+  }
+
+  std::shared_ptr<Impl> impl_;
+};
+
+template <class Stream>
+constexpr bool kIsUnix = false;
+template <class Socket>
+constexpr bool kIsUnix<CredentialStream<Socket>> = true;
 
 // Whether `ec` says that the bytes received are not a valid HTTP request (as opposed to a
 // failure of the connection or of TLS, which leaves nobody to answer).
@@ -131,6 +301,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Read() {
+    if constexpr (kIsUnix<Stream>) stream_.BeginMessage(buffer_.size() != 0);
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
@@ -152,6 +323,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // A timeout, a reset, a TLS failure or truncation: there is nobody to answer.
     if (ec) return CloseSocket();
 
+    if constexpr (kIsUnix<Stream>) {
+      auto sender = stream_.MessageSender();
+      if (!sender.ok()) return Reply(ErrorResponse(403, sender.status().message()), false);
+      peer_.pid = sender->pid;
+      peer_.uid = sender->uid;
+    }
     auto req = parser_->release();
     HttpRequest r;
     auto method = req.method_string();
@@ -168,9 +345,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     } catch (const std::exception&) {
       response = ErrorResponse(500, "internal error");
     }
-    // A Unix socket peer is identified by the pid that connected; after a fork that pid may
-    // end up naming another process, so every request gets its own connection.
-    Reply(std::move(response), req.keep_alive() && !peer_.is_unix);
+    Reply(std::move(response), req.keep_alive());
   }
 
   void Reply(HttpResponse r, bool keep_alive) {
@@ -235,8 +410,13 @@ void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls
       return;
     }
   }
-  using Stream = beast::basic_stream<Protocol>;
-  std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
+  if constexpr (std::is_same_v<Protocol, local>) {
+    using Stream = CredentialStream<Socket>;
+    std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
+  } else {
+    using Stream = beast::basic_stream<Protocol>;
+    std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
+  }
 }
 
 // How long to wait before accepting again after running out of file descriptors or memory.
@@ -357,6 +537,12 @@ Status HttpServer::Listen(const Endpoint& endpoint, mode_t unix_mode) {
     auto acceptor = std::make_unique<local::acceptor>(impl_->ioc);
     acceptor->open(local(), ec);
     if (!ec) acceptor->bind(local::endpoint(path.string()), ec);
+    // Before listen: every byte a client writes, even before accept, carries its writer.
+    int on = 1;
+    if (!ec &&
+        ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return IoError("cannot listen on " + path.string() + ": " + ec.message());
     SCONE_RETURN_IF_ERROR(ChmodSocketFile(path, unix_mode));

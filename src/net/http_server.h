@@ -8,6 +8,9 @@
 // closed at once). None of this blocks other clients: every connection is asynchronous.
 // On TLS listeners the handshake, too, must complete within the read timeout.
 //
+// Connections are kept alive (HTTP/1.1) on every listener. On a Unix socket each request is
+// attributed to the process that wrote it (PeerInfo), per request, not per connection.
+//
 // The handler runs on the server's threads and may be called concurrently; an exception
 // escaping it becomes a 500 response (and never reaches the client's text).
 #pragma once

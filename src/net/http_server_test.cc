@@ -6,8 +6,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -72,7 +75,7 @@ int ConnectUnix(const std::string& path) {
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+  (void)std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {  // NOLINT
     close(fd);
     return -1;
@@ -90,6 +93,164 @@ TEST_F(HttpServerTest, MalformedRequestGets400) {
   close(fd);
   ASSERT_GT(n, 0);
   EXPECT_NE(std::string(buf).find("400"), std::string::npos);
+}
+
+// Reads one HTTP response from `fd` (at most `limit` bytes; responses here are short) and
+// returns it, or "" on end of stream or an error.
+std::string ReadResponse(int fd, size_t limit = 4096) {
+  std::string out;
+  char buf[512];
+  while (out.size() < limit) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    size_t head = out.find("\r\n\r\n");
+    if (head == std::string::npos) continue;
+    size_t cl = out.find("Content-Length: ");
+    if (cl == std::string::npos) break;
+    size_t length = std::stoul(out.substr(cl + 16));
+    if (out.size() >= head + 4 + length) break;
+  }
+  return out;
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  return write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+}
+
+constexpr std::string_view kGet = "GET /k HTTP/1.1\r\nHost: x\r\n\r\n";
+
+TEST_F(HttpServerTest, UnixRequestsAreAttributedToTheProcessThatWroteThem) {
+  // One kept-alive connection, shared with a child after fork: each request names the
+  // process that wrote it, not the one that connected.
+  int fd = ConnectUnix(unix_.unix_path);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WriteAll(fd, kGet));
+  EXPECT_NE(ReadResponse(fd).find("pid=" + std::to_string(getpid())), std::string::npos);
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    bool ok = WriteAll(fd, kGet);
+    std::string r = ReadResponse(fd);
+    ok = ok && r.find("pid=" + std::to_string(getpid())) != std::string::npos;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child's request";
+  ASSERT_TRUE(WriteAll(fd, kGet));
+  EXPECT_NE(ReadResponse(fd).find("pid=" + std::to_string(getpid())), std::string::npos);
+  close(fd);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+}
+
+TEST_F(HttpServerTest, UnixRequestWrittenByTwoProcessesIsRefused) {
+  int fd = ConnectUnix(unix_.unix_path);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WriteAll(fd, kGet.substr(0, 10)));
+  pid_t child = fork();
+  if (child == 0) _exit(WriteAll(fd, kGet.substr(10)) ? 0 : 1);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  std::string r = ReadResponse(fd);
+  EXPECT_NE(r.find("403"), std::string::npos) << r;
+  EXPECT_NE(r.find("more than one process"), std::string::npos) << r;
+  char c;
+  EXPECT_EQ(read(fd, &c, 1), 0) << "the connection is closed after the refusal";
+  close(fd);
+}
+
+TEST_F(HttpServerTest, DescriptorsSentToTheServerAreClosed) {
+  size_t before = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++before;
+  int fd = ConnectUnix(unix_.unix_path);
+  ASSERT_GE(fd, 0);
+  int passed[2];
+  ASSERT_EQ(pipe(passed), 0);
+  for (int i = 0; i < 3; ++i) {  // with each request a descriptor the server never asked for
+    iovec iov{const_cast<char*>(kGet.data()), kGet.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &passed[0], sizeof(int));
+    ASSERT_EQ(sendmsg(fd, &msg, 0), static_cast<ssize_t>(kGet.size()));
+    EXPECT_NE(ReadResponse(fd).find("200 OK"), std::string::npos);
+  }
+  close(fd);
+  close(passed[0]);
+  close(passed[1]);
+  size_t after = 0;
+  for (int tries = 0; tries < 100; ++tries) {  // the server closes its side asynchronously
+    after = 0;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++after;
+    if (after <= before) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(after, before);
+}
+
+TEST_F(HttpServerTest, HttpClientKeepsItsConnection) {
+  // Over TCP the server sees the client's port: the same one for every call.
+  auto s = HttpServer::New(
+      [](const HttpRequest&, const PeerInfo& peer) {
+        HttpResponse r;
+        r.body = peer.address;
+        return r;
+      },
+      {});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Listen(*ParseEndpoint("127.0.0.1:0", 0)).ok());
+  (*s)->Start();
+  HttpClient client(*ParseEndpoint("127.0.0.1:" + std::to_string((*s)->bound_tcp_port()), 0));
+  std::string first;
+  for (int i = 0; i < 20; ++i) {
+    auto r = client.Call({"GET", "/", "", ""});
+    ASSERT_TRUE(r.ok()) << i << ": " << r.status().ToString();
+    if (i == 0) first = r->body;
+    EXPECT_EQ(r->body, first);
+  }
+  EXPECT_NE(first.find("127.0.0.1:"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, HttpClientReconnectsWhenTheServerClosedAnIdleConnection) {
+  // The fixture's server drops connections idle for 500 ms; this client would keep them
+  // for 10 s, so its second call finds its connection closed and makes a new one.
+  HttpClientOptions reuse;
+  reuse.idle_timeout = std::chrono::milliseconds(10000);
+  for (const Endpoint& ep : {unix_, tcp_}) {
+    HttpClient client(ep, {}, reuse);
+    ASSERT_TRUE(client.Call({"GET", "/a", "", ""}).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    auto r = client.Call({"POST", "/b", "text/plain", "again"});
+    ASSERT_TRUE(r.ok()) << ep.ToString() << ": " << r.status().ToString();
+    EXPECT_EQ(r->body.substr(0, 13), "POST /b again");
+  }
+}
+
+TEST_F(HttpServerTest, HttpClientIsUsableFromSeveralThreads) {
+  HttpClient client(unix_);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  threads.reserve(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto r = client.Call({"GET", "/t", "", ""});
+        if (r.ok() && r->status == 200) ok.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 100);
 }
 
 TEST_F(HttpServerTest, SlowClientIsDroppedWithoutBlockingOthers) {
@@ -122,7 +283,7 @@ TEST_F(HttpServerTest, RefusesToReplaceALiveSocketOrAFile) {
   EXPECT_EQ((*other)->Listen(unix_).code(), Code::kFailedPrecondition);
   std::string file = (dir_ / "plain-file").string();
   FILE* f = std::fopen(file.c_str(), "w");
-  std::fclose(f);
+  (void)std::fclose(f);
   EXPECT_EQ((*other)->Listen({file, "", 0}).code(), Code::kFailedPrecondition);
 }
 
