@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
 
 #include "attestation/collateral_json.h"
 #include "common/hex.h"
@@ -16,43 +18,49 @@ using StampList = std::vector<std::tuple<uint64_t, uint64_t, int64_t, int64_t, i
 
 namespace {
 
-// Field 22 of /proc/PID/stat: the process start time, which changes if the pid is reused.
-Result<std::string> StartTime(pid_t pid) {
-  std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return NotFound("process " + std::to_string(pid) + " is gone");
-  char buf[1024];
-  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-  ::close(fd);
-  if (n <= 0) {
-    return NotFound("process " + std::to_string(pid) + " is gone");
+// A process's /proc directory, opened once: whatever is read through it is about that one
+// process. If the process exits meanwhile, reads fail, even if its pid is reused.
+class ProcessDir {
+ public:
+  static Result<ProcessDir> Open(pid_t pid) {
+    if (pid <= 0) return PermissionDenied("the caller's process id is unknown");
+    std::string path = "/proc/" + std::to_string(pid);
+    int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return NotFound("process " + std::to_string(pid) + " is gone");
+    return ProcessDir(pid, fd);
   }
-  std::string_view stat(buf, static_cast<size_t>(n));
-  size_t pos = stat.rfind(')');  // the command name may contain spaces and parentheses
-  if (pos == std::string_view::npos) return Internal("unexpected /proc stat format");
-  // After ") " come fields 3, 4, ...; field 22 is the 20th of them.
-  for (int field = 3; field < 22; ++field) {
-    pos = stat.find(' ', pos + 1);
-    if (pos == std::string_view::npos) return Internal("unexpected /proc stat format");
+  ProcessDir(ProcessDir&& other) noexcept : pid_(other.pid_), fd_(std::exchange(other.fd_, -1)) {}
+  ProcessDir(const ProcessDir&) = delete;
+  ProcessDir& operator=(const ProcessDir&) = delete;
+  ProcessDir& operator=(ProcessDir&&) = delete;
+  ~ProcessDir() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  size_t end = stat.find(' ', pos + 1);
-  return std::string(stat.substr(pos + 1, end == std::string_view::npos ? end : end - pos - 1));
-}
 
-Result<std::string> ExePath(pid_t pid) {
-  std::string link = "/proc/" + std::to_string(pid) + "/exe";
-  char buf[4096];
-  ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf) - 1);
-  if (n <= 0) {
-    return PermissionDenied("cannot see the executable of process " + std::to_string(pid));
+  // The path of the executable the process runs now.
+  Result<std::string> ExePath() const {
+    char buf[4096];
+    ssize_t n = ::readlinkat(fd_, "exe", buf, sizeof(buf) - 1);
+    if (n <= 0) {
+      return PermissionDenied("cannot see the executable of process " + std::to_string(pid_));
+    }
+    std::string path(buf, static_cast<size_t>(n));
+    if (path.size() > 10 && path.compare(path.size() - 10, 10, " (deleted)") == 0) {
+      return FailedPrecondition("the caller's executable " + path.substr(0, path.size() - 10) +
+                                " was deleted or replaced after it started; restart it");
+    }
+    return path;
   }
-  std::string path(buf, static_cast<size_t>(n));
-  if (path.size() > 10 && path.compare(path.size() - 10, 10, " (deleted)") == 0) {
-    return FailedPrecondition("the caller's executable " + path.substr(0, path.size() - 10) +
-                              " was deleted or replaced after it started; restart it");
-  }
-  return path;
-}
+
+  // A path that opens the file the process runs (even if its path now names another file).
+  std::string RunningExecutable() const { return "/proc/self/fd/" + std::to_string(fd_) + "/exe"; }
+  int fd() const { return fd_; }
+
+ private:
+  ProcessDir(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
+  pid_t pid_;
+  int fd_;
+};
 
 json EnclaveJson(const platform::EnclaveIdentity& id) {
   return {{"mrenclave", HexEncode(id.mrenclave)},
@@ -72,23 +80,45 @@ Result<json> ParseBody(const net::HttpRequest& request) {
   }
 }
 
-// Identity of the files a measurement depends on; (0,...) for a file that does not exist.
-StampList Stamps(pid_t pid, const std::string& path) {
+// Identity of the files a measurement depends on -- the file the process runs, the file at
+// its path, and the signature file beside that -- with (0,...) for a file that is missing.
+StampList Stamps(const ProcessDir& process, const std::string& path) {
   StampList out;
-  const std::string files[] = {"/proc/" + std::to_string(pid) + "/exe", path,
-                               platform::SignatureFilePath(path).string()};
-  for (const auto& f : files) {
-    struct stat st {};
-    if (::stat(f.c_str(), &st) != 0) {
+  auto add = [&out](int stat_result, const struct stat& st) {
+    if (stat_result != 0) {
       out.emplace_back(0, 0, 0, 0, 0);
-      continue;
+      return;
     }
     out.emplace_back(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
                      static_cast<int64_t>(st.st_size),
                      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
                      static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec);
-  }
+  };
+  struct stat st {};
+  add(::fstatat(process.fd(), "exe", &st, 0), st);
+  add(::stat(path.c_str(), &st), st);
+  add(::stat(platform::SignatureFilePath(path).c_str(), &st), st);
   return out;
+}
+
+// Measures the file `process` runs and reads the signature beside `path`, its path.
+Result<platform::EnclaveIdentity> Measure(const ProcessDir& process, const std::string& path) {
+  auto running = platform::MeasureProgram(process.RunningExecutable());
+  if (!running.ok()) return running.status().WithContext("measuring the caller");
+  auto id = platform::ReadEnclaveIdentity(path);
+  if (!id.ok()) return id.status().WithContext("measuring the caller");
+  if (id->mrenclave != *running) {
+    return FailedPrecondition("the file " + path +
+                              " is no longer the program the caller runs; restart it");
+  }
+  return id;
+}
+
+// Fails if `process` no longer runs the executable at `path` (it exec'ed meanwhile).
+Status CheckStillRuns(const ProcessDir& process, const std::string& path) {
+  SCONE_ASSIGN_OR_RETURN(std::string now, process.ExePath());
+  if (now != path) return PermissionDenied("the caller changed its program while it was measured");
+  return Status::Ok();
 }
 
 net::HttpResponse JsonResponse(const json& j) {
@@ -100,53 +130,34 @@ net::HttpResponse JsonResponse(const json& j) {
 }  // namespace
 
 Result<platform::EnclaveIdentity> MeasureProcess(pid_t pid) {
-  if (pid <= 0) return PermissionDenied("the caller's process id is unknown");
-  SCONE_ASSIGN_OR_RETURN(std::string before, StartTime(pid));
-  SCONE_ASSIGN_OR_RETURN(std::string path, ExePath(pid));
-  // Measure the file the process actually runs (the /proc link reaches its inode even if
-  // the path now names another file) and the signature beside its path.
-  auto running = platform::MeasureProgram("/proc/" + std::to_string(pid) + "/exe");
-  if (!running.ok()) return running.status().WithContext("measuring the caller");
-  auto id = platform::ReadEnclaveIdentity(path);
-  if (!id.ok()) return id.status().WithContext("measuring the caller");
-  if (id->mrenclave != *running) {
-    return FailedPrecondition("the file " + path +
-                              " is no longer the program the caller runs; restart it");
-  }
-  SCONE_ASSIGN_OR_RETURN(std::string after, StartTime(pid));
-  SCONE_ASSIGN_OR_RETURN(std::string path_after, ExePath(pid));
-  if (before != after || path != path_after) {
-    return PermissionDenied("the caller changed its program while it was measured");
-  }
+  SCONE_ASSIGN_OR_RETURN(ProcessDir process, ProcessDir::Open(pid));
+  SCONE_ASSIGN_OR_RETURN(std::string path, process.ExePath());
+  SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity id, Measure(process, path));
+  SCONE_RETURN_IF_ERROR(CheckStillRuns(process, path));
   return id;
 }
 
 Result<platform::EnclaveIdentity> LasService::MeasureCaller(pid_t pid) const {
-  if (pid <= 0) return PermissionDenied("the caller's process id is unknown");
-  SCONE_ASSIGN_OR_RETURN(std::string before, StartTime(pid));
-  SCONE_ASSIGN_OR_RETURN(std::string path, ExePath(pid));
-  FileStamps stamps = Stamps(pid, path);
+  SCONE_ASSIGN_OR_RETURN(ProcessDir process, ProcessDir::Open(pid));
+  SCONE_ASSIGN_OR_RETURN(std::string path, process.ExePath());
+  FileStamps stamps = Stamps(process, path);
+  std::optional<platform::EnclaveIdentity> id;
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = cache_.find(path);
-    if (it != cache_.end() && it->second.stamps == stamps) {
-      platform::EnclaveIdentity id = it->second.identity;
-      SCONE_ASSIGN_OR_RETURN(std::string after, StartTime(pid));
-      SCONE_ASSIGN_OR_RETURN(std::string path_after, ExePath(pid));
-      if (before != after || path != path_after) {
-        return PermissionDenied("the caller changed its program while it was measured");
-      }
-      return id;
+    if (it != cache_.end() && it->second.stamps == stamps) id = it->second.identity;
+  }
+  if (!id) {
+    SCONE_ASSIGN_OR_RETURN(id, Measure(process, path));
+    // Only remember a measurement if no file changed while it was taken.
+    if (Stamps(process, path) == stamps) {
+      std::lock_guard<std::mutex> lock(cache_mu_);
+      if (cache_.size() >= 1024) cache_.clear();
+      cache_[path] = {stamps, *id};
     }
   }
-  SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity id, MeasureProcess(pid));
-  // Only remember a measurement if no file changed while it was taken.
-  if (Stamps(pid, path) == stamps) {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    if (cache_.size() >= 1024) cache_.clear();
-    cache_[path] = {stamps, id};
-  }
-  return id;
+  SCONE_RETURN_IF_ERROR(CheckStillRuns(process, path));
+  return *id;
 }
 
 net::HttpResponse LasService::Handle(const net::HttpRequest& request,

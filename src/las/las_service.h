@@ -9,11 +9,11 @@
 //                          -> {"key": hex}  (Unix socket only: the simulated EGETKEY)
 //   GET  /v1/sim-root-ca   the simulated root CA certificate (PEM)
 //
-// Who the caller is: on the Unix socket, LAS measures the connecting process itself
-// (SO_PEERCRED pid, /proc/PID/exe and its signature file), so a process cannot obtain a
-// quote or a seal key for another program. On TCP, as SCONE's LAS does, the caller names
-// the program and LAS measures that file: any local user can then get quotes for any
-// program it can read, which is weaker and documented as such; seal keys are never served
+// Who the caller is: on the Unix socket, LAS measures the process that wrote the request
+// (its pid as the kernel attaches it to the bytes, /proc/PID/exe and the signature file),
+// so a process cannot obtain a quote or a seal key for another program. On TCP, as SCONE's LAS
+// does, the caller names the program and LAS measures that file: any local user can then get quotes
+// for any program it can read, which is weaker and documented as such; seal keys are never served
 // on TCP.
 #pragma once
 
@@ -64,9 +64,10 @@ class LasService {
 };
 
 // The identity of the process `pid` as the simulated CPU sees it: the executable it runs
-// (/proc/PID/exe) measured, with the signature file beside its path. Fails if the process
-// changed its executable while being measured, or if the file on disk no longer is the
-// one the process runs.
+// (/proc/PID/exe) measured, with the signature file beside its path. Everything is read
+// through one open /proc/PID directory, so a process that exits (and whose pid is reused)
+// meanwhile fails the measurement. Fails too if the process exec'ed another executable
+// while being measured, or if the file on disk no longer is the one the process runs.
 Result<platform::EnclaveIdentity> MeasureProcess(pid_t pid);
 
 }  // namespace scone::las

@@ -5,6 +5,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 from scone_testlib import BIN_DIR, Las, SconeTestCase, openssl
 
@@ -109,6 +111,52 @@ class LasTest(SconeTestCase):
             r = self.scone_fails("las", "quote", "--las", addr, "--report-data", "00",
                                  "--program", self.prog, "-o", self.path("x.bin"))
             self.assertIn("measures the caller", r.stderr)
+
+    def test_unix_socket_measures_the_writer_not_the_connector(self):
+        # A process connects, forks, and exec's another program (sleep) while its child,
+        # which shares the connection, asks for the quote. LAS must measure the child (this
+        # Python), not the program now running under the pid that connected.
+        helper = r"""
+import json, os, socket, sys, time
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.connect(sys.argv[1])
+sock.set_inheritable(True)
+if os.fork() != 0:
+    os.execv("/bin/sleep", ["sleep", "2"])
+parent = os.getppid()
+for _ in range(300):
+    if os.path.basename(os.readlink("/proc/%d/exe" % parent)) == "sleep":
+        break
+    time.sleep(0.01)
+body = json.dumps({"report_data": "ab" * 64})
+sock.sendall(("POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              "Content-Length: %d\r\n\r\n%s" % (len(body), body)).encode())
+data = b""
+while True:
+    chunk = sock.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if sep:
+        length = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+                  if l.lower().startswith(b"content-length:")][0]
+        if len(rest) >= length:
+            sys.stdout.write(head.split(b"\r\n")[0].decode() + "\n" + rest[:length].decode())
+            break
+sys.stdout.flush()
+os._exit(0)
+"""
+        with Las(self.path("platform")) as las:
+            r = subprocess.run([sys.executable, "-c", helper, las.socket], capture_output=True,
+                               text=True, timeout=30)
+            status, _, body = r.stdout.partition("\n")
+            self.assertIn(" 200 ", status, r.stdout + r.stderr)
+            got = json.loads(body)["enclave"]["mrenclave"]
+            python = hashlib.sha256(open(os.path.realpath(sys.executable), "rb").read()).hexdigest()
+            sleep = hashlib.sha256(open(os.path.realpath("/bin/sleep"), "rb").read()).hexdigest()
+            self.assertEqual(got, python)
+            self.assertNotEqual(got, sleep)
 
     def test_platform_survives_restart_and_keeps_its_state(self):
         pdir = self.path("platform")
