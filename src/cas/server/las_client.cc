@@ -4,16 +4,16 @@
 
 #include "attestation/collateral_json.h"
 #include "common/hex.h"
-#include "net/http_client.h"
 
 namespace scone::cas {
 namespace {
 using nlohmann::json;
 
-Result<json> Call(const net::Endpoint& las, const net::HttpRequest& request) {
-  auto r = net::HttpCall(las, request);
+Result<json> Call(net::HttpClient& las, const net::HttpRequest& request) {
+  auto r = las.Call(request);
   if (!r.ok()) {
-    return Status(Code::kUnavailable, "las at " + las.ToString() + ": " + r.status().message());
+    return Status(Code::kUnavailable,
+                  "las at " + las.endpoint().ToString() + ": " + r.status().message());
   }
   if (r->status != 200) {
     return Status(Code::kUnavailable,

@@ -9,10 +9,13 @@
 #include "common/secret.h"
 #include "common/status.h"
 #include "net/http.h"
+#include "net/http_client.h"
 #include "platform/sealing.h"
 
 namespace scone::cas {
 
+// Thread-safe. Keeps its connections to las open between calls (net::HttpClient): each
+// attestation asks las for a quote, and a kept connection spares las the connection set-up.
 class LasClient {
  public:
   explicit LasClient(net::Endpoint las) : las_(std::move(las)) {}
@@ -23,10 +26,10 @@ class LasClient {
   // This process's seal key under `policy` at `key_isvsvn`.
   Result<SecretBytes> SealKey(platform::SealPolicy policy, uint16_t key_isvsvn) const;
 
-  const net::Endpoint& endpoint() const { return las_; }
+  const net::Endpoint& endpoint() const { return las_.endpoint(); }
 
  private:
-  net::Endpoint las_;
+  mutable net::HttpClient las_;  // its calls are thread-safe
 };
 
 }  // namespace scone::cas
