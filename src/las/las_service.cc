@@ -1,6 +1,8 @@
 #include "las/las_service.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +19,25 @@ using nlohmann::json;
 using StampList = std::vector<std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t>>;
 
 namespace {
+
+// LAS's own pid and user namespaces (device and inode of their nsfs files).
+struct Namespaces {
+  bool ok = false;
+  dev_t pid_dev = 0;
+  ino_t pid_ino = 0;
+  dev_t user_dev = 0;
+  ino_t user_ino = 0;
+};
+
+Namespaces OwnNamespaces() {
+  Namespaces n;
+  struct stat pid {};
+  struct stat user {};
+  if (::stat("/proc/self/ns/pid", &pid) == 0 && ::stat("/proc/self/ns/user", &user) == 0) {
+    n = {true, pid.st_dev, pid.st_ino, user.st_dev, user.st_ino};
+  }
+  return n;
+}
 
 // A process's /proc directory, opened once: whatever is read through it is about that one
 // process. If the process exits meanwhile, reads fail, even if its pid is reused.
@@ -50,6 +71,38 @@ class ProcessDir {
                                 " was deleted or replaced after it started; restart it");
     }
     return path;
+  }
+
+  // Fails unless the process's pid namespace is LAS's own or is owned by LAS's user
+  // namespace. The kernel lets a sender put any pid of its pid namespace in its credentials
+  // if it holds CAP_SYS_ADMIN in the user namespace that owns that pid namespace, and any
+  // user can create one (`unshare -Urpf`): there it could start a program and speak with that
+  // program's pid. Callers in such namespaces (rootless containers) are therefore refused;
+  // the host's and rootful containers' pid namespaces can only be forged for by root.
+  Status CheckPidNamespace() const {
+    const std::string who = "process " + std::to_string(pid_);
+    struct stat st {};
+    if (::fstatat(fd_, "ns/pid", &st, 0) != 0) {
+      return PermissionDenied("cannot see the pid namespace of " + who);
+    }
+    static const Namespaces kOwn = OwnNamespaces();
+    if (kOwn.ok && st.st_dev == kOwn.pid_dev && st.st_ino == kOwn.pid_ino) return Status::Ok();
+    int ns = ::openat(fd_, "ns/pid", O_RDONLY | O_CLOEXEC);
+    int owner = ns < 0 ? -1 : ::ioctl(ns, NS_GET_USERNS);
+    bool same_owner = false;
+    if (owner >= 0 && ::fstat(owner, &st) == 0) {
+      same_owner = kOwn.ok && st.st_dev == kOwn.user_dev && st.st_ino == kOwn.user_ino;
+    }
+    if (owner >= 0) ::close(owner);
+    if (ns >= 0) ::close(ns);
+    if (owner < 0) return PermissionDenied("cannot see the namespaces of " + who);
+    if (!same_owner) {
+      return PermissionDenied(
+          who +
+          " runs in a pid namespace owned by another user namespace (a rootless "
+          "container?), where credentials can be forged; run it in LAS's namespaces");
+    }
+    return Status::Ok();
   }
 
   // A path that opens the file the process runs (even if its path now names another file).
@@ -131,6 +184,7 @@ net::HttpResponse JsonResponse(const json& j) {
 
 Result<platform::EnclaveIdentity> MeasureProcess(pid_t pid) {
   SCONE_ASSIGN_OR_RETURN(ProcessDir process, ProcessDir::Open(pid));
+  SCONE_RETURN_IF_ERROR(process.CheckPidNamespace());
   SCONE_ASSIGN_OR_RETURN(std::string path, process.ExePath());
   SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity id, Measure(process, path));
   SCONE_RETURN_IF_ERROR(CheckStillRuns(process, path));
@@ -139,6 +193,7 @@ Result<platform::EnclaveIdentity> MeasureProcess(pid_t pid) {
 
 Result<platform::EnclaveIdentity> LasService::MeasureCaller(pid_t pid) const {
   SCONE_ASSIGN_OR_RETURN(ProcessDir process, ProcessDir::Open(pid));
+  SCONE_RETURN_IF_ERROR(process.CheckPidNamespace());
   SCONE_ASSIGN_OR_RETURN(std::string path, process.ExePath());
   FileStamps stamps = Stamps(process, path);
   std::optional<platform::EnclaveIdentity> id;

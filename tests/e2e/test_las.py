@@ -153,10 +153,42 @@ os._exit(0)
             status, _, body = r.stdout.partition("\n")
             self.assertIn(" 200 ", status, r.stdout + r.stderr)
             got = json.loads(body)["enclave"]["mrenclave"]
-            python = hashlib.sha256(open(os.path.realpath(sys.executable), "rb").read()).hexdigest()
-            sleep = hashlib.sha256(open(os.path.realpath("/bin/sleep"), "rb").read()).hexdigest()
+            def digest(path):
+                with open(os.path.realpath(path), "rb") as f:
+                    return hashlib.sha256(f.read()).hexdigest()
+            python, sleep = digest(sys.executable), digest("/bin/sleep")
             self.assertEqual(got, python)
             self.assertNotEqual(got, sleep)
+
+    def test_credentials_from_a_user_namespace_are_refused(self):
+        # In a user namespace of its own with a pid namespace (`unshare -Urpf`), any user may
+        # put the pid of another process of that namespace in its credentials. Here it
+        # starts sleep and claims sleep's pid; LAS must not quote sleep (nor the sender).
+        if subprocess.run(["unshare", "-Urpf", "true"], capture_output=True).returncode != 0:
+            self.skipTest("user namespaces are not available here")
+        helper = r"""
+import os, socket, struct, subprocess, sys
+sleeper = subprocess.Popen(["sleep", "30"])
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.connect(sys.argv[1])
+body = b'{"report_data": "00"}'
+req = (b"POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       b"Content-Length: %d\r\n\r\n" % len(body)) + body
+pid = sleeper.pid if sys.argv[2] == "forge" else os.getpid()
+sock.sendmsg([req], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, struct.pack("iII", pid, 0, 0))])
+sys.stdout.write(sock.recv(65536).decode(errors="replace"))
+sleeper.kill()
+"""
+        with Las(self.path("platform")) as las:
+            for mode in ("forge", "own"):
+                r = subprocess.run(["unshare", "-Urpf", sys.executable, "-c", helper, las.socket,
+                                    mode], capture_output=True, text=True, timeout=30)
+                self.assertIn(" 403 ", r.stdout.split("\r\n")[0], r.stdout + r.stderr)
+                self.assertIn("pid namespace owned by another user namespace", r.stdout)
+            # The same request from LAS's namespaces is served.
+            r = subprocess.run([sys.executable, "-c", helper, las.socket, "own"],
+                               capture_output=True, text=True, timeout=30)
+            self.assertIn(" 200 ", r.stdout.split("\r\n")[0], r.stdout + r.stderr)
 
     def test_platform_survives_restart_and_keeps_its_state(self):
         pdir = self.path("platform")
