@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 #include "common/secret.h"
@@ -126,7 +127,16 @@ class DeadlineSocket {
     fd_ = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return {errno, boost::system::system_category()};
     beast::error_code ec;
-    if (::connect(fd_, addr, length) != 0) {
+    int r = ::connect(fd_, addr, length);
+    // A Unix socket whose listen queue is full refuses at once (EAGAIN): try again until
+    // the deadline, as a blocking connect would wait.
+    while (r != 0 && errno == EAGAIN && family == AF_UNIX) {
+      auto left = deadline_ - Clock::now();
+      if (left <= Clock::duration::zero()) return beast::error::timeout;
+      std::this_thread::sleep_for(std::min<Clock::duration>(left, std::chrono::milliseconds(5)));
+      r = ::connect(fd_, addr, length);
+    }
+    if (r != 0) {
       if (errno != EINPROGRESS) return {errno, boost::system::system_category()};
       if (!Wait(POLLOUT, ec)) return ec;
       int error = 0;
@@ -268,23 +278,21 @@ class PlainConnection {
  public:
   explicit PlainConnection(const Endpoint& endpoint) : endpoint_(endpoint) {}
 
-  // Connects (on the first call) and exchanges `request`, all within options.timeout.
+  // Connects (on the first call) and exchanges `request`, all before `deadline` (name
+  // resolution excepted).
   Result<HttpResponse> Call(const HttpRequest& request, const ClientOptions& options,
-                            bool keep_alive, ExchangeInfo* info) {
+                            Clock::time_point deadline, bool keep_alive, ExchangeInfo* info) {
+    socket_.set_deadline(deadline);
     if (!connected_) {
       beast::error_code ec;
       if (endpoint_.is_unix()) {
-        socket_.set_deadline(Clock::now() + options.timeout);
         ec = socket_.ConnectUnix(endpoint_.unix_path);
       } else {
         SCONE_ASSIGN_OR_RETURN(auto addresses, Resolve(endpoint_));
-        socket_.set_deadline(Clock::now() + options.timeout);
         ec = socket_.ConnectTcp(addresses);
       }
       if (ec) return ExchangeError("connect to", endpoint_, ec);
       connected_ = true;
-    } else {
-      socket_.set_deadline(Clock::now() + options.timeout);
     }
     return Exchange(socket_, endpoint_, endpoint_.is_unix() ? "localhost" : endpoint_.host, request,
                     options, keep_alive, info);
@@ -302,7 +310,8 @@ class PlainConnection {
 Result<HttpResponse> HttpCall(const Endpoint& endpoint, const HttpRequest& request,
                               const ClientOptions& options) {
   PlainConnection connection(endpoint);
-  return connection.Call(request, options, /*keep_alive=*/false, nullptr);
+  return connection.Call(request, options, Clock::now() + options.timeout, /*keep_alive=*/false,
+                         nullptr);
 }
 
 struct HttpClient::Connection {
@@ -329,13 +338,16 @@ std::unique_ptr<HttpClient::Connection> HttpClient::TakeIdle() {
   return nullptr;
 }
 
-Result<HttpResponse> HttpClient::Call(const HttpRequest& request) {
+Result<HttpResponse> HttpClient::Call(const HttpRequest& request, Repeat repeat) {
+  const bool may_repeat = repeat == Repeat::kYes || request.method == "GET" ||
+                          request.method == "HEAD" || request.method == "OPTIONS";
+  const auto deadline = Clock::now() + options_.timeout;  // for both attempts together
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<Connection> c = attempt == 0 ? TakeIdle() : nullptr;
     const bool reused = c != nullptr;
     if (!c) c = std::make_unique<Connection>(endpoint_);
     ExchangeInfo info;
-    auto r = c->plain.Call(request, options_, /*keep_alive=*/true, &info);
+    auto r = c->plain.Call(request, options_, deadline, /*keep_alive=*/true, &info);
     if (r.ok()) {
       if (info.reusable) {
         c->idle_since = Clock::now();
@@ -345,7 +357,7 @@ Result<HttpResponse> HttpClient::Call(const HttpRequest& request) {
       return r;
     }
     // A kept connection the server closed meanwhile: once more on a new one.
-    if (!reused || !info.retryable) return r;
+    if (!reused || !info.retryable || !may_repeat) return r;
   }
 }
 

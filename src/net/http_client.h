@@ -41,9 +41,7 @@ struct HttpClientOptions {
 // Plain HTTP/1.1 with keep-alive to one endpoint (Unix or TCP), for a program that calls a
 // local service often, such as CAS calling las: a kept connection saves the connection set-up
 // and the server's per-connection work. Thread-safe; concurrent calls use separate
-// connections. Errors as HttpCall. A request sent on a kept connection that fails before
-// any byte of the response arrives (the server closed the connection meanwhile) is sent
-// once more on a new connection, so send only requests that may be repeated.
+// connections. Errors as HttpCall; options.timeout bounds a whole call.
 class HttpClient {
  public:
   explicit HttpClient(Endpoint endpoint, ClientOptions options = {}, HttpClientOptions reuse = {});
@@ -51,7 +49,12 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  Result<HttpResponse> Call(const HttpRequest& request);
+  // Whether a request may be sent twice. A request on a kept connection that fails before
+  // any byte of the response arrives (most likely the server closed the connection
+  // meanwhile, but it may also have run the request and then failed) is sent once more on
+  // a new connection if it may be repeated: GET, HEAD and OPTIONS, or any request with kYes.
+  enum class Repeat { kIfSafeMethod, kYes };
+  Result<HttpResponse> Call(const HttpRequest& request, Repeat repeat = Repeat::kIfSafeMethod);
   const Endpoint& endpoint() const { return endpoint_; }
 
  private:

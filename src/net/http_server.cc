@@ -209,7 +209,10 @@ class CredentialStream {
     msg.msg_control = control.data();
     msg.msg_controllen = control.size();
     ssize_t n = ::recvmsg(impl->socket.native_handle(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    while (n < 0 && errno == EINTR) {
+      n = ::recvmsg(impl->socket.native_handle(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       impl->socket.async_wait(
           asio::socket_base::wait_read,
           [impl, buffers, handler = std::move(handler)](boost::system::error_code ec) mutable {
@@ -272,7 +275,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Session& operator=(const Session&) = delete;
   ~Session() { server_.connections.fetch_sub(1); }
 
+  // Starts the session on its strand (the accept handler that calls this is not on it).
   void Run() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Start(); });
+  }
+
+ private:
+  void Start() {
     if constexpr (kIsTls<Stream>) {
       beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
       stream_.async_handshake(
@@ -283,7 +292,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
   }
 
- private:
   void OnHandshake(beast::error_code ec) {
     if (ec) {
       // Debug only: scanners and clients that do not speak TLS 1.3 are normal on the Internet.

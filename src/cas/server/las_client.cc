@@ -9,8 +9,9 @@ namespace scone::cas {
 namespace {
 using nlohmann::json;
 
+// Every las request may be repeated: a second quote or seal key is the same as the first.
 Result<json> Call(net::HttpClient& las, const net::HttpRequest& request) {
-  auto r = las.Call(request);
+  auto r = las.Call(request, net::HttpClient::Repeat::kYes);
   if (!r.ok()) {
     return Status(Code::kUnavailable,
                   "las at " + las.endpoint().ToString() + ": " + r.status().message());
