@@ -39,6 +39,8 @@ Namespaces OwnNamespaces() {
   return n;
 }
 
+}  // namespace
+
 // A process's /proc directory, opened once: whatever is read through it is about that one
 // process. If the process exits meanwhile, reads fail, even if its pid is reused.
 class ProcessDir {
@@ -114,6 +116,8 @@ class ProcessDir {
   pid_t pid_;
   int fd_;
 };
+
+namespace {
 
 json EnclaveJson(const platform::EnclaveIdentity& id) {
   return {{"mrenclave", HexEncode(id.mrenclave)},
@@ -191,28 +195,47 @@ Result<platform::EnclaveIdentity> MeasureProcess(pid_t pid) {
   return id;
 }
 
+Result<std::shared_ptr<const ProcessDir>> LasService::Process(pid_t pid, bool fresh) const {
+  if (!fresh) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (auto it = processes_.find(pid); it != processes_.end()) return it->second;
+  }
+  SCONE_ASSIGN_OR_RETURN(ProcessDir dir, ProcessDir::Open(pid));
+  SCONE_RETURN_IF_ERROR(dir.CheckPidNamespace());
+  auto process = std::make_shared<const ProcessDir>(std::move(dir));
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (processes_.size() >= 256) processes_.clear();  // each holds a descriptor
+  processes_[pid] = process;
+  return process;
+}
+
 Result<platform::EnclaveIdentity> LasService::MeasureCaller(pid_t pid) const {
-  SCONE_ASSIGN_OR_RETURN(ProcessDir process, ProcessDir::Open(pid));
-  SCONE_RETURN_IF_ERROR(process.CheckPidNamespace());
-  SCONE_ASSIGN_OR_RETURN(std::string path, process.ExePath());
-  FileStamps stamps = Stamps(process, path);
-  std::optional<platform::EnclaveIdentity> id;
+  SCONE_ASSIGN_OR_RETURN(std::shared_ptr<const ProcessDir> process, Process(pid, false));
+  auto exe = process->ExePath();
+  if (!exe.ok()) {
+    // A remembered directory stops answering when its process has ended; the pid may
+    // belong to another process now, which is looked at afresh.
+    SCONE_ASSIGN_OR_RETURN(process, Process(pid, true));
+    exe = process->ExePath();
+  }
+  SCONE_ASSIGN_OR_RETURN(std::string path, std::move(exe));
+  FileStamps stamps = Stamps(*process, path);
   {
+    // A hit means that, when its stamps were taken, the process ran the very file whose
+    // measurement is remembered (an exec in between changes the running file's stamp).
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = cache_.find(path);
-    if (it != cache_.end() && it->second.stamps == stamps) id = it->second.identity;
+    if (it != cache_.end() && it->second.stamps == stamps) return it->second.identity;
   }
-  if (!id) {
-    SCONE_ASSIGN_OR_RETURN(id, Measure(process, path));
-    // Only remember a measurement if no file changed while it was taken.
-    if (Stamps(process, path) == stamps) {
-      std::lock_guard<std::mutex> lock(cache_mu_);
-      if (cache_.size() >= 1024) cache_.clear();
-      cache_[path] = {stamps, *id};
-    }
+  SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity id, Measure(*process, path));
+  // Only remember a measurement if no file changed while it was taken.
+  if (Stamps(*process, path) == stamps) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (cache_.size() >= 1024) cache_.clear();
+    cache_[path] = {stamps, id};
   }
-  SCONE_RETURN_IF_ERROR(CheckStillRuns(process, path));
-  return *id;
+  SCONE_RETURN_IF_ERROR(CheckStillRuns(*process, path));
+  return id;
 }
 
 net::HttpResponse LasService::Handle(const net::HttpRequest& request,

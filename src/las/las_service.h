@@ -31,6 +31,8 @@
 
 namespace scone::las {
 
+class ProcessDir;  // a process's /proc directory (las_service.cc)
+
 class LasService {
  public:
   LasService(std::shared_ptr<const platform::Platform> platform, std::function<int64_t()> clock)
@@ -46,10 +48,14 @@ class LasService {
   Result<net::HttpResponse> SealKey(const net::HttpRequest& request,
                                     const net::PeerInfo& peer) const;
 
-  // MeasureProcess with a cache: hashing an executable is the expensive part of a quote,
+  // MeasureProcess with caches: hashing an executable is the expensive part of a quote,
   // so the identity is reused while the running file, the file at its path and its
-  // signature file are all unchanged (device, inode, size, mtime, ctime).
+  // signature file are all unchanged (device, inode, size, mtime, ctime); and a caller's
+  // /proc directory, with its pid namespace checked, is kept while the process lives.
   Result<platform::EnclaveIdentity> MeasureCaller(pid_t pid) const;
+  // The /proc directory of `pid` with its pid namespace checked: the remembered one unless
+  // `fresh`, else opened and checked now (and remembered).
+  Result<std::shared_ptr<const ProcessDir>> Process(pid_t pid, bool fresh) const;
 
   std::shared_ptr<const platform::Platform> platform_;
   std::function<int64_t()> clock_;
@@ -61,6 +67,7 @@ class LasService {
   };
   mutable std::mutex cache_mu_;
   mutable std::map<std::string, CachedMeasurement> cache_;  // by executable path
+  mutable std::map<pid_t, std::shared_ptr<const ProcessDir>> processes_;
 };
 
 // The identity of the process `pid` as the simulated CPU sees it: the executable it runs

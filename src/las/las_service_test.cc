@@ -1,8 +1,10 @@
 #include "las/las_service.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -69,6 +71,56 @@ TEST_F(LasServiceTest, UnixCallerIsMeasuredItself) {
   EXPECT_EQ(v.mr_signer(), platform::DebugSignerMrSigner());
   EXPECT_TRUE(v.debug());
   EXPECT_EQ(Bytes(v.report_data().begin(), v.report_data().end()), rd);
+}
+
+// The program the process `pid` runs now, as /proc shows it.
+std::string RunningProgram(pid_t pid) {
+  std::error_code ec;
+  return std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).string();
+}
+
+TEST_F(LasServiceTest, ARememberedCallerIsSeenToExecAndToEnd) {
+  // A child runs sh, which exec's sleep on a word from us; LAS keeps the child's /proc
+  // directory between requests, yet sees the exec and, once the child is gone, refuses.
+  int to_child[2];
+  ASSERT_EQ(pipe(to_child), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(to_child[0], 0);
+    close(to_child[1]);
+    execl("/bin/sh", "sh", "-c", "read x; exec sleep 30", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(to_child[0]);
+  auto wait_for = [&](const std::string& name) {
+    for (int i = 0; i < 500 && std::filesystem::path(RunningProgram(child)).filename() != name;
+         ++i) {
+      usleep(10000);
+    }
+  };
+  auto quote_of_child = [&] {
+    net::PeerInfo peer = unix_peer_;
+    peer.pid = child;
+    return Post("/v1/quote", {{"report_data", "00"}, {"collateral", true}}, peer);
+  };
+  for (int i = 0; i < 500 && RunningProgram(child) == RunningProgram(getpid()); ++i) {
+    usleep(10000);  // until the child has exec'ed sh
+  }
+  std::string sh = RunningProgram(child);
+  ASSERT_NE(sh, RunningProgram(getpid()));
+  auto v = VerifyResponse(quote_of_child());
+  EXPECT_EQ(v.mr_enclave(), *platform::MeasureProgram(sh));
+  ASSERT_EQ(write(to_child[1], "go\n", 3), 3);
+  wait_for("sleep");
+  std::string sleep = RunningProgram(child);
+  ASSERT_EQ(std::filesystem::path(sleep).filename(), "sleep");
+  v = VerifyResponse(quote_of_child());
+  EXPECT_EQ(v.mr_enclave(), *platform::MeasureProgram(sleep));
+  kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  close(to_child[1]);
+  EXPECT_NE(quote_of_child().status, 200u);
 }
 
 TEST_F(LasServiceTest, UnixCallerCannotNameAnotherProgram) {
