@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -22,6 +21,7 @@
 #include "common/secret.h"
 #include "crypto/key_hash.h"
 #include "crypto/x509.h"
+#include "net/iovec_internal.h"
 #include "net/tls_internal.h"
 
 namespace scone::net {
@@ -49,13 +49,14 @@ using Clock = std::chrono::steady_clock;
 // whole exchange is bounded by one timeout without an event loop: a blocking client needs
 // three system calls per small exchange (send, poll, receive). Models SyncReadStream and
 // SyncWriteStream; asio::ssl also asks its lowest layer for an executor, which comes from
-// `ioc` (never run).
+// the io_context given for TLS (never run).
 class DeadlineSocket {
  public:
   using lowest_layer_type = DeadlineSocket;
   using executor_type = asio::io_context::executor_type;
 
-  explicit DeadlineSocket(asio::io_context& ioc) : ioc_(ioc) {}
+  DeadlineSocket() = default;
+  explicit DeadlineSocket(asio::io_context& ioc) : ioc_(&ioc) {}
   ~DeadlineSocket() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -63,7 +64,7 @@ class DeadlineSocket {
   DeadlineSocket& operator=(const DeadlineSocket&) = delete;
 
   DeadlineSocket& lowest_layer() { return *this; }
-  executor_type get_executor() { return ioc_.get_executor(); }
+  executor_type get_executor() { return ioc_->get_executor(); }
   void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
 
   beast::error_code ConnectUnix(const std::string& path) {
@@ -153,14 +154,8 @@ class DeadlineSocket {
   template <class Buffers, class Io>
   size_t Transfer(const Buffers& buffers, short events, bool wait_first, beast::error_code& ec,
                   Io io) {
-    std::array<iovec, 16> iov{};
-    size_t count = 0;
-    for (auto it = asio::buffer_sequence_begin(buffers);
-         it != asio::buffer_sequence_end(buffers) && count < iov.size(); ++it) {
-      asio::const_buffer b = *it;
-      if (b.size() == 0) continue;
-      iov[count++] = {const_cast<void*>(b.data()), b.size()};  // NOLINT: iovec is not const
-    }
+    iovec_internal::Iovecs iov{};
+    size_t count = iovec_internal::FromBuffers(buffers, iov);
     ec = {};
     if (count == 0) return 0;
     msghdr msg{};
@@ -202,7 +197,7 @@ class DeadlineSocket {
     }
   }
 
-  asio::io_context& ioc_;
+  asio::io_context* ioc_ = nullptr;
   int fd_ = -1;
   bool wrote_last_ = false;
   Clock::time_point deadline_ = Clock::now();
@@ -300,8 +295,7 @@ class PlainConnection {
 
  private:
   Endpoint endpoint_;
-  asio::io_context unused_;  // DeadlineSocket's executor, for asio::ssl only
-  DeadlineSocket socket_{unused_};
+  DeadlineSocket socket_;
   bool connected_ = false;
 };
 
@@ -317,7 +311,7 @@ Result<HttpResponse> HttpCall(const Endpoint& endpoint, const HttpRequest& reque
 struct HttpClient::Connection {
   explicit Connection(const Endpoint& endpoint) : plain(endpoint) {}
   PlainConnection plain;
-  std::chrono::steady_clock::time_point idle_since;
+  Clock::time_point idle_since;
 };
 
 HttpClient::HttpClient(Endpoint endpoint, ClientOptions options, HttpClientOptions reuse)

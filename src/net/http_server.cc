@@ -16,6 +16,7 @@
 #include <system_error>
 #include <type_traits>
 
+#include "net/iovec_internal.h"
 #include "net/tls_internal.h"
 
 namespace scone::net {
@@ -193,14 +194,8 @@ class CredentialStream {
       auto ex = asio::get_associated_executor(handler, impl->socket.get_executor());
       asio::defer(ex, [h = std::move(handler), ec, n]() mutable { h(ec, n); });
     };
-    std::array<iovec, 16> iov{};
-    size_t count = 0;
-    for (auto it = asio::buffer_sequence_begin(buffers);
-         it != asio::buffer_sequence_end(buffers) && count < iov.size(); ++it) {
-      asio::mutable_buffer b = *it;
-      if (b.size() == 0) continue;
-      iov[count++] = {b.data(), b.size()};
-    }
+    iovec_internal::Iovecs iov{};
+    size_t count = iovec_internal::FromBuffers(buffers, iov);
     if (count == 0) return complete({}, 0);
     alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(ucred))> control{};
     msghdr msg{};
