@@ -187,6 +187,18 @@ Result<FileLock> FileLock::Acquire(const fs::path& lock_path) {
   return FileLock(fd);
 }
 
+Result<std::optional<FileLock>> FileLock::TryAcquire(const fs::path& lock_path) {
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open lock file", lock_path);
+  FileLock lock(fd);  // closes fd on every return below
+  for (;;) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return std::optional<FileLock>(std::move(lock));
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return std::optional<FileLock>();
+    return ErrnoStatus(errno, "cannot lock", lock_path);
+  }
+}
+
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);

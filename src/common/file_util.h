@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "common/bytes.h"
@@ -38,6 +39,10 @@ class FileLock {
  public:
   // Blocks until the lock is held. Creates the lock file with mode 0600 if needed.
   static Result<FileLock> Acquire(const std::filesystem::path& lock_path);
+  // Takes the lock without waiting: nullopt if another holder has it. flock locks belong to
+  // the open file description, so a second TryAcquire on the same file fails even within
+  // one process. The lock file (created 0600) must not be a symbolic link.
+  static Result<std::optional<FileLock>> TryAcquire(const std::filesystem::path& lock_path);
 
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&& other) noexcept;

@@ -1,7 +1,6 @@
 #include "store/files.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,33 +30,6 @@ void SyncFolderOf(const fs::path& path) {
 }
 
 }  // namespace
-
-Result<std::optional<ExclusiveFileLock>> ExclusiveFileLock::TryAcquire(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return ErrnoStatus(errno, "cannot open lock file", path);
-  ExclusiveFileLock lock(fd);  // closes fd on every return below
-  for (;;) {
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      return std::optional<ExclusiveFileLock>(std::move(lock));
-    }
-    if (errno == EINTR) continue;
-    if (errno == EWOULDBLOCK) return std::optional<ExclusiveFileLock>();
-    return ErrnoStatus(errno, "cannot lock", path);
-  }
-}
-
-ExclusiveFileLock& ExclusiveFileLock::operator=(ExclusiveFileLock&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-ExclusiveFileLock::~ExclusiveFileLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
-}
 
 Result<bool> EntryExists(const fs::path& path) {
   struct stat st {};

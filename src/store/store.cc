@@ -288,7 +288,7 @@ Status MissingDatabase(const fs::path& db, const fs::path& key_store) {
 
 struct Store::State {
   StoreOptions options;
-  ExclusiveFileLock lock;  // declared before `db`: released after the connection closes
+  FileLock lock;  // declared before `db`: released after the connection closes
   SqliteDb db;
   SecretBytes key;
   RowDigests rows;
@@ -299,7 +299,7 @@ struct Store::State {
   // Not OK once the store must not be used any more (failed commit, simulated crash).
   Status broken;
 
-  State(StoreOptions o, ExclusiveFileLock l, SqliteDb d, SecretBytes k, RowDigests r, uint16_t svn)
+  State(StoreOptions o, FileLock l, SqliteDb d, SecretBytes k, RowDigests r, uint16_t svn)
       : options(std::move(o)),
         lock(std::move(l)),
         db(std::move(d)),
@@ -443,7 +443,7 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
   const fs::path next = NextKeyStorePath(db);
   const fs::path creating = CreatingPath(db);
 
-  SCONE_ASSIGN_OR_RETURN(auto lock, ExclusiveFileLock::TryAcquire(LockPath(db)));
+  SCONE_ASSIGN_OR_RETURN(auto lock, FileLock::TryAcquire(LockPath(db)));
   if (!lock) {
     return FailedPrecondition("database " + db.string() +
                               " is in use by another CAS process (lock " + LockPath(db).string() +
