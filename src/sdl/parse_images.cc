@@ -93,19 +93,21 @@ Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
 Status ParseVolume(Reader& r, const YAML::Node& n, Volume* vol) {
   vol->position = PositionOf(n.Mark());
   bool has_name = false;
-  SDL_TRY_OUTER(r.ForEachKey(
-      n, "a volume", {"name", "export", "import"},
-      [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
-        if (k == "name") {
-          has_name = true;
-          return r.String(v, "volume name", &vol->name);
-        }
-        if (k == "export") return ParseExports(r, v, &vol->exports);
-        SessionRef ref;
-        SCONE_RETURN_IF_ERROR(ParseSessionRef(r, v, "a volume import", RefItem::kVolume, &ref));
-        vol->import = std::move(ref);
-        return Status::Ok();
-      }));
+  SDL_TRY_OUTER(
+      r.ForEachKey(n, "a volume", {"name", "export", "import"},
+                   [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+                     if (k == "name") {
+                       has_name = true;
+                       return r.String(v, "volume name", &vol->name);
+                     }
+                     if (k == "export")
+                       return ParseExports(r, v, RefKind::kVolumeExport, &vol->exports);
+                     SessionRef ref;
+                     SCONE_RETURN_IF_ERROR(
+                         ParseSessionRef(r, v, "a volume import", RefKind::kVolumeImport, &ref));
+                     vol->import = std::move(ref);
+                     return Status::Ok();
+                   }));
   if (!has_name) return r.Fail(ErrorKind::kMissingKey, n, "a volume needs a `name`");
   return Status::Ok();
 }

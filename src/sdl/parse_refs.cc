@@ -5,11 +5,12 @@
 
 namespace scone::sdl {
 
-Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, RefItem item,
+Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, RefKind kind,
                        SessionRef* ref) {
   ref->position = PositionOf(n.Mark());
   SCONE_RETURN_IF_ERROR(r.Visit(n));
-  if (n.IsScalar() && item == RefItem::kNone) {
+  bool is_export = kind == RefKind::kSecretExport || kind == RefKind::kVolumeExport;
+  if (n.IsScalar() && is_export) {
     // 0.2 style: an export target given by session name only.
     return r.String(n, std::string(what) + " session", &ref->session);
   }
@@ -27,19 +28,22 @@ Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, Re
   };
   auto read = [&](Keys keys) { return r.ForEachKey(n, what, keys, handler); };
   std::string_view item_key;
-  switch (item) {
-    case RefItem::kSecret:
+  switch (kind) {
+    case RefKind::kSecretImport:
       item_key = "secret";
       SDL_TRY_OUTER(
           read({"session", "secret", "session_hash", "cas_url", "cas_key", "cas_software_key"}));
       break;
-    case RefItem::kVolume:
+    case RefKind::kVolumeImport:
       item_key = "volume";
       SDL_TRY_OUTER(
           read({"session", "volume", "session_hash", "cas_url", "cas_key", "cas_software_key"}));
       break;
-    case RefItem::kNone:
+    case RefKind::kSecretExport:
       SDL_TRY_OUTER(read({"session", "session_hash", "cas_url", "cas_key", "cas_software_key"}));
+      break;
+    case RefKind::kVolumeExport:
+      SDL_TRY_OUTER(read({"session", "session_hash"}));
       break;
   }
   if (!has_session) {
@@ -53,9 +57,9 @@ Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, Re
   return Status::Ok();
 }
 
-Status ParseExports(Reader& r, const YAML::Node& n, std::vector<SessionRef>* out) {
+Status ParseExports(Reader& r, const YAML::Node& n, RefKind kind, std::vector<SessionRef>* out) {
   return r.OneOrList(n, out, [&](const YAML::Node& i, SessionRef* ref) {
-    return ParseSessionRef(r, i, "an export", RefItem::kNone, ref);
+    return ParseSessionRef(r, i, "an export", kind, ref);
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include "crypto/pem.h"
 #include "crypto/x509.h"
+#include "sdl/parser.h"
 #include "sdl/sections.h"
 
 namespace scone::sdl {
@@ -43,19 +44,21 @@ Status ParseValidFor(Reader& r, const YAML::Node& v, std::optional<LString>* out
   return Status::Ok();
 }
 
-// Whether the secret key `k` applies to a secret of `kind`.
-bool KeyAppliesToKind(std::string_view k, SecretKind kind) {
+// Whether the secret key `k` applies to a secret of `kind` (a kind-less import takes the
+// common keys only).
+bool KeyAppliesToKind(std::string_view k, std::optional<SecretKind> kind) {
   static constexpr std::string_view kCommon[] = {"name",   "kind",          "value",  "export",
                                                  "import", "export_public", "migrate"};
   if (std::find(std::begin(kCommon), std::end(kCommon), k) != std::end(kCommon)) return true;
-  switch (kind) {
+  if (!kind) return false;
+  switch (*kind) {
     case SecretKind::kAscii:
     case SecretKind::kBinary:
       return k == "size";
     case SecretKind::kPrivateKey:
       return k == "key_type";
     case SecretKind::kPublicKey:
-      return false;
+      return k == "private_key";
     case SecretKind::kX509:
     case SecretKind::kX509Ca:
       return k == "private_key" || k == "issuer" || k == "common_name" || k == "endpoint" ||
@@ -67,10 +70,11 @@ bool KeyAppliesToKind(std::string_view k, SecretKind kind) {
 // Checks the form of given key material without ever echoing it.
 Status CheckValue(Reader& r, const Secret& sec) {
   const std::string& v = sec.value->value;
-  switch (sec.kind.value) {
+  if (!sec.kind) return Status::Ok();  // an import; the validator rejects its value
+  switch (sec.kind->value) {
     case SecretKind::kPrivateKey:
     case SecretKind::kPublicKey: {
-      bool want_private = sec.kind.value == SecretKind::kPrivateKey;
+      bool want_private = sec.kind->value == SecretKind::kPrivateKey;
       auto blocks = crypto::ParsePemBlocks(v);
       bool ok = blocks.ok() && blocks->size() == 1;
       if (ok) {
@@ -96,8 +100,15 @@ Status CheckValue(Reader& r, const Secret& sec) {
       }
       return Status::Ok();
     }
-    case SecretKind::kAscii:
     case SecretKind::kBinary:
+      // Explicit binary values are written in hex ("DEADBEEF").
+      if (v.empty() || v.size() % 2 != 0 || !IsHex(v, v.size())) {
+        return r.Fail(ErrorKind::kInvalidValue, sec.value->position,
+                      "the value of binary secret " + Quoted(sec.name.value) +
+                          " must be hex digits, two per byte (e.g. DEADBEEF)");
+      }
+      return Status::Ok();
+    case SecretKind::kAscii:
       return Status::Ok();
   }
   return Status::Ok();
@@ -108,7 +119,6 @@ Status CheckValue(Reader& r, const Secret& sec) {
 Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
   sec->position = PositionOf(n.Mark());
   bool has_name = false;
-  bool has_kind = false;
   std::vector<std::pair<std::string, Position>> given;
   SDL_TRY_OUTER(r.ForEachKey(
       n, "a secret",
@@ -121,12 +131,11 @@ Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
           return r.String(v, "secret name", &sec->name);
         }
         if (k == "kind") {
-          has_kind = true;
           LString kind;
           SCONE_RETURN_IF_ERROR(r.Keyword(
               v, "secret kind", {"ascii", "binary", "private-key", "public-key", "x509", "x509-ca"},
               &kind));
-          sec->kind = {*ParseSecretKind(kind.value), kind.position};
+          sec->kind = Located<SecretKind>{*ParseSecretKind(kind.value), kind.position};
           return Status::Ok();
         }
         if (k == "size") {
@@ -142,7 +151,8 @@ Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
           LString t;
           SCONE_RETURN_IF_ERROR(r.Keyword(
               v, "key_type",
-              {"ed25519", "P-256", "P-384", "P-521", "RSA-2048", "RSA-3072", "RSA-4096"}, &t));
+              {"Ed25519", "ed25519", "P-256", "P-384", "P-521", "RSA-2048", "RSA-3072", "RSA-4096"},
+              &t));
           sec->key_type = std::move(t);
           return Status::Ok();
         }
@@ -169,10 +179,10 @@ Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
           return Status::Ok();
         }
         if (k == "valid_for") return ParseValidFor(r, v, &sec->valid_for);
-        if (k == "export") return ParseExports(r, v, &sec->exports);
+        if (k == "export") return ParseExports(r, v, RefKind::kSecretExport, &sec->exports);
         if (k == "import") {
           SessionRef ref;
-          SCONE_RETURN_IF_ERROR(ParseSessionRef(r, v, "an import", RefItem::kSecret, &ref));
+          SCONE_RETURN_IF_ERROR(ParseSessionRef(r, v, "an import", RefKind::kSecretImport, &ref));
           sec->import = std::move(ref);
           return Status::Ok();
         }
@@ -180,16 +190,19 @@ Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
         return r.Bool(v, "migrate", &sec->migrate);
       }));
   if (!has_name) return r.Fail(ErrorKind::kMissingKey, n, "a secret needs a `name`");
-  if (!has_kind) {
+  if (!sec->kind && !sec->import) {
     return r.Fail(ErrorKind::kMissingKey, n,
-                  "secret needs a `kind`: ascii, binary, private-key, public-key, x509 or x509-ca");
+                  "secret needs a `kind`: ascii, binary, private-key, public-key, x509 or x509-ca "
+                  "(only an imported secret may leave it out)");
   }
   // Keys that exist in the language but not for this kind of secret.
   for (const auto& [k, pos] : given) {
-    if (!KeyAppliesToKind(k, sec->kind.value)) {
-      return r.Fail(ErrorKind::kUnknownKey, pos,
-                    "key " + Quoted(k) + " does not apply to a secret of kind " +
-                        std::string(SecretKindName(sec->kind.value)));
+    if (!KeyAppliesToKind(k, sec->kind ? std::optional(sec->kind->value) : std::nullopt)) {
+      return r.Fail(
+          ErrorKind::kUnknownKey, pos,
+          "key " + Quoted(k) + " does not apply to " +
+              (sec->kind ? "a secret of kind " + std::string(SecretKindName(sec->kind->value))
+                         : std::string("an imported secret without `kind`")));
     }
   }
   if (sec->value) return CheckValue(r, *sec);

@@ -8,6 +8,13 @@
 namespace scone::sdl {
 namespace {
 
+// Values handed to the program (command, environment, pwd) are C strings.
+Status NoNul(Reader& r, const LString& s, std::string_view what) {
+  if (s.value.find('\0') == std::string::npos) return Status::Ok();
+  return r.Fail(ErrorKind::kInvalidValue, s.position,
+                std::string(what) + " cannot contain a NUL character");
+}
+
 Status ParseSigner(Reader& r, const YAML::Node& n, Signer* s) {
   s->position = PositionOf(n.Mark());
   bool has_mrsigner = false;
@@ -31,6 +38,10 @@ Status ParseSigner(Reader& r, const YAML::Node& n, Signer* s) {
   if (s->isvsvn_min && s->isvsvn_max && s->isvsvn_min->value > s->isvsvn_max->value) {
     return r.Fail(ErrorKind::kInvalidValue, s->isvsvn_max->position,
                   "isvsvn_max is below isvsvn_min; no version could match");
+  }
+  if (!s->isvprodid) {
+    return r.Fail(ErrorKind::kMissingKey, n,
+                  "signer needs `isvprodid` (the product id the enclave was signed with)");
   }
   return Status::Ok();
 }
@@ -74,6 +85,7 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
           if (v.IsScalar()) {
             LString line;
             SCONE_RETURN_IF_ERROR(r.String(v, "command", &line));
+            SCONE_RETURN_IF_ERROR(NoNul(r, line, "command"));
             svc->command_was_string = true;
             size_t i = 0;
             const std::string& c = line.value;
@@ -87,6 +99,7 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
             }
           } else if (v.IsSequence()) {
             SCONE_RETURN_IF_ERROR(r.StringList(v, "command", &argv));
+            for (const LString& a : argv) SCONE_RETURN_IF_ERROR(NoNul(r, a, "command"));
           } else {
             return r.Fail(ErrorKind::kWrongType, v,
                           "command must be a string or a list of strings");
@@ -125,13 +138,17 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
               value.position = PositionOf(env_value.Mark());
             } else {
               SCONE_RETURN_IF_ERROR(r.String(env_value, "environment value of " + name, &value));
+              SCONE_RETURN_IF_ERROR(NoNul(r, value, "an environment value"));
             }
             svc->environment.emplace_back(LString{name, PositionOf(env_key.Mark())},
                                           std::move(value));
           }
           return Status::Ok();
         }
-        if (k == "pwd") return r.OptString(v, "pwd", &svc->pwd);
+        if (k == "pwd") {
+          SCONE_RETURN_IF_ERROR(r.OptString(v, "pwd", &svc->pwd));
+          return NoNul(r, *svc->pwd, "pwd");
+        }
         if (k == "image_name") return r.OptString(v, "image_name", &svc->image_name);
         if (k == "attestation") {
           return r.OneOrList(v, &svc->attestation, [&](const YAML::Node& i, AttestationVariant* a) {

@@ -25,17 +25,18 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc);
 // secrets: one entry.
 Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec);
 
-// What a reference to another session names besides the session.
-enum class RefItem {
-  kNone,    // an export target: the session only
-  kSecret,  // a secret import: `secret`
-  kVolume,  // a volume import: `volume`
+// Where a reference to another session stands; it decides the keys it takes.
+enum class RefKind {
+  kSecretExport,  // session (or a plain session name), on this or another CAS
+  kVolumeExport,  // session on this CAS only (volumes are not exported to other CASes)
+  kSecretImport,  // session and `secret`, on this or another CAS
+  kVolumeImport,  // session and `volume`, on this or another CAS
 };
 // A reference to another session; `what` names it in messages ("an import").
-Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, RefItem item,
+Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, RefKind kind,
                        SessionRef* ref);
-// `export`: one target or a list of them.
-Status ParseExports(Reader& r, const YAML::Node& n, std::vector<SessionRef>* out);
+// `export` (kSecretExport or kVolumeExport): one target or a list of them.
+Status ParseExports(Reader& r, const YAML::Node& n, RefKind kind, std::vector<SessionRef>* out);
 
 // images / volumes: one entry.
 Status ParseImage(Reader& r, const YAML::Node& n, Image* img);
