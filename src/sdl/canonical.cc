@@ -209,7 +209,7 @@ json NormalizeSession(const Session& s) {
   for (const Secret* sec : SortedByName(s.secrets)) {
     json o = json::object();
     o["name"] = sec->name.value;
-    o["kind"] = std::string(SecretKindName(sec->kind.value));
+    if (sec->kind) o["kind"] = std::string(SecretKindName(sec->kind->value));
     if (sec->size) o["size"] = sec->size->value;
     PutOpt(o, "value", sec->value);
     PutOpt(o, "key_type", sec->key_type);

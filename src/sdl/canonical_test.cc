@@ -134,11 +134,12 @@ TEST(CanonicalTest, SameMeaningSameHash) {
            "}]}]\n"},
       // A one-version range is an exact version; open bounds are no bounds.
       {"services: [{name: a, attestation: {signer: {mrsigner: " + mr +
-           ", isvsvn_min: 4, isvsvn_max: 4}}}]\n",
-       "services: [{name: a, attestation: {signer: {mrsigner: " + mr + ", isvsvn: 4}}}]\n"},
+           ", isvprodid: 1, isvsvn_min: 4, isvsvn_max: 4}}}]\n",
+       "services: [{name: a, attestation: {signer: {mrsigner: " + mr +
+           ", isvprodid: 1, isvsvn: 4}}}]\n"},
       {"services: [{name: a, attestation: {signer: {mrsigner: " + mr +
-           ", isvsvn_min: 0, isvsvn_max: 65535}}}]\n",
-       "services: [{name: a, attestation: {signer: {mrsigner: " + mr + "}}}]\n"},
+           ", isvprodid: 1, isvsvn_min: 0, isvsvn_max: 65535}}}]\n",
+       "services: [{name: a, attestation: {signer: {mrsigner: " + mr + ", isvprodid: 1}}}]\n"},
       // Services and secrets are sets by name.
       {"security: {attestation: {mode: none}}\nservices: [{name: a}, {name: b}]\n",
        "security: {attestation: {mode: none}}\nservices: [{name: b}, {name: a}]\n"},

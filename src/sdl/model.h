@@ -40,8 +40,8 @@ inline constexpr std::string_view kCompatVersion = "0.2";
 // The signer part of an attestation variant: who signed the enclave (MRSIGNER), which
 // product (ISVPRODID) and which security version(s) (ISVSVN exactly, or a range).
 struct Signer {
-  LString mrsigner;  // 64 hex digits
-  std::optional<Located<uint16_t>> isvprodid;
+  LString mrsigner;                            // 64 hex digits
+  std::optional<Located<uint16_t>> isvprodid;  // required: always present after parsing
   std::optional<Located<uint16_t>> isvsvn;
   std::optional<Located<uint16_t>> isvsvn_min;
   std::optional<Located<uint16_t>> isvsvn_max;
@@ -95,11 +95,13 @@ struct SessionRef {
 
 struct Secret {
   LString name;
-  Located<SecretKind> kind;
+  // Absent only for an imported secret that does not state its kind (the exporting
+  // session defines it); every other secret has one.
+  std::optional<Located<SecretKind>> kind;
   std::optional<Located<uint64_t>> size;
   std::optional<LString> value;  // secret material; never printed in messages
   std::optional<LString> key_type;
-  std::optional<LString> private_key;  // names a private-key secret
+  std::optional<LString> private_key;  // x509, x509-ca, public-key: names a private-key secret
   std::optional<LString> issuer;       // names an x509-ca secret
   std::optional<LString> common_name;
   std::optional<LString> endpoint;
@@ -177,6 +179,7 @@ inline constexpr std::string_view kTolerateValues[] = {
     "outdated-tcb",
     "software-hardening-needed",
     "insecure-configuration",
+    "aepic-leak",
 };
 
 struct Session {

@@ -65,7 +65,7 @@ nlohmann::json SessionToJson(const Session& session, const PrintOptions& options
   json j = NormalizeSession(session);
   if (!options.reveal_secret_values) {
     for (json& sec : j["secrets"]) {
-      const auto& kind = sec["kind"].get_ref<const std::string&>();
+      const std::string kind = sec.value("kind", "");
       bool secret = kind == "ascii" || kind == "binary" || kind == "private-key";
       if (secret && sec.contains("value")) sec["value"] = std::string(kRedacted);
     }

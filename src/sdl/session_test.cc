@@ -81,7 +81,7 @@ TEST(ValidCorpusTest, CorpusCoversEverySection) {
       for (const auto& v : svc.attestation) signer |= v.signer.has_value();
     }
     for (const Secret& sec : x.secrets) {
-      kinds.insert(sec.kind.value);
+      if (sec.kind) kinds.insert(sec.kind->value);
       secret_import |= sec.import.has_value();
       secret_export |= !sec.exports.empty();
     }

@@ -15,6 +15,27 @@ bool IsNameChar(char c) {
          c == '-' || c == '.' || c == '~';
 }
 
+// The kind of a secret as written, "" for an import without `kind`.
+std::string_view KindOf(const Secret& s) { return s.kind ? SecretKindName(s.kind->value) : ""; }
+
+// "a secret of kind K" / "an imported secret without `kind`", for messages.
+std::string KindPhrase(const Secret& s) {
+  return s.kind ? "a secret of kind " + std::string(KindOf(s))
+                : std::string("an imported secret without `kind`");
+}
+
+// Every format of every kind.
+std::vector<std::string_view> AllFormats() {
+  std::vector<std::string_view> all;
+  for (SecretKind k : {SecretKind::kAscii, SecretKind::kBinary, SecretKind::kPrivateKey,
+                       SecretKind::kPublicKey, SecretKind::kX509, SecretKind::kX509Ca}) {
+    for (std::string_view f : FormatsFor(k)) {
+      if (std::find(all.begin(), all.end(), f) == all.end()) all.push_back(f);
+    }
+  }
+  return all;
+}
+
 class Validator {
  public:
   explicit Validator(const Session& s) : s_(s) {}
@@ -110,7 +131,15 @@ Status Validator::CheckSecrets() {
       return Fail(ErrorKind::kConflictingKeys, sec.exports.front().position,
                   "secret \"" + name + "\" is imported; export it from the session that owns it");
     }
-    if (sec.kind.value == SecretKind::kX509 && !sec.private_key && !sec.value && !sec.import) {
+    SecretKind kind = sec.kind ? sec.kind->value : SecretKind::kAscii;
+    if (sec.kind && kind == SecretKind::kPublicKey && !sec.private_key && !sec.value &&
+        !sec.import) {
+      return Fail(ErrorKind::kMissingKey, sec.position,
+                  "public-key secret \"" + name +
+                      "\" needs `private_key: NAME` naming a private-key secret (or a `value` or "
+                      "an `import`)");
+    }
+    if (sec.kind && kind == SecretKind::kX509 && !sec.private_key && !sec.value && !sec.import) {
       return Fail(ErrorKind::kX509NeedsPrivateKey, sec.position,
                   "x509 secret \"" + name +
                       "\" needs `private_key: NAME` naming a private-key secret (or a `value` or "
@@ -124,11 +153,11 @@ Status Validator::CheckSecrets() {
                         "\" names no secret of this session; declare a "
                         "secret with kind: private-key");
       }
-      if (it->second->kind.value != SecretKind::kPrivateKey) {
+      if (KindOf(*it->second) != "private-key") {
         return Fail(ErrorKind::kWrongReferenceKind, sec.private_key->position,
-                    "private_key of \"" + name + "\" names a secret of kind " +
-                        std::string(SecretKindName(it->second->kind.value)) +
-                        "; it must be a private-key secret");
+                    "private_key of \"" + name + "\" names " + KindPhrase(*it->second) +
+                        "; it must be a private-key secret (state `kind: private-key` on an "
+                        "import)");
       }
     }
     if (sec.issuer) {
@@ -139,11 +168,10 @@ Status Validator::CheckSecrets() {
                         "\" names no secret of this session; declare a "
                         "secret with kind: x509-ca");
       }
-      if (it->second->kind.value != SecretKind::kX509Ca) {
+      if (KindOf(*it->second) != "x509-ca") {
         return Fail(ErrorKind::kWrongReferenceKind, sec.issuer->position,
-                    "issuer of \"" + name + "\" names a secret of kind " +
-                        std::string(SecretKindName(it->second->kind.value)) +
-                        "; it must be an x509-ca secret");
+                    "issuer of \"" + name + "\" names " + KindPhrase(*it->second) +
+                        "; it must be an x509-ca secret (state `kind: x509-ca` on an import)");
       }
     }
   }
@@ -186,17 +214,20 @@ Status Validator::CheckPlaceholders(const LString& text, std::string_view where)
     std::string format = p.format;
     auto it = secrets_.find(name);
     if (it == secrets_.end() && format.empty()) {
-      // Older sessions write $$SCONE::cert.crt$$ / .key / .chain for x509 secrets.
+      // Older sessions write $$SCONE::cert.crt$$ / .key / .chain for x509 secrets and
+      // $$SCONE::bytes.hex$$ for binary ones.
       size_t dot = name.rfind('.');
       if (dot != std::string::npos) {
-        std::string base = name.substr(0, dot);
         std::string ext = name.substr(dot + 1);
-        auto b = secrets_.find(base);
-        if (b != secrets_.end() &&
-            (b->second->kind.value == SecretKind::kX509 ||
-             b->second->kind.value == SecretKind::kX509Ca) &&
-            (ext == "crt" || ext == "key" || ext == "chain")) {
-          continue;
+        auto b = secrets_.find(name.substr(0, dot));
+        if (b != secrets_.end()) {
+          std::string_view k = KindOf(*b->second);
+          bool x509 = k.empty() || k == "x509" || k == "x509-ca";
+          bool binary = k.empty() || k == "binary";
+          if ((x509 && (ext == "crt" || ext == "key" || ext == "chain")) ||
+              (binary && ext == "hex")) {
+            continue;
+          }
         }
       }
     }
@@ -206,7 +237,10 @@ Status Validator::CheckPlaceholders(const LString& text, std::string_view where)
                       "\", which this session does not declare (add it to `secrets`, or "
                       "import it)");
     }
-    auto formats = FormatsFor(it->second->kind.value);
+    // A kind-less import takes the formats of every kind; CAS checks the format against
+    // the exported secret when the import is resolved.
+    const auto& kind = it->second->kind;
+    auto formats = kind ? FormatsFor(kind->value) : AllFormats();
     if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
       std::string valid;
       for (std::string_view f : formats) {
@@ -215,8 +249,7 @@ Status Validator::CheckPlaceholders(const LString& text, std::string_view where)
       }
       return Fail(ErrorKind::kBadSecretFormat, text.position,
                   "format \"" + format.substr(0, 40) + "\" is not valid for secret \"" + name +
-                      "\" of kind " + std::string(SecretKindName(it->second->kind.value)) +
-                      "; valid formats are: none, " + valid);
+                      "\", " + KindPhrase(*it->second) + "; valid formats are: none, " + valid);
     }
   }
   return Status::Ok();
@@ -337,11 +370,11 @@ std::vector<std::string_view> FormatsFor(SecretKind kind) {
   switch (kind) {
     case SecretKind::kAscii:
     case SecretKind::kBinary:
-      return {"", "hex", "bin"};
+      return {"", "hex", "bin", "base64", "base64url", "base32", "base32nopad"};
     case SecretKind::kPrivateKey:
       return {"", "pem", "der", "pkcs8:pem", "pkcs8:der"};
     case SecretKind::kPublicKey:
-      return {"", "pem", "der"};
+      return {"", "pem", "der", "spki:pem", "spki:der"};
     case SecretKind::kX509:
     case SecretKind::kX509Ca:
       return {"",
@@ -355,7 +388,8 @@ std::vector<std::string_view> FormatsFor(SecretKind kind) {
               "privatekey:pem",
               "privatekey:der",
               "privatekey:pkcs8:pem",
-              "privatekey:pkcs8:der"};
+              "privatekey:pkcs8:der",
+              "pkcs12-with-private-key"};
   }
   return {};
 }
