@@ -62,7 +62,9 @@ std::string FormatVerifiedQuote(const VerifiedQuote& q) {
     auto ran = [](bool checked) {
       return checked ? std::string("yes") : std::string("NO (CRL absent)");
     };
-    line("Revocation checked", "partly (--accept-unverifiable-pcs-certs)");
+    const bool none = !q.revocation.root_ca_crl && !q.revocation.pck_crl;
+    line("Revocation checked", std::string(none ? "NO" : "partly") +
+                                   " (--accept-unverifiable-pcs-certs; CRL files missing)");
     line("  PCK CA, TCB signing and root certificates against the root CA CRL",
          ran(q.revocation.root_ca_crl));
     line("  PCK certificate against the PCK CRL", ran(q.revocation.pck_crl));

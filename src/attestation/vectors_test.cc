@@ -345,9 +345,10 @@ TEST(AllVectors, PckChainThatDoesNotReachThePinnedRootFails) {
   }
 }
 
-TEST(AllVectors, TheRootEmbeddedInTheQuoteIsIgnored) {
-  // Replace the quote's root by an unrelated self-signed certificate: the chain is built to
-  // the pinned Intel root regardless, so verification is unaffected.
+TEST(AllVectors, ALookAlikeRootEmbeddedInTheQuoteFails) {
+  // Replace the quote's root by a self-signed certificate with Intel's names and another
+  // key: the root copy must be the pinned root (same subject and key), so this fails even
+  // though the PCK certificate and PCK CA are genuine and chain to the pinned root.
   auto key = crypto::GenerateEcP256Key();
   ASSERT_TRUE(key.ok());
   crypto::CertificateOptions o;
@@ -370,8 +371,7 @@ TEST(AllVectors, TheRootEmbeddedInTheQuoteIsIgnored) {
                       *crypto::CertificateToPem(fake->get());
     Vector swapped = vec;
     swapped.quote = WithChain(vec.quote, pem);
-    auto r = v->Verify(swapped.quote, swapped.collateral, n.now);
-    EXPECT_TRUE(r.ok()) << n.name << ": " << r.status().ToString();
+    ExpectFailure(*v, swapped, n.now, FailureKind::kUntrustedRoot);
     // And a verifier that (wrongly) pins the fake root instead trusts nothing here.
     VerifierOptions options;
     options.trusted_roots.push_back(ToBytes(*crypto::CertificateToPem(fake->get())));

@@ -279,12 +279,6 @@ std::vector<X509_CRL*> Present(std::initializer_list<X509_CRL*> crls) {
 // certificate must be covered by one of them.
 Status VerifyChain(const Context& ctx, std::string_view what, const std::vector<X509Ptr>& chain,
                    std::vector<X509_CRL*> crls, bool crls_complete, Window& window) {
-  if (chain.size() < 2) {
-    return ctx.fail(
-        FailureKind::kCertificateChainInvalid,
-        VerificationFailed(std::string(what) + " has a single certificate; it must hold the issued "
-                                               "certificate(s) and end in a copy of the root CA"));
-  }
   X509* copy = chain.back().get();
   crypto::ChainFailure failure = crypto::ChainFailure::kNone;
   auto anchor = crypto::MatchAnchorCopy(copy, Raw(ctx.roots), ctx.now, &failure);
@@ -297,6 +291,12 @@ Status VerifyChain(const Context& ctx, std::string_view what, const std::vector<
     }
     if (failure == crypto::ChainFailure::kNone) failure = crypto::ChainFailure::kInvalid;
     return ctx.fail(FromChainFailure(failure), VerificationFailed(message));
+  }
+  if (chain.size() < 2) {
+    return ctx.fail(
+        FailureKind::kCertificateChainInvalid,
+        VerificationFailed(std::string(what) + " is the root CA alone; it must hold the issued "
+                                               "certificate(s) and end in a copy of the root CA"));
   }
   SCONE_ASSIGN_OR_RETURN(int64_t copy_from, crypto::Asn1TimeToUnix(X509_get0_notBefore(copy)));
   SCONE_ASSIGN_OR_RETURN(int64_t copy_until, crypto::Asn1TimeToUnix(X509_get0_notAfter(copy)));

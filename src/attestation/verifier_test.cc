@@ -646,6 +646,19 @@ TEST_F(SimulatedPlatformTest, PckCrlWithoutRootCaCrlStillCatchesARevokedPck) {
   ASSERT_TRUE(other.ok());
   c.pck_crl = *(*other)->PckCrl({}, kNow - kDay, kNow + kDay);
   r = Verifier(true)->Verify(MakeQuote(), c, kNow, &kind);
+  ASSERT_FALSE(r.ok());
+  // Same CA name, another key: OpenSSL picks the CRL by name while building the chain and
+  // rejects its signature first.
+  EXPECT_TRUE(kind == FailureKind::kPckCrlInvalid || kind == FailureKind::kCertificateChainInvalid)
+      << r.status().ToString();
+  // A CRL of another CA name (Intel: the Processor CA's CRL for a Platform CA PCK) would
+  // cover nothing: refused, not ignored.
+  auto other_ca =
+      SimulatedPki::Generate({kNow - kDay, kNow + kDay, "Other CA name", PlatformValues()});
+  ASSERT_TRUE(other_ca.ok());
+  c.pck_crl = *(*other_ca)->PckCrl({}, kNow - kDay, kNow + kDay);
+  r = Verifier(true)->Verify(MakeQuote(), c, kNow, &kind);
+  ASSERT_FALSE(r.ok());
   EXPECT_EQ(kind, FailureKind::kPckCrlInvalid) << r.status().ToString();
 }
 
