@@ -27,6 +27,8 @@ json VerifiedQuoteToJson(const VerifiedQuote& q) {
   j["attributes"] = HexEncode(q.report.attributes);
   j["tcb_evaluation_data_number"] = q.tcb_evaluation_data_number;
   j["revocation_checked"] = q.revocation_checked;
+  j["revocation_checks"] = {{"root_ca_crl", q.revocation.root_ca_crl},
+                            {"pck_crl", q.revocation.pck_crl}};
   return j;
 }
 
@@ -54,7 +56,19 @@ std::string FormatVerifiedQuote(const VerifiedQuote& q) {
   line("QE status", std::string(TcbStatusName(q.qe_status)));
   line("PCK TCB components", HexEncode(q.tcb_components));
   line("PCESVN", std::to_string(q.pce_svn));
-  line("Revocation checked", q.revocation_checked ? "yes" : "NO (--accept-unverifiable-pcs-certs)");
+  if (q.revocation.complete()) {
+    line("Revocation checked", "yes (root CA CRL and PCK CRL)");
+  } else {
+    auto ran = [](bool checked) {
+      return checked ? std::string("yes") : std::string("NO (CRL absent)");
+    };
+    const bool none = !q.revocation.root_ca_crl && !q.revocation.pck_crl;
+    line("Revocation checked", std::string(none ? "NO" : "partly") +
+                                   " (--accept-unverifiable-pcs-certs; CRL files missing)");
+    line("  PCK CA, TCB signing and root certificates against the root CA CRL",
+         ran(q.revocation.root_ca_crl));
+    line("  PCK certificate against the PCK CRL", ran(q.revocation.pck_crl));
+  }
   return s;
 }
 
@@ -63,6 +77,15 @@ json VerificationFailureToJson(const Status& status, FailureKind kind) {
            {{"code", std::string(CodeName(status.code()))},
             {"kind", std::string(FailureKindName(kind))},
             {"message", status.message()}}}};
+}
+
+Status TerminalStatusError(const VerifiedQuote& quote) {
+  if (!IsTerminalStatus(quote.status)) return Status::Ok();
+  return VerificationFailed(
+      "the quote verifies, but its TCB status is " + std::string(TcbStatusName(quote.status)) +
+      " (platform " + std::string(TcbStatusName(quote.platform_tcb_status)) + ", QE " +
+      std::string(TcbStatusName(quote.qe_status)) +
+      "): the platform's keys or its quoting enclave are revoked; no option accepts it");
 }
 
 }  // namespace scone::attestation

@@ -13,7 +13,9 @@ namespace scone::attestation {
 // "isvprodid", "isvsvn", "debug", "report_data" (hex), "fmspc", "qe_status", plus
 // "platform_tcb_status", "tcb_date", "qe_tcb_date", "pce_id", "cpusvn" (the PCK
 // certificate's TCB components, hex), "pcesvn", "attributes" (hex),
-// "tcb_evaluation_data_number" and "revocation_checked". Byte values are lower-case hex.
+// "tcb_evaluation_data_number", "revocation_checked" (every revocation check ran) and
+// "revocation_checks" ({"root_ca_crl": bool, "pck_crl": bool}: which ran, see
+// RevocationChecks). Byte values are lower-case hex.
 nlohmann::json VerifiedQuoteToJson(const VerifiedQuote& quote);
 
 // Multi-line "name: value" text with the same content.
@@ -22,5 +24,10 @@ std::string FormatVerifiedQuote(const VerifiedQuote& quote);
 // {"error": {"code": "<code name>", "kind": "<failure kind>", "message": "..."}} for a
 // failed verification.
 nlohmann::json VerificationFailureToJson(const Status& status, FailureKind kind);
+
+// OK for a non-terminal status; for a terminal one (Revoked, IsTerminalStatus) a
+// kVerificationFailed Status saying that the quote verifies but must not be relied on
+// (FailureKind::kTcbRevoked).
+Status TerminalStatusError(const VerifiedQuote& quote);
 
 }  // namespace scone::attestation

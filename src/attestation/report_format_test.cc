@@ -22,6 +22,7 @@ VerifiedQuote Sample() {
   q.pce_svn = 13;
   q.tcb_date = "2024-03-13T00:00:00Z";
   q.revocation_checked = false;
+  q.revocation = {false, false};
   return q;
 }
 
@@ -43,6 +44,7 @@ TEST(ReportFormat, JsonHasTheDocumentedFields) {
   EXPECT_EQ(j["cpusvn"], "0b0b0200000000000000000000000000");
   EXPECT_EQ(j["tcb_date"], "2024-03-13T00:00:00Z");
   EXPECT_EQ(j["revocation_checked"], false);
+  EXPECT_EQ(j["revocation_checks"], nlohmann::json({{"root_ca_crl", false}, {"pck_crl", false}}));
 }
 
 TEST(ReportFormat, TextNamesStatusAndDebug) {
@@ -52,6 +54,12 @@ TEST(ReportFormat, TextNamesStatusAndDebug) {
   EXPECT_NE(text.find("Debug: yes"), std::string::npos);
   EXPECT_NE(text.find("FMSPC: 00a067110000\n"), std::string::npos);
   EXPECT_NE(text.find("Revocation checked: NO"), std::string::npos);
+  VerifiedQuote partial = Sample();
+  partial.revocation.pck_crl = true;
+  text = FormatVerifiedQuote(partial);
+  EXPECT_NE(text.find("Revocation checked: partly"), std::string::npos);
+  EXPECT_NE(text.find("PCK certificate against the PCK CRL: yes\n"), std::string::npos);
+  EXPECT_NE(text.find("against the root CA CRL: NO"), std::string::npos);
 }
 
 TEST(ReportFormat, FailureJson) {

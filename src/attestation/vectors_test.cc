@@ -3,6 +3,9 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "attestation/collateral.h"
 #include "attestation/policy.h"
@@ -342,9 +345,10 @@ TEST(AllVectors, PckChainThatDoesNotReachThePinnedRootFails) {
   }
 }
 
-TEST(AllVectors, TheRootEmbeddedInTheQuoteIsIgnored) {
-  // Replace the quote's root by an unrelated self-signed certificate: the chain is built to
-  // the pinned Intel root regardless, so verification is unaffected.
+TEST(AllVectors, ALookAlikeRootEmbeddedInTheQuoteFails) {
+  // Replace the quote's root by a self-signed certificate with Intel's names and another
+  // key: the root copy must be the pinned root (same subject and key), so this fails even
+  // though the PCK certificate and PCK CA are genuine and chain to the pinned root.
   auto key = crypto::GenerateEcP256Key();
   ASSERT_TRUE(key.ok());
   crypto::CertificateOptions o;
@@ -367,8 +371,7 @@ TEST(AllVectors, TheRootEmbeddedInTheQuoteIsIgnored) {
                       *crypto::CertificateToPem(fake->get());
     Vector swapped = vec;
     swapped.quote = WithChain(vec.quote, pem);
-    auto r = v->Verify(swapped.quote, swapped.collateral, n.now);
-    EXPECT_TRUE(r.ok()) << n.name << ": " << r.status().ToString();
+    ExpectFailure(*v, swapped, n.now, FailureKind::kUntrustedRoot);
     // And a verifier that (wrongly) pins the fake root instead trusts nothing here.
     VerifierOptions options;
     options.trusted_roots.push_back(ToBytes(*crypto::CertificateToPem(fake->get())));
@@ -406,6 +409,133 @@ TEST(Collateral, MissingCrlsAreAnErrorNamingTheFlag) {
   auto r = relaxed->Verify(vec.quote, vec.collateral, kDcapQvlTime);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->revocation_checked);
+  // The Intel PCK CRL that is present is still checked (and reported).
+  EXPECT_TRUE(r->revocation.pck_crl);
+  EXPECT_FALSE(r->revocation.root_ca_crl);
+}
+
+// ---- The root copy at the end of each real chain --------------------------------------
+
+// Positions (in `text`) of the base64 characters of the last PEM certificate's full lines:
+// changing one of them to another base64 character changes 6 bits of the certificate.
+std::vector<size_t> RootCopyBase64Positions(std::string_view text) {
+  std::vector<size_t> out;
+  size_t begin = text.rfind("-----BEGIN CERTIFICATE-----");
+  size_t end = text.find("-----END CERTIFICATE-----", begin);
+  if (begin == std::string_view::npos || end == std::string_view::npos) return out;
+  size_t body = text.find('\n', begin) + 1;
+  size_t last_line = text.rfind('\n', end - 2);  // the padded last line is left out
+  for (size_t i = body; i < last_line; ++i) {
+    if (text[i] != '\n' && text[i] != '\r') out.push_back(i);
+  }
+  return out;
+}
+
+char OtherBase64Character(char c) { return c == 'A' ? 'B' : 'A'; }
+
+TEST(AllVectors, EveryChangedCharacterOfTheQuotesRootCopyFails) {
+  // The quote's signatures do not cover the certification data, so the root copy in it is
+  // covered by nothing but its own signature: each changed character must be caught.
+  auto v = IntelVerifier();
+  for (const auto& [vec, now] :
+       {std::pair{DcapQvl(), kDcapQvlTime}, std::pair{AutomataV3(), kAutomataV3Time},
+        std::pair{AutomataV2(), kAutomataV2Time}}) {
+    ASSERT_TRUE(v->Verify(vec.quote, vec.collateral, now).ok());
+    auto positions = RootCopyBase64Positions(AsChars(ByteView(vec.quote)));
+    ASSERT_GT(positions.size(), 500u);
+    for (size_t at : positions) {
+      Bytes bad = vec.quote;
+      bad[at] = static_cast<uint8_t>(OtherBase64Character(static_cast<char>(bad[at])));
+      FailureKind kind = FailureKind::kNone;
+      auto r = v->Verify(bad, vec.collateral, now, &kind);
+      ASSERT_FALSE(r.ok()) << "character at quote offset " << at;
+      EXPECT_NE(kind, FailureKind::kNone);
+    }
+  }
+}
+
+TEST(AllVectors, ChangedRootCopyInEachIssuerChainFails) {
+  auto v = IntelVerifier();
+  Vector vec = DcapQvl();
+  using Field = std::string* (*)(Collateral&);
+  const std::vector<std::pair<const char*, Field>> fields = {
+      {"tcb_info_issuer_chain", [](Collateral& c) { return &c.tcb_info_issuer_chain_pem; }},
+      {"qe_identity_issuer_chain", [](Collateral& c) { return &c.qe_identity_issuer_chain_pem; }},
+      {"pck_crl_issuer_chain", [](Collateral& c) { return &*c.pck_crl_issuer_chain_pem; }},
+  };
+  for (const auto& [name, field] : fields) {
+    const std::string original = *field(vec.collateral);
+    auto positions = RootCopyBase64Positions(original);
+    ASSERT_GT(positions.size(), 500u) << name;
+    for (size_t i = 0; i < positions.size(); i += 3) {
+      Vector bad = vec;
+      std::string& pem = *field(bad.collateral);
+      pem[positions[i]] = OtherBase64Character(pem[positions[i]]);
+      FailureKind kind = FailureKind::kNone;
+      auto r = v->Verify(bad.quote, bad.collateral, kDcapQvlTime, &kind);
+      ASSERT_FALSE(r.ok()) << name << " character " << positions[i];
+      EXPECT_NE(kind, FailureKind::kNone);
+    }
+  }
+}
+
+// ---- Collateral as other tools store it ------------------------------------------------
+
+std::string JoinBlocks(std::string pem) {
+  for (size_t at = pem.find("-----END CERTIFICATE-----\n-----BEGIN"); at != std::string::npos;
+       at = pem.find("-----END CERTIFICATE-----\n-----BEGIN", at)) {
+    pem.erase(at + 25, 1);
+  }
+  return pem;
+}
+
+TEST(AllVectors, IssuerChainsJoinedWithoutALineBreakVerify) {
+  auto v = IntelVerifier();
+  for (const auto& [vec, now] :
+       {std::pair{DcapQvl(), kDcapQvlTime}, std::pair{AutomataV3(), kAutomataV3Time},
+        std::pair{AutomataV2(), kAutomataV2Time}}) {
+    auto expected = v->Verify(vec.quote, vec.collateral, now);
+    ASSERT_TRUE(expected.ok());
+    Collateral c = vec.collateral;
+    c.tcb_info_issuer_chain_pem = JoinBlocks(c.tcb_info_issuer_chain_pem);
+    c.qe_identity_issuer_chain_pem = JoinBlocks(c.qe_identity_issuer_chain_pem);
+    c.pck_crl_issuer_chain_pem = JoinBlocks(*c.pck_crl_issuer_chain_pem);
+    ASSERT_NE(
+        c.tcb_info_issuer_chain_pem.find("-----END CERTIFICATE----------BEGIN CERTIFICATE-----"),
+        std::string::npos);
+    auto r = v->Verify(vec.quote, c, now);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, expected->status);
+    EXPECT_TRUE(r->revocation_checked);
+  }
+}
+
+TEST(AllVectors, EveryPresentCrlIsCheckedAndReported) {
+  auto relaxed = IntelVerifier(true);
+  Vector vec = AutomataV3();
+  // PCK CRL (Intel's Platform CA CRL, 44 revoked serials) without the root CA CRL.
+  Vector pck_only = vec;
+  pck_only.collateral.root_ca_crl.reset();
+  auto r = relaxed->Verify(pck_only.quote, pck_only.collateral, kAutomataV3Time);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->revocation.pck_crl);
+  EXPECT_FALSE(r->revocation.root_ca_crl);
+  auto j = VerifiedQuoteToJson(*r);
+  EXPECT_EQ(j["revocation_checks"]["pck_crl"], true);
+  EXPECT_EQ(j["revocation_checks"]["root_ca_crl"], false);
+  EXPECT_EQ(j["revocation_checked"], false);
+  // The PCK CRL's own window is still enforced without the root CA CRL.
+  ExpectFailure(*relaxed, pck_only, 1755236485, FailureKind::kPckCrlNotYetValid);
+  // Root CA CRL without the PCK CRL.
+  Vector root_only = vec;
+  root_only.collateral.pck_crl.reset();
+  root_only.collateral.pck_crl_issuer_chain_pem.reset();
+  r = relaxed->Verify(root_only.quote, root_only.collateral, kAutomataV3Time);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->revocation.root_ca_crl);
+  EXPECT_FALSE(r->revocation.pck_crl);
+  EXPECT_NE(FormatVerifiedQuote(*r).find("PCK certificate against the PCK CRL: NO"),
+            std::string::npos);
 }
 
 TEST(Collateral, LoadReportsMissingRequiredFile) {

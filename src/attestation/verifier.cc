@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <initializer_list>
 #include <set>
 
 #include "attestation/intel_root.h"
@@ -77,9 +78,13 @@ std::string_view FailureKindName(FailureKind kind) {
       return "isv-signature-invalid";
     case FailureKind::kTcbNotSupported:
       return "tcb-not-supported";
+    case FailureKind::kTcbRevoked:
+      return "tcb-revoked";
   }
   return "unknown";
 }
+
+bool IsTerminalStatus(TcbStatus status) { return status == TcbStatus::kRevoked; }
 
 TcbStatus ConvergeTcbStatus(TcbStatus platform, TcbStatus qe) {
   if (qe == TcbStatus::kRevoked) return TcbStatus::kRevoked;
@@ -126,9 +131,9 @@ class Failer {
   FailureKind* out_;
 };
 
-std::vector<X509*> Raw(const std::vector<X509Ptr>& certs, size_t from = 0) {
+std::vector<X509*> Raw(const std::vector<X509Ptr>& certs) {
   std::vector<X509*> out;
-  for (size_t i = from; i < certs.size(); ++i) out.push_back(certs[i].get());
+  for (const X509Ptr& cert : certs) out.push_back(cert.get());
   return out;
 }
 
@@ -204,7 +209,10 @@ struct QuoteVerifier::PckEntry {
 
 struct QuoteVerifier::CollateralEntry {
   ParsedCollateral parsed;
-  bool crls_checked = false;
+  // All three CRL files were given: every chain must then be covered by its CRLs.
+  // Otherwise (only with accept_unverifiable_pcs_certs) the CRLs that were given are
+  // checked and the others are reported as not checked.
+  bool crls_complete = false;
   Window window;
   // PCK chains verified under this collateral, keyed by the quote's certification data.
   // Guarded by QuoteVerifier::mu_.
@@ -248,33 +256,70 @@ namespace {
 // Everything the verifier needs that does not change per quote.
 struct Context {
   const std::vector<X509Ptr>& roots;
-  bool accept_unverifiable;
   const Failer& fail;
   int64_t now;
 };
 
-Status VerifyChain(const Context& ctx, std::string_view what, X509* leaf,
-                   std::vector<X509*> intermediates, std::vector<X509_CRL*> crls, bool check_crls,
-                   Window& window) {
-  crypto::ChainVerifyOptions opts;
-  opts.trust_anchors = Raw(ctx.roots);
-  opts.intermediates = std::move(intermediates);
-  opts.crls = std::move(crls);
-  opts.check_crls = check_crls;
-  opts.time = ctx.now;
+// The CRLs among `crls` that are present.
+std::vector<X509_CRL*> Present(std::initializer_list<X509_CRL*> crls) {
+  std::vector<X509_CRL*> out;
+  for (X509_CRL* crl : crls) {
+    if (crl != nullptr) out.push_back(crl);
+  }
+  return out;
+}
+
+// Every certificate chain the verifier meets (the quote's PCK chain and the TCB info, QE
+// identity and PCK CRL issuer chains) is checked here, so that all are anchored the same
+// way. Intel's chains end in a copy of the root CA; that copy is not covered by any other
+// signature (the quote's signatures do not cover the certification data), so it must be an
+// unmodified copy of a trusted root: the same subject and key, a valid signature of its
+// own (crypto::MatchAnchorCopy). The rest of the chain must then verify up to that trusted
+// root itself, never to the copy. `crls` are checked; with `crls_complete` every
+// certificate must be covered by one of them.
+Status VerifyChain(const Context& ctx, std::string_view what, const std::vector<X509Ptr>& chain,
+                   std::vector<X509_CRL*> crls, bool crls_complete, Window& window) {
+  X509* copy = chain.back().get();
   crypto::ChainFailure failure = crypto::ChainFailure::kNone;
+  auto anchor = crypto::MatchAnchorCopy(copy, Raw(ctx.roots), ctx.now, &failure);
+  if (!anchor.ok()) {
+    std::string message = std::string(what) + ": " + anchor.status().message();
+    if (failure == crypto::ChainFailure::kUntrustedRoot) {
+      message +=
+          "; the verifier trusts only the Intel SGX Root CA unless another root is "
+          "given explicitly";
+    }
+    if (failure == crypto::ChainFailure::kNone) failure = crypto::ChainFailure::kInvalid;
+    return ctx.fail(FromChainFailure(failure), VerificationFailed(message));
+  }
+  if (chain.size() < 2) {
+    return ctx.fail(
+        FailureKind::kCertificateChainInvalid,
+        VerificationFailed(std::string(what) + " is the root CA alone; it must hold the issued "
+                                               "certificate(s) and end in a copy of the root CA"));
+  }
+  SCONE_ASSIGN_OR_RETURN(int64_t copy_from, crypto::Asn1TimeToUnix(X509_get0_notBefore(copy)));
+  SCONE_ASSIGN_OR_RETURN(int64_t copy_until, crypto::Asn1TimeToUnix(X509_get0_notAfter(copy)));
+
+  crypto::ChainVerifyOptions opts;
+  opts.trust_anchors = {*anchor};
+  for (size_t i = 1; i + 1 < chain.size(); ++i) opts.intermediates.push_back(chain[i].get());
+  opts.crls = std::move(crls);
+  opts.check_crls = true;
+  opts.allow_missing_crls = !crls_complete;
+  opts.time = ctx.now;
   crypto::ChainValidity validity;
-  Status s = crypto::VerifyCertificateChain(leaf, opts, &failure, &validity);
+  Status s = crypto::VerifyCertificateChain(chain.front().get(), opts, &failure, &validity);
   if (!s.ok()) {
     std::string message = std::string(what) + " does not verify: " + s.message();
     if (failure == crypto::ChainFailure::kUntrustedRoot) {
-      message = std::string(what) + " does not reach a trusted root CA (" + s.message() +
-                "); the verifier trusts only the Intel SGX Root CA unless another root is "
-                "given explicitly";
+      message = std::string(what) + " does not reach the trusted root CA it ends in (" +
+                s.message() + ")";
     }
     return ctx.fail(FromChainFailure(failure), VerificationFailed(message));
   }
   window.Narrow(validity.not_before, validity.not_after);
+  window.Narrow(copy_from, copy_until);
   return Status::Ok();
 }
 
@@ -291,12 +336,11 @@ Status CheckCrlWindow(const Context& ctx, std::string_view what, X509_CRL* crl, 
 
 Status VerifySignedCollateral(const Context& ctx, std::string_view what,
                               const std::vector<X509Ptr>& chain, X509_CRL* root_crl,
-                              std::string_view body, const ByteArray<64>& signature,
-                              FailureKind bad_signature, Window& window) {
-  SCONE_RETURN_IF_ERROR(
-      VerifyChain(ctx, std::string(what) + " signer chain", chain.front().get(), Raw(chain, 1),
-                  root_crl != nullptr ? std::vector<X509_CRL*>{root_crl} : std::vector<X509_CRL*>{},
-                  root_crl != nullptr, window));
+                              bool crls_complete, std::string_view body,
+                              const ByteArray<64>& signature, FailureKind bad_signature,
+                              Window& window) {
+  SCONE_RETURN_IF_ERROR(VerifyChain(ctx, std::string(what) + " signer chain", chain,
+                                    Present({root_crl}), crls_complete, window));
   Status s =
       crypto::VerifyEcdsaP256Raw(X509_get0_pubkey(chain.front().get()), AsBytes(body), signature);
   if (!s.ok()) {
@@ -313,7 +357,7 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
                                             int64_t now, FailureKind* failure) const {
   const Failer fail(failure);
   if (failure != nullptr) *failure = FailureKind::kNone;
-  const Context ctx{roots_, options_.accept_unverifiable_pcs_certs, fail, now};
+  const Context ctx{roots_, fail, now};
 
   // 1. Formats.
   auto parsed_quote = ParseQuote(quote_bytes);
@@ -335,7 +379,8 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
     fresh->parsed = std::move(parsed).value();
     ParsedCollateral& p = fresh->parsed;
     Window& w = fresh->window;
-    if (!collateral.has_crls()) {
+    fresh->crls_complete = collateral.has_crls();
+    if (!fresh->crls_complete) {
       if (!options_.accept_unverifiable_pcs_certs) {
         std::string missing;
         if (!collateral.root_ca_crl) missing += std::string(" ") + kRootCaCrlFile;
@@ -349,14 +394,11 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
                                "; add them, or pass --accept-unverifiable-pcs-certs "
                                "to verify without revocation checks"));
       }
-      // Relaxed: revocation is not checked at all (partial CRL sets are ignored too).
-      p.root_ca_crl.reset();
-      p.pck_crl.reset();
-      p.pck_crl_issuer_chain.clear();
-      fresh->crls_checked = false;
-    } else {
-      fresh->crls_checked = true;
+      // Relaxed: every CRL that is present is still checked (and reported); an issuer
+      // chain without its CRL checks nothing and is ignored.
+      if (!p.pck_crl) p.pck_crl_issuer_chain.clear();
     }
+    const bool complete = fresh->crls_complete;
 
     X509_CRL* root_crl = p.root_ca_crl.get();
     if (root_crl != nullptr) {
@@ -399,7 +441,7 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
     // 3. TCB info.
     const TcbInfo& tcb = p.tcb_info;
     SCONE_RETURN_IF_ERROR(VerifySignedCollateral(ctx, "TCB info", p.tcb_info_issuer_chain, root_crl,
-                                                 tcb.signed_body, tcb.signature,
+                                                 complete, tcb.signed_body, tcb.signature,
                                                  FailureKind::kTcbInfoSignatureInvalid, w));
     SCONE_RETURN_IF_ERROR(CheckWindow(fail, "TCB info", tcb.issue_date, tcb.next_update, now,
                                       FailureKind::kTcbInfoNotYetValid,
@@ -407,20 +449,23 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
     // 4. QE identity.
     const QeIdentity& qe = p.qe_identity;
     SCONE_RETURN_IF_ERROR(VerifySignedCollateral(ctx, "QE identity", p.qe_identity_issuer_chain,
-                                                 root_crl, qe.signed_body, qe.signature,
+                                                 root_crl, complete, qe.signed_body, qe.signature,
                                                  FailureKind::kQeIdentitySignatureInvalid, w));
     SCONE_RETURN_IF_ERROR(CheckWindow(fail, "QE identity", qe.issue_date, qe.next_update, now,
                                       FailureKind::kQeIdentityNotYetValid,
                                       FailureKind::kQeIdentityExpired, w));
-    // 5. PCK CRL.
+    // 5. PCK CRL. Without its issuer chain (relaxed mode only) the CRL is checked against
+    // the CA that issued the quote's PCK certificate, in step 6.
     if (p.pck_crl) {
       const auto& chain = p.pck_crl_issuer_chain;
-      SCONE_RETURN_IF_ERROR(VerifyChain(ctx, "PCK CRL issuer chain", chain.front().get(),
-                                        Raw(chain, 1), {root_crl}, true, w));
-      Status s = crypto::VerifyCrlIssuedBy(p.pck_crl.get(), chain.front().get());
-      if (!s.ok()) {
-        return fail(FailureKind::kPckCrlInvalid,
-                    VerificationFailed(std::string(kPckCrlFile) + ": " + s.message()));
+      if (!chain.empty()) {
+        SCONE_RETURN_IF_ERROR(
+            VerifyChain(ctx, "PCK CRL issuer chain", chain, Present({root_crl}), complete, w));
+        Status s = crypto::VerifyCrlIssuedBy(p.pck_crl.get(), chain.front().get());
+        if (!s.ok()) {
+          return fail(FailureKind::kPckCrlInvalid,
+                      VerificationFailed(std::string(kPckCrlFile) + ": " + s.message()));
+        }
       }
       SCONE_RETURN_IF_ERROR(
           CheckCrlWindow(ctx, "the PCK CRL", p.pck_crl.get(), FailureKind::kPckCrlInvalid,
@@ -449,12 +494,36 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
       return fail(FailureKind::kMalformedQuote,
                   chain.status().WithContext("quote: certification data (PCK chain)"));
     }
-    std::vector<X509_CRL*> crls;
-    if (entry->crls_checked) crls = {col.root_ca_crl.get(), col.pck_crl.get()};
-    SCONE_RETURN_IF_ERROR(VerifyChain(ctx, "the quote's PCK certificate chain",
-                                      chain->front().get(), Raw(*chain, 1), crls,
-                                      entry->crls_checked, fresh->window));
+    SCONE_RETURN_IF_ERROR(VerifyChain(ctx, "the quote's PCK certificate chain", *chain,
+                                      Present({col.root_ca_crl.get(), col.pck_crl.get()}),
+                                      entry->crls_complete, fresh->window));
     X509* leaf = chain->front().get();
+    if (col.pck_crl) {
+      // The PCK CRL must be the CRL of the CA that issued this PCK certificate (Intel has a
+      // Platform CA and a Processor CA): a CRL of the other CA would check nothing. The
+      // next certificate of the chain is that CA only if its key signed the PCK certificate.
+      X509* issuer = (*chain)[1].get();
+      if (X509_verify(leaf, X509_get0_pubkey(issuer)) != 1) {
+        crypto::ClearOpenSslErrors();
+        return fail(FailureKind::kCertificateChainInvalid,
+                    VerificationFailed("the quote's PCK certificate chain is not in order: the "
+                                       "second certificate did not issue the PCK certificate"));
+      }
+      Status s = crypto::VerifyCrlIssuedBy(col.pck_crl.get(), issuer);
+      if (!s.ok()) {
+        return fail(FailureKind::kPckCrlInvalid,
+                    VerificationFailed(std::string(kPckCrlFile) +
+                                       " is not the CRL of the CA that issued the PCK "
+                                       "certificate (" +
+                                       crypto::SubjectName(issuer) + "): " + s.message() +
+                                       "; fetch the PCK CRL of that CA"));
+      }
+      if (crypto::CrlListsCertificate(col.pck_crl.get(), leaf)) {
+        return fail(FailureKind::kCertificateRevoked,
+                    VerificationFailed("the quote's PCK certificate is revoked (listed in " +
+                                       std::string(kPckCrlFile) + ")"));
+      }
+    }
     auto ext = ParsePckExtensions(leaf);
     if (!ext.ok()) return fail(FailureKind::kPckExtensionInvalid, ext.status());
     fresh->extensions = *ext;
@@ -579,7 +648,9 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
   out.pce_svn = pck->extensions.pce_svn;
   out.cpu_svn = pck->extensions.cpu_svn;
   out.tcb_evaluation_data_number = col.tcb_info.tcb_evaluation_data_number;
-  out.revocation_checked = entry->crls_checked;
+  out.revocation.root_ca_crl = col.root_ca_crl != nullptr;
+  out.revocation.pck_crl = col.pck_crl != nullptr;
+  out.revocation_checked = out.revocation.complete();
   return out;
 }
 

@@ -11,7 +11,12 @@
 //   4. QE identity: the same
 //   5. PCK CRL: its issuer chain to a trusted root, its signature, its validity window
 //   6. the quote's PCK chain to a trusted root (never to the root inside the quote), with
-//      both CRLs, at `now`
+//      both CRLs, at `now`; the PCK CRL must be the CRL of the PCK certificate's issuer
+// Every chain (steps 3-6) ends in a copy of the root, which must be an unmodified copy of a
+// trusted root (same subject and key, its own signature valid); a re-issued root with the
+// same key and subject matches. Without accept_unverifiable_pcs_certs all three CRL files
+// are required; with it, every CRL that is present is still checked and
+// VerifiedQuote::revocation says which checks ran.
 //   7. the PCK certificate's SGX extension; FMSPC and PCE-ID equal the TCB info's; the TCB
 //      level selected by the certificate's component SVNs and PCESVN (none: "TCB not
 //      supported")
@@ -84,10 +89,36 @@ enum class FailureKind {
   kQeIdentityMismatch,    // the QE is not Intel's (or the simulated platform's) QE
   kIsvSignatureInvalid,
   kTcbNotSupported,  // no TCB level matches the platform's SVNs
+  // Never set by Verify: a quote of a Revoked platform verifies, with status Revoked, as
+  // in Intel's QVL. Callers that treat that terminal result as a failure (verify-quote)
+  // report it with this kind.
+  kTcbRevoked,
 };
 
 // Stable kebab-case name, e.g. "untrusted-root", for JSON output.
 std::string_view FailureKindName(FailureKind kind);
+
+// Which revocation checks ran for a verified quote.
+struct RevocationChecks {
+  // The root CA CRL was verified (issued and signed by the trusted root, inside its
+  // validity window) and every certificate the root issued in the PCK chain and the
+  // collateral chains (PCK CA, TCB signing certificate), and the root itself, were checked
+  // against it.
+  bool root_ca_crl = false;
+  // The PCK CRL was verified (signed by the CA that issued the PCK certificate, through
+  // its issuer chain when given, inside its validity window) and the PCK certificate was
+  // checked against it.
+  bool pck_crl = false;
+
+  bool complete() const { return root_ca_crl && pck_crl; }
+};
+
+// Intel QVL's split of results: a terminal result means the quote must not be relied on
+// (the status Revoked, and every verification failure); the other statuses (UpToDate,
+// SWHardeningNeeded, ConfigurationNeeded, OutOfDate, ...) are non-terminal: the quote
+// verifies, and the status and advisories say what the platform lacks, for a policy to
+// accept or refuse.
+bool IsTerminalStatus(TcbStatus status);
 
 // What a verified quote proves.
 struct VerifiedQuote {
@@ -111,7 +142,9 @@ struct VerifiedQuote {
   ByteArray<16> cpu_svn{};
 
   int64_t tcb_evaluation_data_number = 0;
-  bool revocation_checked = true;  // false only with accept_unverifiable_pcs_certs and no CRLs
+  RevocationChecks revocation{true, true};
+  // revocation.complete(): false only with accept_unverifiable_pcs_certs and a CRL missing.
+  bool revocation_checked = true;
 
   const ByteArray<32>& mr_enclave() const { return report.mr_enclave; }
   const ByteArray<32>& mr_signer() const { return report.mr_signer; }
@@ -134,8 +167,9 @@ struct VerifierOptions {
   // Trust anchors as PEM or DER self-signed certificates. Empty means the built-in Intel
   // SGX Root CA alone; otherwise exactly these (list IntelSgxRootCaPem() too to keep it).
   std::vector<Bytes> trusted_roots;
-  // Accept collateral without CRLs: revocation of the PCK chain and of the collateral
-  // signers is then not checked. Off by default; CLI flag --accept-unverifiable-pcs-certs.
+  // Accept collateral that lacks some or all CRL files: the revocation checks whose CRL
+  // is missing do not run (the CRLs that are present are still checked), and the result
+  // says which ran. Off by default; CLI flag --accept-unverifiable-pcs-certs.
   bool accept_unverifiable_pcs_certs = false;
   // Maximum number of collateral sets, and of PCK chains per set, kept in the cache.
   size_t cache_capacity = 64;

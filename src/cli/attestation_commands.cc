@@ -67,12 +67,20 @@ Status VerifyQuote(Context& ctx, VerifyArgs args) {
     }
     return s.WithContext("the quote does not verify");
   }
+  // Intel QVL's rule: a terminal status (Revoked) fails like any failed check, with the
+  // result still printed; non-terminal statuses succeed and print status and advisories.
+  Status terminal = attestation::TerminalStatusError(*verified);
   if (ctx.output_format() == OutputFormat::kJson) {
-    ctx.PrintJson(attestation::VerifiedQuoteToJson(*verified));
+    auto j = attestation::VerifiedQuoteToJson(*verified);
+    if (!terminal.ok()) {
+      j.update(
+          attestation::VerificationFailureToJson(terminal, attestation::FailureKind::kTcbRevoked));
+    }
+    ctx.PrintJson(j);
   } else {
     ctx.out() << attestation::FormatVerifiedQuote(*verified);
   }
-  return Status::Ok();
+  return terminal;
 }
 
 }  // namespace
@@ -135,7 +143,8 @@ void RegisterAttestationCommands(CLI::App& root, Context& ctx, Action& action) {
                    "Verify as of this time: Unix seconds or RFC 3339 (default: now)")
       ->type_name("TIME");
   verify->add_flag("--accept-unverifiable-pcs-certs", args->accept_unverifiable_pcs_certs,
-                   "Accept collateral without CRLs (revocation is then NOT checked)");
+                   "Accept collateral that lacks CRLs (the missing revocation checks do NOT "
+                   "run; the output lists which ran)");
   AddFormatOption(verify, ctx);
   verify->callback(
       [&ctx, &action, args] { action = [&ctx, args] { return VerifyQuote(ctx, *args); }; });

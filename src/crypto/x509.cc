@@ -17,8 +17,36 @@ Result<X509Ptr> ParseCertificateDer(ByteView der) {
   return cert;
 }
 
+namespace {
+
+// `pem` with a line break after every "-----END ...-----" line that runs straight into the
+// next block's "-----BEGIN": PCS issuer chains as other tools store them are sometimes
+// joined that way, and OpenSSL's PEM reader needs the END line to stand alone. Base64
+// never contains '-', so only framing lines are touched.
+std::string SplitJoinedPemBlocks(std::string_view pem) {
+  static constexpr std::string_view kEnd = "-----END ";
+  static constexpr std::string_view kDashes = "-----";
+  std::string out;
+  out.reserve(pem.size() + 8);
+  size_t pos = 0;
+  for (;;) {
+    size_t end = pem.find(kEnd, pos);
+    if (end == std::string_view::npos) break;
+    size_t close = pem.find(kDashes, end + kEnd.size());
+    if (close == std::string_view::npos) break;
+    size_t after = close + kDashes.size();
+    out.append(pem.substr(pos, after - pos));
+    if (pem.substr(after).starts_with("-----BEGIN ")) out.push_back('\n');
+    pos = after;
+  }
+  out.append(pem.substr(pos));
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<X509Ptr>> ParseCertificatesPem(std::string_view pem) {
-  SCONE_ASSIGN_OR_RETURN(auto blocks, ParsePemBlocks(pem));
+  SCONE_ASSIGN_OR_RETURN(auto blocks, ParsePemBlocks(SplitJoinedPemBlocks(pem)));
   std::vector<X509Ptr> certs;
   for (size_t i = 0; i < blocks.size(); ++i) {
     if (blocks[i].type != "CERTIFICATE") {

@@ -18,7 +18,9 @@ Result<X509Ptr> ParseCertificateDer(ByteView der);
 
 // Every "CERTIFICATE" block of `pem`, in order. Fails if a block is malformed, if a block
 // of another type is present (a private key where a certificate was expected must not be
-// skipped silently), or if there is none.
+// skipped silently), or if there is none. Blocks joined without a line break
+// ("-----END CERTIFICATE----------BEGIN CERTIFICATE-----", as some tools store PCS issuer
+// chains) are accepted.
 Result<std::vector<X509Ptr>> ParseCertificatesPem(std::string_view pem);
 
 // A certificate from PEM or DER bytes (as found in a file of unknown encoding).

@@ -69,6 +69,13 @@ ChainFailure Classify(int err) {
   }
 }
 
+// Accepts a missing CRL (ChainVerifyOptions::allow_missing_crls); every other outcome is
+// OpenSSL's.
+int IgnoreMissingCrl(int ok, X509_STORE_CTX* ctx) {
+  if (ok == 0 && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL) return 1;
+  return ok;
+}
+
 }  // namespace
 
 Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options, ChainFailure* failure,
@@ -113,6 +120,9 @@ Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options, Cha
   unsigned long flags = X509_V_FLAG_USE_CHECK_TIME;  // NOLINT(google-runtime-int)
   if (options.check_crls) flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
   X509_VERIFY_PARAM_set_flags(param, flags);
+  if (options.check_crls && options.allow_missing_crls) {
+    X509_STORE_CTX_set_verify_cb(ctx.get(), IgnoreMissingCrl);
+  }
 
   int rc = X509_verify_cert(ctx.get());
   if (rc == 1) {
@@ -138,6 +148,59 @@ Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options, Cha
   std::string where = at != nullptr ? SubjectName(at) : SubjectName(leaf);
   return fail(Classify(err), std::string(X509_verify_cert_error_string(err)) + " (certificate \"" +
                                  where + "\" at depth " + std::to_string(depth) + ")");
+}
+
+Result<X509*> MatchAnchorCopy(X509* copy, const std::vector<X509*>& anchors, int64_t time,
+                              ChainFailure* failure) {
+  auto fail = [&](ChainFailure f, std::string message) {
+    if (failure != nullptr) *failure = f;
+    return VerificationFailed(std::move(message));
+  };
+  if (failure != nullptr) *failure = ChainFailure::kNone;
+  if (copy == nullptr) return fail(ChainFailure::kInvalid, "no root certificate given");
+  const std::string name = SubjectName(copy);
+  EVP_PKEY* copy_key = X509_get0_pubkey(copy);  // null if the key does not decode
+  X509* anchor = nullptr;
+  for (X509* a : anchors) {
+    EVP_PKEY* anchor_key = X509_get0_pubkey(a);
+    if (copy_key != nullptr && anchor_key != nullptr &&
+        X509_NAME_cmp(X509_get_subject_name(a), X509_get_subject_name(copy)) == 0 &&
+        EVP_PKEY_eq(anchor_key, copy_key) == 1) {
+      anchor = a;
+      break;
+    }
+  }
+  ClearOpenSslErrors();
+  if (anchor == nullptr) {
+    return fail(ChainFailure::kUntrustedRoot,
+                "the root certificate \"" + name +
+                    "\" at the end of the chain is not a trusted root (no trusted root has its "
+                    "subject and public key)");
+  }
+  if (X509_NAME_cmp(X509_get_issuer_name(copy), X509_get_subject_name(copy)) != 0) {
+    return fail(ChainFailure::kInvalid,
+                "the root certificate \"" + name + "\" at the end of the chain is not self-issued");
+  }
+  // The copy's own signature: a byte changed anywhere in the signed part (or in the
+  // signature) shows here even though the key and the name still match.
+  if (X509_verify(copy, copy_key) != 1) {
+    ClearOpenSslErrors();
+    return fail(ChainFailure::kBadSignature,
+                "the root certificate \"" + name +
+                    "\" at the end of the chain does not carry a valid signature of its own key "
+                    "(it is not an unmodified copy of the trusted root)");
+  }
+  SCONE_ASSIGN_OR_RETURN(int64_t not_before, Asn1TimeToUnix(X509_get0_notBefore(copy)));
+  SCONE_ASSIGN_OR_RETURN(int64_t not_after, Asn1TimeToUnix(X509_get0_notAfter(copy)));
+  if (time < not_before) {
+    return fail(ChainFailure::kCertificateNotYetValid,
+                "the root certificate \"" + name + "\" at the end of the chain is not valid yet");
+  }
+  if (time > not_after) {
+    return fail(ChainFailure::kCertificateExpired,
+                "the root certificate \"" + name + "\" at the end of the chain has expired");
+  }
+  return anchor;
 }
 
 }  // namespace scone::crypto

@@ -39,6 +39,10 @@ struct ChainVerifyOptions {
   // With check_crls, every certificate in the chain (including the anchor, which its own
   // CRL covers) must be covered by a valid CRL from `crls`; missing ones are an error.
   bool check_crls = true;
+  // With check_crls: a certificate whose issuer has no CRL in `crls` is accepted, so only
+  // the CRLs given are checked (each still must be valid and signed by its issuer). For
+  // collateral that lacks some CRLs, where the caller reports which checks ran.
+  bool allow_missing_crls = false;
   int64_t time = 0;  // Unix seconds at which every certificate and CRL must be valid
 };
 
@@ -54,5 +58,16 @@ struct ChainValidity {
 // success sets *validity (if given) from the chain OpenSSL built.
 Status VerifyCertificateChain(X509* leaf, const ChainVerifyOptions& options,
                               ChainFailure* failure = nullptr, ChainValidity* validity = nullptr);
+
+// Checks that `copy`, the last certificate of a chain that a peer presents (Intel's PCK
+// and collateral chains end in a copy of the root), is one of `anchors`: same subject and
+// same public key as an anchor, issued by itself, its own signature verifies with that key
+// and it is valid at `time`. A re-issued root (same subject and key, another serial or
+// validity) therefore matches, a copy with any changed byte or another key does not.
+// Returns the matching anchor (borrowed from `anchors`); on failure kVerificationFailed
+// and *failure: kUntrustedRoot (no anchor has this subject and key), kBadSignature,
+// kCertificateExpired, kCertificateNotYetValid or kInvalid (not self-issued).
+Result<X509*> MatchAnchorCopy(X509* copy, const std::vector<X509*>& anchors, int64_t time,
+                              ChainFailure* failure = nullptr);
 
 }  // namespace scone::crypto

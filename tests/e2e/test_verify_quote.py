@@ -79,6 +79,72 @@ class VerifyQuoteTest(SconeTestCase):
         self.assertIn("--accept-unverifiable-pcs-certs", stderr)
         r = self.verify(q, coll, "--at", "1752919277", "--accept-unverifiable-pcs-certs")
         self.assertFalse(r["revocation_checked"])
+        self.assertEqual(r["revocation_checks"], {"root_ca_crl": False, "pck_crl": False})
+
+    def test_changed_root_copy_in_the_quote_fails(self):
+        # The quote's signatures do not cover its PCK chain; the root copy at its end must
+        # still be the trusted root, byte for byte.
+        q, c = os.path.join(V, "dcap-qvl", "sgx_quote"), os.path.join(V, "dcap-qvl", "pcs")
+        data = bytearray(open(q, "rb").read())
+        begin = data.rfind(b"-----BEGIN CERTIFICATE-----")
+        # Column 30 of the root's 5th base64 line: the certificate still parses.
+        at = data.find(b"\n", begin) + 1 + 65 * 4 + 30
+        data[at] = ord("A") if data[at] != ord("A") else ord("B")
+        bad = self.path("bad_root")
+        open(bad, "wb").write(bytes(data))
+        err, _ = self.verify(bad, c, "--at", "1752919277", check=False)
+        self.assertIn(err["kind"], ("certificate-chain-invalid", "untrusted-root"))
+
+    def test_collateral_as_found_in_the_wild(self):
+        q, c = os.path.join(V, "dcap-qvl", "sgx_quote"), os.path.join(V, "dcap-qvl", "pcs")
+        coll = self.path("wild")
+        shutil.copytree(c, coll)
+        for f in ("tcb_info_issuer_chain.pem", "qe_identity_issuer_chain.pem",
+                  "pck_crl_issuer_chain.pem"):
+            path = os.path.join(coll, f)
+            text = open(path).read()
+            joined = text.replace("-----END CERTIFICATE-----\n-----BEGIN", "-----END CERTIFICATE----------BEGIN")
+            self.assertNotEqual(text, joined)
+            open(path, "w").write(joined)
+        r = self.verify(q, coll, "--at", "1752919277")
+        self.assertEqual(r["status"], "ConfigurationAndSWHardeningNeeded")
+        self.assertEqual(r["revocation_checks"], {"root_ca_crl": True, "pck_crl": True})
+        # The PCK CRL without the root CA CRL: still checked, and reported.
+        os.remove(os.path.join(coll, "root_ca_crl.der"))
+        _, stderr = self.verify(q, coll, "--at", "1752919277", check=False)
+        self.assertIn("root_ca_crl.der", stderr)
+        r = self.verify(q, coll, "--at", "1752919277", "--accept-unverifiable-pcs-certs")
+        self.assertFalse(r["revocation_checked"])
+        self.assertEqual(r["revocation_checks"], {"root_ca_crl": False, "pck_crl": True})
+        text = self.scone("attestation", "verify-quote", q, "--collateral", coll, "--at",
+                          "1752919277", "--accept-unverifiable-pcs-certs").stdout
+        self.assertIn("PCK certificate against the PCK CRL: yes", text)
+        self.assertIn("against the root CA CRL: NO", text)
+
+    def test_terminal_status_exits_non_zero(self):
+        # Quotes of simulated platforms (las measures the caller over its Unix socket).
+        from scone_testlib import Las
+        for state, code in (("OutOfDate", 0), ("Revoked", 1)):
+            with self.subTest(state), Las(self.path("p-" + state), tcb_state=state) as las:
+                quote, coll = self.path(state + ".bin"), self.path(state + "-coll")
+                addr = "unix:" + las.socket
+                self.scone("las", "quote", "--las", addr, "--report-data", "ab" * 64, "-o", quote)
+                self.scone("las", "collateral", "--las", addr, "-o", coll)
+                args = ("attestation", "verify-quote", quote, "--collateral", coll,
+                        "--only_for_testing-sim-root-ca", las.sim_root)
+                r = self.scone(*args, "--format", "json", check=False)
+                self.assertEqual(r.returncode, code, r.stderr)
+                v = json.loads(r.stdout)
+                self.assertEqual(v["status"], state)
+                self.assertEqual(v["advisory_ids"], ["INTEL-SA-00828"])
+                self.assertEqual("error" in v, code != 0)
+                r = self.scone(*args, check=False)
+                self.assertEqual(r.returncode, code, r.stderr)
+                self.assertIn("Status: " + state, r.stdout)
+                if code:
+                    self.assertEqual(v["error"]["kind"], "tcb-revoked")
+                    self.assertTrue(r.stderr.startswith("error: "), r.stderr)
+                    self.assertIn("Revoked", r.stderr)
 
     def test_wrong_root_is_named(self):
         q, c = os.path.join(V, "dcap-qvl", "sgx_quote"), os.path.join(V, "dcap-qvl", "pcs")
