@@ -26,18 +26,20 @@ echo "# Verify a real SGX DCAP quote against Intel's root, at a time its collate
 step "$S" attestation verify-quote testdata/vectors/automata-v3/quote.bin \
   --collateral testdata/vectors/automata-v3 --at 2025-08-15T05:45:00Z
 
-echo "# A simulated SGX machine: las creates its platform directory on first start."
+echo "# A simulated SGX machine: las creates its platform directory on first start and serves"
+echo "# a Unix socket, where it measures whoever asks (no TCP: that is a testing-only option)."
 "$PWD/build/bin/las" --platform-dir "$work/platform" --socket "$work/las.sock" \
-  --listen 127.0.0.1:0 --tcb-state SWHardeningNeeded 2>"$work/las.log" &
+  --tcb-state SWHardeningNeeded 2>"$work/las.log" &
 las_pid=$!
 trap 'kill $las_pid 2>/dev/null; wait $las_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do grep -q "listening on 127" "$work/las.log" && break; sleep 0.1; done
-export SCONE_LAS_ADDR=$(sed -n 's/.*listening on \(127[0-9.:]*\).*/\1/p' "$work/las.log")
-printf '#!/bin/sh\necho hello from an enclave\n' > "$work/hello" && chmod +x "$work/hello"
+for _ in $(seq 100); do grep -q "listening on unix:" "$work/las.log" && break; sleep 0.1; done
+export SCONE_LAS_ADDR="unix:$work/las.sock"
+echo "# An enclave asks las for its own quote. Our enclave: a copy of scone, signed for production."
+cp "$S" "$work/enclave"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/signer.pem" 2>/dev/null
-step "$S" signer sign --key "$work/signer.pem" --isvprodid 7 --isvsvn 2 --production "$work/hello"
-step "$S" signer info "$work/hello"
-step "$S" las quote --report-data 0123456789abcdef --program "$work/hello" -o "$work/quote.bin"
+step "$S" signer sign --key "$work/signer.pem" --isvprodid 7 --isvsvn 2 --production "$work/enclave"
+step "$S" signer info "$work/enclave"
+step "$work/enclave" las quote --report-data 0123456789abcdef -o "$work/quote.bin"
 step "$S" las collateral -o "$work/collateral"
 echo "# Without the simulated root the quote is refused; with it, it verifies:"
 "$S" attestation verify-quote "$work/quote.bin" --collateral "$work/collateral" || true

@@ -9,6 +9,7 @@
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "net/http_client.h"
+#include "platform/platform.h"
 
 namespace scone::cli {
 namespace {
@@ -17,7 +18,7 @@ using nlohmann::json;
 constexpr uint16_t kDefaultLasPort = 18766;
 
 struct LasArgs {
-  std::string las;  // --las; else $SCONE_LAS_ADDR; else 127.0.0.1:18766
+  std::string las;  // --las; else $SCONE_LAS_ADDR; else las's Unix socket
   std::string report_data;
   std::string program;
   std::string out;
@@ -27,7 +28,10 @@ Result<net::Endpoint> LasEndpoint(const std::string& flag) {
   std::string addr = flag;
   if (addr.empty()) {
     const char* env = std::getenv("SCONE_LAS_ADDR");
-    addr = env != nullptr && *env != '\0' ? env : "127.0.0.1:18766";
+    // las's own default socket, where it measures the caller (docs/las.md).
+    addr = env != nullptr && *env != '\0'
+               ? std::string(env)
+               : "unix:" + (platform::DefaultPlatformDir() / "las.sock").string();
   }
   auto ep = net::ParseEndpoint(addr, kDefaultLasPort);
   if (!ep.ok()) return ep.status().WithContext("LAS address");
@@ -39,7 +43,10 @@ Result<json> CallLas(const net::Endpoint& ep, const net::HttpRequest& req) {
   auto r = net::HttpCall(ep, req);
   if (!r.ok()) {
     return Status(r.status().code(),
-                  r.status().message() + " (is las running? set --las or SCONE_LAS_ADDR)");
+                  r.status().message() + " (is las running? set --las or SCONE_LAS_ADDR" +
+                      (ep.is_unix() ? std::string(")")
+                                    : "; las listens on TCP only when started with "
+                                      "--only_for_testing-tcp ADDR:PORT)"));
   }
   if (r->status != 200) {
     return Status(r->status == 404 ? Code::kNotFound : Code::kFailedPrecondition,
@@ -62,11 +69,14 @@ Status Quote(Context& ctx, const LasArgs& args) {
     if (ep.is_unix()) {
       return InvalidArgument(
           "--program is not accepted on the Unix socket, where las measures the caller "
-          "itself; use the TCP address to name a program");
+          "itself; only a las started with --only_for_testing-tcp ADDR:PORT quotes a named "
+          "program, at that TCP address, and always as DEBUG");
     }
     req["program"] = std::filesystem::absolute(args.program).string();
   } else if (!ep.is_unix()) {
-    return InvalidArgument("--program PATH is needed over TCP (las measures that file)");
+    return InvalidArgument(
+        "over TCP las quotes only a named program (--program PATH), and only when started "
+        "with --only_for_testing-tcp; leave out --las to be measured on las's Unix socket");
   }
   SCONE_ASSIGN_OR_RETURN(json res,
                          CallLas(ep, {"POST", "/v1/quote", "application/json", req.dump()}));
@@ -100,8 +110,8 @@ Status Collateral(Context& ctx, const LasArgs& args) {
 
 void AddLasOption(CLI::App* cmd, std::string& target) {
   cmd->add_option("--las", target,
-                  "LAS address: HOST:PORT or unix:PATH (default: $SCONE_LAS_ADDR, else "
-                  "127.0.0.1:18766)")
+                  "LAS address: unix:PATH or HOST:PORT (default: $SCONE_LAS_ADDR, else "
+                  "unix:PLATFORM_DIR/las.sock of las's default platform directory)")
       ->type_name("ADDR");
 }
 
@@ -119,7 +129,9 @@ void RegisterLasCommands(CLI::App& root, Context& ctx, Action& action) {
       ->type_name("HEX");
   quote
       ->add_option("--program", q->program,
-                   "Program to quote (TCP only; on the Unix socket las measures the caller)")
+                   "TESTING ONLY: program to quote, over TCP to a las started with "
+                   "--only_for_testing-tcp (the quote carries DEBUG); without it las measures "
+                   "this scone on its Unix socket")
       ->type_name("PATH");
   quote->add_option("-o,--output", q->out, "Where to write the binary quote")
       ->required()

@@ -22,10 +22,11 @@ int Fail(const scone::Status& s) {
 
 int main(int argc, char** argv) try {
   std::string platform_dir = scone::platform::DefaultPlatformDir().string();
-  std::string listen = "127.0.0.1:18766";
+  std::string testing_tcp;     // --only_for_testing-tcp
+  std::string removed_listen;  // --listen (removed: say what replaces it)
   std::string socket_path;
   std::string tcb_state;
-  bool no_tcp = false;
+  bool no_tcp = false;  // the default; accepted so that older scripts keep working
   size_t threads = 2;
 
   CLI::App app{"las: local attestation service of the simulated SGX platform", "las"};
@@ -34,11 +35,13 @@ int main(int argc, char** argv) try {
                  "else /var/lib/scone/platform for root, else ~/.scone/platform)")
       ->capture_default_str()
       ->type_name("DIR");
-  app.add_option("--listen", listen,
-                 "TCP address for callers that name their program (the weaker mode)")
-      ->capture_default_str()
+  app.add_option("--only_for_testing-tcp", testing_tcp,
+                 "TESTING ONLY: also listen on TCP, where callers name the program to quote "
+                 "instead of being measured; every quote there carries the DEBUG attribute, "
+                 "so no production policy accepts it (off by default)")
       ->type_name("ADDR:PORT");
-  app.add_flag("--no-tcp", no_tcp, "Serve only the Unix socket");
+  app.add_flag("--no-tcp", no_tcp, "Serve only the Unix socket (the default)");
+  app.add_option("--listen", removed_listen)->group("");  // removed, see below
   app.add_option("--socket", socket_path, "Unix socket (default: DIR/las.sock)")->type_name("PATH");
   app.add_option("--tcb-state", tcb_state,
                  "TCB state of a new platform: UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
@@ -50,6 +53,14 @@ int main(int argc, char** argv) try {
   CLI11_PARSE(app, argc, argv);
 
   scone::InitLogging("las");
+  if (!removed_listen.empty()) {
+    return Fail(scone::InvalidArgument(
+        "--listen is gone: las serves its measured Unix socket only; for tests, "
+        "--only_for_testing-tcp ADDR:PORT adds a TCP listener whose quotes carry DEBUG"));
+  }
+  if (no_tcp && !testing_tcp.empty()) {
+    return Fail(scone::InvalidArgument("--no-tcp contradicts --only_for_testing-tcp"));
+  }
   scone::platform::PlatformOptions options;
   if (!tcb_state.empty()) {
     auto s = scone::platform::ParseTcbState(tcb_state);
@@ -71,7 +82,9 @@ int main(int argc, char** argv) try {
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
-  scone::las::LasService service(shared, now);
+  scone::las::LasOptions las_options;
+  las_options.only_for_testing_named_programs = !testing_tcp.empty();
+  scone::las::LasService service(shared, now, las_options);
   scone::net::ServerOptions server_options;
   server_options.threads = threads;
   auto server = scone::net::HttpServer::New(
@@ -85,12 +98,20 @@ int main(int argc, char** argv) try {
   unix_ep.unix_path = socket_path;
   if (auto s = (*server)->Listen(unix_ep, 0666); !s.ok()) return Fail(s);
   spdlog::info("listening on unix:{} (callers are measured)", socket_path);
-  if (!no_tcp) {
-    auto ep = scone::net::ParseEndpoint(listen, 18766);
-    if (!ep.ok()) return Fail(ep.status().WithContext("--listen"));
+  if (!testing_tcp.empty()) {
+    auto ep = scone::net::ParseEndpoint(testing_tcp, 18766);
+    if (!ep.ok()) return Fail(ep.status().WithContext("--only_for_testing-tcp"));
+    if (ep->is_unix()) {
+      return Fail(scone::InvalidArgument("--only_for_testing-tcp takes a TCP address, HOST:PORT"));
+    }
     if (auto s = (*server)->Listen(*ep); !s.ok()) return Fail(s);
     ep->port = (*server)->bound_tcp_port();
-    spdlog::info("listening on {} (callers name their program)", ep->ToString());
+    spdlog::warn(
+        "TESTING ONLY (--only_for_testing-tcp): any process that reaches {} gets quotes for "
+        "programs it names; every such quote carries the DEBUG attribute",
+        ep->ToString());
+    spdlog::info("listening on {} (testing only: callers name their program, quotes are DEBUG)",
+                 ep->ToString());
   }
   (*server)->Start();
 

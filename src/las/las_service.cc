@@ -13,6 +13,7 @@
 #include "attestation/collateral_json.h"
 #include "common/hex.h"
 #include "common/log.h"
+#include "las/named_program.h"
 
 namespace scone::las {
 using nlohmann::json;
@@ -288,19 +289,25 @@ Result<net::HttpResponse> LasService::Quote(const net::HttpRequest& request,
     if (program != body.end()) {
       return InvalidArgument(
           "\"program\" is not accepted on the Unix socket: LAS measures the calling process "
-          "itself (use the TCP listener to name a program)");
+          "itself and quotes only the program it runs");
     }
     SCONE_ASSIGN_OR_RETURN(id, MeasureCaller(peer.pid));
     who = "pid " + std::to_string(peer.pid);
   } else {
+    // A caller that is not measured could ask for any identity: only the testing mode
+    // serves it, and marks every such quote as DEBUG.
+    if (!options_.only_for_testing_named_programs) {
+      return PermissionDenied(
+          "this las quotes only callers it measures, on its Unix socket; quotes for a named "
+          "program (always DEBUG) need a las started with --only_for_testing-tcp ADDR:PORT");
+    }
     if (program == body.end() || !program->is_string() || program->get<std::string>().empty()) {
       return InvalidArgument("\"program\" (the path of the program to quote) is required on TCP");
     }
     std::string path = program->get<std::string>();
-    auto measured = platform::ReadEnclaveIdentity(path);
-    if (!measured.ok()) return measured.status();
-    id = *measured;
-    who = peer.address + " naming " + path;
+    SCONE_ASSIGN_OR_RETURN(id, MeasureNamedProgram(path));
+    id.attributes_flags |= platform::kAttrDebug;
+    who = peer.address + " naming " + path + " (testing: DEBUG forced)";
   }
   SCONE_ASSIGN_OR_RETURN(Bytes quote, platform_->Quote(id, *report_data));
   spdlog::info("quote for MRENCLAVE {} (MRSIGNER {}, ISVPRODID {}, ISVSVN {}) to {}",

@@ -1,8 +1,8 @@
 // The local attestation service (DESIGN.md §5, docs/las.md): the simulated platform's
-// quoting enclave and CPU, as an HTTP API on a Unix socket and (optionally) on TCP.
+// quoting enclave and CPU, as an HTTP API on a Unix socket (and, for tests only, on TCP).
 //
 //   GET  /v1/collateral    the PCS-format collateral for this platform's quotes
-//   POST /v1/quote         {"report_data": hex (<= 64 bytes)[, "program": path (TCP only)]
+//   POST /v1/quote         {"report_data": hex (<= 64 bytes)[, "program": path (testing TCP)]
 //                           [, "collateral": true]}
 //                          -> {"quote": hex, "enclave": {...}[, "collateral": {...}]}
 //   POST /v1/seal-key      {"policy": "mrenclave"|"mrsigner"[, "key_isvsvn": n]}
@@ -11,10 +11,11 @@
 //
 // Who the caller is: on the Unix socket, LAS measures the process that wrote the request
 // (its pid as the kernel attaches it to the bytes, /proc/PID/exe and the signature file),
-// so a process cannot obtain a quote or a seal key for another program. On TCP, as SCONE's LAS
-// does, the caller names the program and LAS measures that file: any local user can then get quotes
-// for any program it can read, which is weaker and documented as such; seal keys are never served
-// on TCP.
+// so no process obtains a quote or a seal key for an identity it does not have. Only with
+// LasOptions::only_for_testing_named_programs (`las --only_for_testing-tcp`) may a caller on
+// TCP name a program instead; las measures that file (if every user may measure it, see
+// named_program.h) and every such quote carries the DEBUG attribute, so that no production
+// policy accepts it. Seal keys are never served on TCP.
 #pragma once
 
 #include <functional>
@@ -33,10 +34,18 @@ namespace scone::las {
 
 class ProcessDir;  // a process's /proc directory (las_service.cc)
 
+struct LasOptions {
+  // TESTING ONLY (`las --only_for_testing-tcp`): a caller that is not on the Unix socket may
+  // name the program to quote. Its quotes always carry the DEBUG attribute, whatever the
+  // program's signature file says. Without it, quotes are only for measured callers.
+  bool only_for_testing_named_programs = false;
+};
+
 class LasService {
  public:
-  LasService(std::shared_ptr<const platform::Platform> platform, std::function<int64_t()> clock)
-      : platform_(std::move(platform)), clock_(std::move(clock)) {}
+  LasService(std::shared_ptr<const platform::Platform> platform, std::function<int64_t()> clock,
+             LasOptions options = {})
+      : platform_(std::move(platform)), clock_(std::move(clock)), options_(options) {}
 
   // Thread-safe; never throws.
   net::HttpResponse Handle(const net::HttpRequest& request, const net::PeerInfo& peer) const;
@@ -59,6 +68,7 @@ class LasService {
 
   std::shared_ptr<const platform::Platform> platform_;
   std::function<int64_t()> clock_;
+  LasOptions options_;
 
   using FileStamps = std::vector<std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t>>;
   struct CachedMeasurement {

@@ -1,6 +1,7 @@
 #include "las/las_service.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,9 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "attestation/collateral_json.h"
+#include "attestation/policy.h"
 #include "attestation/verifier.h"
 #include "common/file_util.h"
 #include "common/hex.h"
+#include "crypto/keys.h"
+#include "platform/signature_file.h"
 
 namespace scone::las {
 namespace {
@@ -34,6 +38,24 @@ class LasServiceTest : public ::testing::Test {
     tcp_peer_.address = "127.0.0.1:5555";
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Serves named programs on TCP, as `las --only_for_testing-tcp` does; the test folder
+  // becomes searchable by every user, as the rule for named programs wants.
+  void UseTestingMode() {
+    LasOptions options;
+    options.only_for_testing_named_programs = true;
+    service_ = std::make_unique<LasService>(
+        platform_, [] { return kNow; }, options);
+    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  }
+
+  // A program file with exactly `mode` (no umask), returned as its path.
+  std::string Program(const std::string& name, mode_t mode) {
+    auto p = dir_ / name;
+    EXPECT_TRUE(WriteFileAtomic(p, AsBytes("#!/bin/sh\necho " + name + "\n"), 0700).ok());
+    EXPECT_EQ(chmod(p.c_str(), mode), 0);
+    return p.string();
+  }
 
   net::HttpResponse Post(const std::string& target, const json& body, const net::PeerInfo& peer) {
     return service_->Handle({"POST", target, "application/json", body.dump()}, peer);
@@ -128,14 +150,106 @@ TEST_F(LasServiceTest, UnixCallerCannotNameAnotherProgram) {
   EXPECT_EQ(r.status, 400u);
 }
 
-TEST_F(LasServiceTest, TcpCallerNamesTheProgram) {
-  auto r = Post("/v1/quote",
-                {{"report_data", "ab"}, {"program", "/bin/true"}, {"collateral", true}}, tcp_peer_);
+TEST_F(LasServiceTest, UnixCallerCannotNameAProgramInTestingModeEither) {
+  UseTestingMode();
+  auto prog = Program("prog", 0755);
+  auto r = Post("/v1/quote", {{"report_data", "00"}, {"program", prog}}, unix_peer_);
+  EXPECT_EQ(r.status, 400u);
+}
+
+TEST_F(LasServiceTest, NamedProgramsNeedTheTestingMode) {
+  // Without the testing option, a caller that las does not measure gets no quote at all,
+  // whatever it names (the issue: any local process could impersonate any program).
+  auto prog = Program("prog", 0755);
+  auto r = Post("/v1/quote", {{"report_data", "ab"}, {"program", prog}}, tcp_peer_);
+  EXPECT_EQ(r.status, 403u) << r.body;
+  EXPECT_NE(r.body.find("--only_for_testing-tcp"), std::string::npos) << r.body;
+  EXPECT_EQ(Post("/v1/quote", {{"report_data", "ab"}}, tcp_peer_).status, 403u);
+}
+
+TEST_F(LasServiceTest, NamedProgramQuotesAlwaysCarryDebug) {
+  UseTestingMode();
+  auto prog = Program("prog", 0755);
+  auto key = crypto::GenerateEcP256Key();
+  ASSERT_TRUE(key.ok());
+  platform::SignOptions production;
+  production.isvprodid = 41;
+  production.isvsvn = 3;
+  production.production = true;
+  auto file = platform::SignEnclave(key->get(), *platform::MeasureProgram(prog), production);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(WriteFileAtomic(platform::SignatureFilePath(prog),
+                              platform::SerializeSignatureFile(*file), 0644)
+                  .ok());
+  auto signed_id = platform::ReadEnclaveIdentity(prog);
+  ASSERT_TRUE(signed_id.ok());
+  ASSERT_FALSE(signed_id->debug());  // a production enclave ...
+
+  auto r = Post("/v1/quote", {{"report_data", "ab"}, {"program", prog}, {"collateral", true}},
+                tcp_peer_);
   auto v = VerifyResponse(r);
-  EXPECT_EQ(v.mr_enclave(), *platform::MeasureProgram("/bin/true"));
+  EXPECT_TRUE(v.debug());  // ... named over TCP is quoted as DEBUG
+  EXPECT_TRUE(json::parse(r.body)["enclave"]["debug"].get<bool>());
+  EXPECT_EQ(v.mr_enclave(), signed_id->mrenclave);
+  EXPECT_EQ(v.mr_signer(), signed_id->mrsigner);
+  EXPECT_EQ(v.isv_prod_id(), 41);
+  EXPECT_EQ(v.isv_svn(), 3);
+  EXPECT_FALSE(attestation::CheckPolicy(v, attestation::QuotePolicy{}).ok());
   EXPECT_EQ(Post("/v1/quote", {{"report_data", "ab"}}, tcp_peer_).status, 400u);
-  EXPECT_EQ(Post("/v1/quote", {{"report_data", "ab"}, {"program", "/no/such"}}, tcp_peer_).status,
-            404u);
+  EXPECT_EQ(
+      Post("/v1/quote", {{"report_data", "ab"}, {"program", (dir_ / "no").string()}}, tcp_peer_)
+          .status,
+      404u);
+}
+
+TEST_F(LasServiceTest, NamedFilesAreMeasuredOnlyIfEveryUserMayMeasureThem) {
+  UseTestingMode();
+  auto quote = [&](const std::string& path) {
+    return Post("/v1/quote", {{"report_data", "ab"}, {"program", path}}, tcp_peer_).status;
+  };
+  EXPECT_EQ(quote(Program("ok", 0755)), 200u);
+  EXPECT_EQ(quote(Program("ok-too", 0705)), 200u);
+  EXPECT_EQ(quote((dir_ / "." / "ok").string()), 200u);
+  // A secret-like file (as /etc/shadow), one that others may read but not execute, one
+  // that others may execute but not read, and setuid/setgid programs.
+  EXPECT_EQ(quote(Program("shadow", 0600)), 403u);
+  EXPECT_EQ(quote(Program("no-exec", 0644)), 403u);
+  EXPECT_EQ(quote(Program("no-read", 0751)), 403u);
+  EXPECT_EQ(quote(Program("setuid", 04755)), 403u);
+  EXPECT_EQ(quote(Program("setgid", 02755)), 403u);
+  // Not regular files: a FIFO (without blocking), a directory, a device.
+  auto fifo = dir_ / "fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0777), 0);
+  ASSERT_EQ(chmod(fifo.c_str(), 0777), 0);
+  EXPECT_EQ(quote(fifo.string()), 403u);
+  EXPECT_EQ(quote(dir_.string()), 403u);
+  EXPECT_EQ(quote("/dev/null"), 403u);
+  EXPECT_EQ(quote("/"), 403u);
+  // Symbolic links, as the program or on the way to it.
+  std::filesystem::create_symlink(dir_ / "ok", dir_ / "link");
+  EXPECT_EQ(quote((dir_ / "link").string()), 403u);
+  std::filesystem::create_directory_symlink(dir_, dir_ / "dirlink");
+  EXPECT_EQ(quote((dir_ / "dirlink" / "ok").string()), 403u);
+  // A file in a directory others may not search, however open the file itself is.
+  std::filesystem::create_directory(dir_ / "private");
+  ASSERT_EQ(chmod((dir_ / "private").c_str(), 0750), 0);
+  ASSERT_TRUE(WriteFileAtomic(dir_ / "private" / "prog", AsBytes("x"), 0755).ok());
+  ASSERT_EQ(chmod((dir_ / "private" / "prog").c_str(), 0755), 0);
+  EXPECT_EQ(quote((dir_ / "private" / "prog").string()), 403u);
+  // Relative paths and "..".
+  EXPECT_EQ(quote("ok"), 400u);
+  EXPECT_EQ(quote((dir_ / "private" / ".." / "ok").string()), 400u);
+  // The signature file beside a program follows the same rules.
+  auto unreadable_sig = Program("secret-sig", 0755);
+  ASSERT_TRUE(WriteFileAtomic(unreadable_sig + ".sig", AsBytes("x"), 0600).ok());
+  EXPECT_EQ(quote(unreadable_sig), 403u);
+  auto linked_sig = Program("linked-sig", 0755);
+  std::filesystem::create_symlink(dir_ / "secret-sig.sig", linked_sig + ".sig");
+  EXPECT_EQ(quote(linked_sig), 403u);
+  auto fifo_sig = Program("fifo-sig", 0755);
+  ASSERT_EQ(mkfifo((fifo_sig + ".sig").c_str(), 0777), 0);
+  ASSERT_EQ(chmod((fifo_sig + ".sig").c_str(), 0777), 0);
+  EXPECT_EQ(quote(fifo_sig), 403u);
 }
 
 TEST_F(LasServiceTest, SealKeysOnlyOnTheUnixSocketAndPerIdentity) {

@@ -49,31 +49,36 @@ Result<ByteArray<32>> MeasureProgram(const fs::path& program) {
     std::string m = "cannot open program " + program.string() + ": " + ErrnoText(err);
     return err == ENOENT ? NotFound(std::move(m)) : IoError(std::move(m));
   }
+  auto measured = MeasureOpenProgram(fd, program.string());
+  ::close(fd);
+  return measured;
+}
+
+Result<ByteArray<32>> MeasureOpenProgram(int fd, const std::string& name) {
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return InvalidArgument(program.string() + " is not a regular file");
+    return InvalidArgument(name + " is not a regular file");
   }
   if (static_cast<uint64_t>(st.st_size) > kMaxProgramSize) {
-    ::close(fd);
-    return InvalidArgument(program.string() + " is larger than " +
-                           std::to_string(kMaxProgramSize >> 20) +
+    return InvalidArgument(name + " is larger than " + std::to_string(kMaxProgramSize >> 20) +
                            " MiB, the most that is measured");
   }
   crypto::Sha256Hasher hasher;
   uint8_t buf[1 << 16];
+  uint64_t total = 0;
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return IoError("cannot read program " + program.string() + ": " + ErrnoText(err));
-    }
+    if (n < 0) return IoError("cannot read program " + name + ": " + ErrnoText(errno));
     if (n == 0) break;
+    // The file may grow while it is read: the bound holds for what is hashed, too.
+    total += static_cast<uint64_t>(n);
+    if (total > kMaxProgramSize) {
+      return InvalidArgument(name + " grew beyond " + std::to_string(kMaxProgramSize >> 20) +
+                             " MiB while it was measured");
+    }
     hasher.Update(ByteView(buf, static_cast<size_t>(n)));
   }
-  ::close(fd);
   return hasher.Finish();
 }
 
@@ -83,20 +88,29 @@ Result<EnclaveIdentity> ReadEnclaveIdentity(const fs::path& program) {
   auto sig_bytes = ReadFile(sig_path, 64 << 10);
   if (!sig_bytes.ok()) {
     if (sig_bytes.status().code() != Code::kNotFound) return sig_bytes.status();
+    return IdentityOfMeasuredProgram(mrenclave, std::nullopt, program.string(), sig_path.string());
+  }
+  return IdentityOfMeasuredProgram(mrenclave, *sig_bytes, program.string(), sig_path.string());
+}
+
+Result<EnclaveIdentity> IdentityOfMeasuredProgram(const ByteArray<32>& mrenclave,
+                                                  const std::optional<std::string>& signature_file,
+                                                  const std::string& program,
+                                                  const std::string& sig_name) {
+  if (!signature_file.has_value()) {
     EnclaveIdentity id;
     id.mrenclave = mrenclave;
     id.mrsigner = DebugSignerMrSigner();
     id.attributes_flags = kAttrInit | kAttrMode64Bit | kAttrDebug;
     return id;
   }
-  auto file = ParseSignatureFile(AsBytes(*sig_bytes));
-  if (!file.ok()) return file.status().WithContext(sig_path.string());
+  auto file = ParseSignatureFile(AsBytes(*signature_file));
+  if (!file.ok()) return file.status().WithContext(sig_name);
   Status verified = VerifySignatureFile(*file);
-  if (!verified.ok()) return verified.WithContext(sig_path.string());
+  if (!verified.ok()) return verified.WithContext(sig_name);
   if (file->mrenclave != mrenclave) {
-    return VerificationFailed(sig_path.string() + " was made for MRENCLAVE " +
-                              HexEncode(file->mrenclave) + ", but " + program.string() +
-                              " now measures " + HexEncode(mrenclave) +
+    return VerificationFailed(sig_name + " was made for MRENCLAVE " + HexEncode(file->mrenclave) +
+                              ", but " + program + " now measures " + HexEncode(mrenclave) +
                               "; the program changed after signing: sign it again with "
                               "`scone signer sign`");
   }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "attestation/quote.h"
@@ -45,6 +46,10 @@ inline constexpr uint64_t kMaxProgramSize = uint64_t{1} << 30;
 // of at most kMaxProgramSize bytes are measured; a FIFO or device is kInvalidArgument.
 Result<ByteArray<32>> MeasureProgram(const std::filesystem::path& program);
 
+// MRENCLAVE of the program open for reading as `fd` (not closed; read from its current
+// offset to the end). The same checks as MeasureProgram; `name` is for messages.
+Result<ByteArray<32>> MeasureOpenProgram(int fd, const std::string& name);
+
 // Path of a program's signature file: "<program>.sig".
 std::filesystem::path SignatureFilePath(const std::filesystem::path& program);
 
@@ -57,5 +62,13 @@ const ByteArray<32>& DebugSignerMrSigner();
 // measurement; a mismatch (the program changed after signing) is kVerificationFailed, never
 // silently ignored.
 Result<EnclaveIdentity> ReadEnclaveIdentity(const std::filesystem::path& program);
+
+// The identity of a program measured as `mrenclave` whose signature file holds
+// `signature_file` (nullopt: it has none, so it counts as signed by the debug signer), with
+// the same checks as ReadEnclaveIdentity. `program` and `sig_name` are for messages.
+Result<EnclaveIdentity> IdentityOfMeasuredProgram(const ByteArray<32>& mrenclave,
+                                                  const std::optional<std::string>& signature_file,
+                                                  const std::string& program,
+                                                  const std::string& sig_name);
 
 }  // namespace scone::platform

@@ -81,19 +81,22 @@ def stop_server(proc, log):
 
 
 class Las:
-    """A running `las` on a temporary platform directory; stops when closed."""
+    """A running `las` on a temporary platform directory; stops when closed. It serves its
+    Unix socket (`socket`), where it measures its callers; with `tcp=True` also the
+    testing-only TCP listener (`tcp`, HOST:PORT) where callers name a program and every
+    quote carries DEBUG (`las --only_for_testing-tcp`)."""
 
-    def __init__(self, platform_dir, tcb_state=None, tcp=True):
+    def __init__(self, platform_dir, tcb_state=None, tcp=False):
         import re
         import time
         self.platform_dir = platform_dir
         self.socket = os.path.join(platform_dir + "-las.sock")
         args = [os.path.join(BIN_DIR, "las"), "--platform-dir", platform_dir,
-                "--socket", self.socket, "--listen", "127.0.0.1:0"]
+                "--socket", self.socket]
         if tcb_state:
             args += ["--tcb-state", tcb_state]
-        if not tcp:
-            args.append("--no-tcp")
+        if tcp:
+            args += ["--only_for_testing-tcp", "127.0.0.1:0"]
         self.log_path = platform_dir + "-las.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
