@@ -35,8 +35,9 @@ Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
                       has_path = true;
                       return r.String(fv, "injection file path", &f.path);
                     }
-                    if (fk == "content")
+                    if (fk == "content") {
                       return r.OptString(fv, "injection file content", &f.content);
+                    }
                     LString p;
                     SCONE_RETURN_IF_ERROR(r.String(fv, "permission", &p));
                     std::string digits = p.value;
@@ -55,8 +56,9 @@ Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
                     f.permission = std::move(p);
                     return Status::Ok();
                   }));
-              if (!has_path)
+              if (!has_path) {
                 return r.Fail(ErrorKind::kMissingKey, i, "an injection file needs `path`");
+              }
             }
             if (f.path.value.empty()) {
               return r.Fail(ErrorKind::kInvalidValue, f.path.position,
@@ -100,8 +102,9 @@ Status ParseVolume(Reader& r, const YAML::Node& n, Volume* vol) {
                        has_name = true;
                        return r.String(v, "volume name", &vol->name);
                      }
-                     if (k == "export")
+                     if (k == "export") {
                        return ParseExports(r, v, RefKind::kVolumeExport, &vol->exports);
+                     }
                      SessionRef ref;
                      SCONE_RETURN_IF_ERROR(
                          ParseSessionRef(r, v, "a volume import", RefKind::kVolumeImport, &ref));

@@ -65,8 +65,9 @@ Status ParseAccessPolicy(Reader& r, const YAML::Node& n, AccessPolicy* ap) {
   ap->position = PositionOf(n.Mark());
   return r.ForEachKey(n, "access_policy", {"read", "update", "create_sessions"},
                       [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
-                        if (k == "read")
+                        if (k == "read") {
                           return ParsePolicyList(r, v, "access_policy.read", &ap->read);
+                        }
                         if (k == "update") {
                           return ParsePolicyList(r, v, "access_policy.update", &ap->update);
                         }

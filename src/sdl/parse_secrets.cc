@@ -173,8 +173,9 @@ Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
           }
           SCONE_RETURN_IF_ERROR(r.StringList(v, "dns name", &sec->dns));
           for (const LString& d : sec->dns) {
-            if (d.value.empty())
+            if (d.value.empty()) {
               return r.Fail(ErrorKind::kInvalidValue, d.position, "empty dns name");
+            }
           }
           return Status::Ok();
         }

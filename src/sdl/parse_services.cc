@@ -99,7 +99,9 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
             }
           } else if (v.IsSequence()) {
             SCONE_RETURN_IF_ERROR(r.StringList(v, "command", &argv));
-            for (const LString& a : argv) SCONE_RETURN_IF_ERROR(NoNul(r, a, "command"));
+            for (const LString& a : argv) {
+              SCONE_RETURN_IF_ERROR(NoNul(r, a, "command"));
+            }
           } else {
             return r.Fail(ErrorKind::kWrongType, v,
                           "command must be a string or a list of strings");

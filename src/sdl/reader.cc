@@ -155,7 +155,9 @@ Status Reader::StringList(const YAML::Node& n, std::string_view what, std::vecto
 Status Reader::HexList(const YAML::Node& n, std::string_view what, size_t digits,
                        std::vector<LString>* out) {
   SCONE_RETURN_IF_ERROR(StringList(n, what, out));
-  for (const LString& s : *out) SCONE_RETURN_IF_ERROR(CheckHex(s, what, digits));
+  for (const LString& s : *out) {
+    SCONE_RETURN_IF_ERROR(CheckHex(s, what, digits));
+  }
   return Status::Ok();
 }
 
