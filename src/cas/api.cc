@@ -34,12 +34,18 @@ struct CodeStatus {
   unsigned status;
 };
 constexpr std::array kCodeStatus = {
-    CodeStatus{Code::kInvalidArgument, 400},    CodeStatus{Code::kPermissionDenied, 403},
-    CodeStatus{Code::kPermissionDenied, 401},   CodeStatus{Code::kNotFound, 404},
-    CodeStatus{Code::kAlreadyExists, 409},      CodeStatus{Code::kFailedPrecondition, 412},
-    CodeStatus{Code::kVerificationFailed, 403}, CodeStatus{Code::kPolicyRejected, 403},
-    CodeStatus{Code::kInvalidArgument, 413},    CodeStatus{Code::kUnavailable, 503},
-    CodeStatus{Code::kInternal, 500},           CodeStatus{Code::kDataLoss, 500},
+    CodeStatus{Code::kInvalidArgument, 400},
+    CodeStatus{Code::kPermissionDenied, 403},
+    CodeStatus{Code::kPermissionDenied, 401},
+    CodeStatus{Code::kNotFound, 404},
+    CodeStatus{Code::kAlreadyExists, 409},
+    CodeStatus{Code::kFailedPrecondition, 412},
+    CodeStatus{Code::kVerificationFailed, 403},
+    CodeStatus{Code::kPolicyRejected, 403},
+    CodeStatus{Code::kInvalidArgument, 413},
+    CodeStatus{Code::kUnavailable, 503},
+    CodeStatus{Code::kInternal, 500},
+    CodeStatus{Code::kDataLoss, 500},
     CodeStatus{Code::kIoError, 500},
 };
 
@@ -95,8 +101,8 @@ class Members {
     SCONE_ASSIGN_OR_RETURN(std::string text, String(name, 2 * max));
     auto bytes = HexDecode(text);
     if (!bytes.ok() || bytes->size() < min) {
-      std::string size = min == max ? std::to_string(min) : std::to_string(min) + " to " +
-                                                                std::to_string(max);
+      std::string size =
+          min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max);
       return InvalidArgument(Quoted(name) + " must be " + size + " bytes in hex");
     }
     return bytes;
@@ -188,7 +194,9 @@ Result<ErrorBody> ErrorBody::FromJson(const json& j) {
   return e;
 }
 
-json VersionResponse::ToJson() const { return {{"name", name}, {"version", version}, {"api", api}}; }
+json VersionResponse::ToJson() const {
+  return {{"name", name}, {"version", version}, {"api", api}};
+}
 
 Result<VersionResponse> VersionResponse::FromJson(const json& j) {
   SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"name", "version", "api"}));

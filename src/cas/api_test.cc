@@ -32,10 +32,10 @@ TEST(Routes, EveryEndpointHasOneRouteAndPathsAreFound) {
 }
 
 TEST(StatusMapping, BothDirectionsAgree) {
-  for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists,
-                 Code::kPermissionDenied, Code::kFailedPrecondition, Code::kVerificationFailed,
-                 Code::kPolicyRejected, Code::kDataLoss, Code::kUnavailable, Code::kIoError,
-                 Code::kInternal}) {
+  for (Code c :
+       {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists, Code::kPermissionDenied,
+        Code::kFailedPrecondition, Code::kVerificationFailed, Code::kPolicyRejected,
+        Code::kDataLoss, Code::kUnavailable, Code::kIoError, Code::kInternal}) {
     unsigned status = HttpStatusOf(c);
     EXPECT_EQ(HttpStatusOf(CodeOfHttpStatus(status)), status) << static_cast<int>(c);
   }

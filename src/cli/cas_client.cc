@@ -124,12 +124,11 @@ Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPoli
     server_certificate.assign(der.begin(), der.end());
     return Status::Ok();
   };
-  SCONE_ASSIGN_OR_RETURN(
-      net::HttpResponse response,
-      CallCas(link,
-              {std::string(route.method), std::string(route.path), "application/json",
-               cas::api::Serialize(request.ToJson())},
-              remember, nullptr));
+  SCONE_ASSIGN_OR_RETURN(net::HttpResponse response,
+                         CallCas(link,
+                                 {std::string(route.method), std::string(route.path),
+                                  "application/json", cas::api::Serialize(request.ToJson())},
+                                 remember, nullptr));
   if (response.status != 200) return RefusalFromAnswer(response, "the attestation");
   const std::string context = "CAS " + link.address.name;
   if (server_certificate.empty()) {

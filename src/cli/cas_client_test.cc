@@ -182,10 +182,9 @@ TEST_F(CallCasTest, PinnedCallReturnsTheAnswerAndOffersTheIdentity) {
   Identity identity = *GenerateIdentity(kNow);
   server_.answer.body =
       R"({"cas_key_hash": "x", "cas_certificate": "", "owner": "o", "rekeyed": false})";
-  auto r = CallPinned<cas::api::ProvisionResponse>(Link(0), server_.cert.key_hash,
-                                                   PinSource::kAttested,
-                                                   cas::api::Endpoint::kProvision, "{}", &identity,
-                                                   "the provisioning");
+  auto r = CallPinned<cas::api::ProvisionResponse>(
+      Link(0), server_.cert.key_hash, PinSource::kAttested, cas::api::Endpoint::kProvision, "{}",
+      &identity, "the provisioning");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->cas_key_hash, "x");
   EXPECT_EQ(server_.delivered.back().target, "/v1/provision");
@@ -198,10 +197,9 @@ TEST_F(CallCasTest, PinnedCallReturnsTheAnswerAndOffersTheIdentity) {
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   for (const char* bad : {"[1]", R"({"unexpected": 1})"}) {
     server_.answer.body = bad;
-    EXPECT_EQ(CallPinned<cas::api::ConfigUpdateResponse>(Link(0), server_.cert.key_hash,
-                                                         PinSource::kAttested,
-                                                         cas::api::Endpoint::kPutConfig, "{}",
-                                                         &identity, "x")
+    EXPECT_EQ(CallPinned<cas::api::ConfigUpdateResponse>(
+                  Link(0), server_.cert.key_hash, PinSource::kAttested,
+                  cas::api::Endpoint::kPutConfig, "{}", &identity, "x")
                   .status()
                   .code(),
               Code::kVerificationFailed)

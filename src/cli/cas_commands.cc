@@ -525,13 +525,12 @@ Status ProvisionWithAttestation(Context& ctx, const ProvisionArgs& args) {
   //    only once, so an unanswered request is not repeated).
   CasLink once = link;
   once.retries = 0;
-  SCONE_ASSIGN_OR_RETURN(
-      cas::api::ProvisionResponse provisioned,
-      ProvisionAnswer(CallPinned<cas::api::ProvisionResponse>(
-                          once, before.cas_key_hash, PinSource::kAttested,
-                          cas::api::Endpoint::kProvision, req.body, &req.identity,
-                          "the provisioning"),
-                      p.address.name));
+  SCONE_ASSIGN_OR_RETURN(cas::api::ProvisionResponse provisioned,
+                         ProvisionAnswer(CallPinned<cas::api::ProvisionResponse>(
+                                             once, before.cas_key_hash, PinSource::kAttested,
+                                             cas::api::Endpoint::kProvision, req.body,
+                                             &req.identity, "the provisioning"),
+                                         p.address.name));
   if (!provisioned.rekeyed && provisioned.cas_key_hash != before.cas_key_hash) {
     return VerificationFailed("CAS " + p.address.name +
                               " answered the provisioning with another CAS key (" +
@@ -571,13 +570,12 @@ Status ProvisionWithAttestation(Context& ctx, const ProvisionArgs& args) {
 Status ProvisionWithoutAttestation(Context& ctx, const ProvisionArgs& args) {
   SCONE_ASSIGN_OR_RETURN(ProvisionRequest req, PrepareProvision(ctx, args));
   CasLink link = MakeLink(ctx, req.address, 0);
-  SCONE_ASSIGN_OR_RETURN(
-      cas::api::ProvisionResponse provisioned,
-      ProvisionAnswer(CallPinned<cas::api::ProvisionResponse>(
-                          link, args.cas_key_hash, PinSource::kGivenWithC,
-                          cas::api::Endpoint::kProvision, req.body, &req.identity,
-                          "the provisioning"),
-                      req.address.name));
+  SCONE_ASSIGN_OR_RETURN(cas::api::ProvisionResponse provisioned,
+                         ProvisionAnswer(CallPinned<cas::api::ProvisionResponse>(
+                                             link, args.cas_key_hash, PinSource::kGivenWithC,
+                                             cas::api::Endpoint::kProvision, req.body,
+                                             &req.identity, "the provisioning"),
+                                         req.address.name));
   ctx.err() << "warning: CAS " << req.address.name
             << " was provisioned WITHOUT attestation (only_for_testing-without-attestation): "
                "nothing shows that it runs trustworthy CAS software in an enclave, and it was "
@@ -615,9 +613,8 @@ Status UpdateConfig(Context& ctx, const UpdateConfigArgs& args) {
   CasLink link = MakeLink(ctx, *address, 0);
   SCONE_RETURN_IF_ERROR(CallPinned<cas::api::ConfigUpdateResponse>(
                             link, entry.evidence.cas_key_hash, PinSource::kAttested,
-                            cas::api::Endpoint::kPutConfig,
-                            cas::api::Serialize(request.ToJson()), &identity,
-                            "the configuration update")
+                            cas::api::Endpoint::kPutConfig, cas::api::Serialize(request.ToJson()),
+                            &identity, "the configuration update")
                             .status());
   if (ctx.output_format() == OutputFormat::kJson) {
     ctx.PrintJson({{"address", entry.address}, {"updated", true}});

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cas/api.h"
@@ -179,11 +179,10 @@ class CasCommandsTest : public ::testing::Test {
 
   RunResult Provision(const std::string& address, std::vector<std::string> shared,
                       std::vector<std::string> with = {}) {
-    std::vector<std::string> args = {"cas",          "provision",
-                                     address,        "-c",
-                                     cas_->key_hash(), "--token",
-                                     Token(),        "--config-file",
-                                     (state_->path() / "owner.toml").string()};
+    std::vector<std::string> args = {
+        "cas",   "provision",      address,
+        "-c",    cas_->key_hash(), "--token",
+        Token(), "--config-file",  (state_->path() / "owner.toml").string()};
     args.insert(args.end(), shared.begin(), shared.end());
     args.push_back("with-attestation");
     args.push_back("--only_for_testing-sim-root-ca");
@@ -290,8 +289,7 @@ TEST_F(CasCommandsTest, InstanceKeyHashesMustMatch) {
   EXPECT_EQ(wrong_s.code, 1);
   EXPECT_THAT(wrong_s.err, HasSubstr("as given with -s"));
   EXPECT_EQ(
-      Attest("127.0.0.1:18081", {"-c", cas_->key_hash(), "-s", cas_->software_key_hash()}).code,
-      0);
+      Attest("127.0.0.1:18081", {"-c", cas_->key_hash(), "-s", cas_->software_key_hash()}).code, 0);
   auto bad = Attest("127.0.0.1:18081", {"-c", "notakeyhash"});
   EXPECT_EQ(bad.code, 1);
   EXPECT_THAT(bad.err, HasSubstr("-c (CAS key hash)"));
@@ -528,8 +526,8 @@ TEST_F(CasCommandsTest, LocalMistakesAreReportedBeforeAnythingIsSent) {
 
 TEST_F(CasCommandsTest, ProvisionNeedsTheCasOfC) {
   KeyAndCert other = MakeKeyAndCert("other");
-  auto r = Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", cas_->token(), "--config-file",
-                  (state_->path() / "owner.toml").string(), "with-attestation",
+  auto r = Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", cas_->token(),
+                  "--config-file", (state_->path() / "owner.toml").string(), "with-attestation",
                   "--only_for_testing-sim-root-ca", sim_root_});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("as given with -c"));
@@ -543,8 +541,8 @@ TEST_F(CasCommandsTest, DatabaseKeyInjectionReattestsTheNewKeyWithConsent) {
   custom.isvprodid = 7;
   custom.isvsvn = 3;
   cas_ = std::make_unique<Cas>(platform_, custom);
-  const std::vector<std::string> signer = {"--mrsigner", HexEncode(custom.mrsigner), "--isvprodid",
-                                           "7", "--isvsvn", "3"};
+  const std::vector<std::string> signer = {
+      "--mrsigner", HexEncode(custom.mrsigner), "--isvprodid", "7", "--isvsvn", "3"};
   std::string old_key = cas_->key_hash();
   auto r = Provision("h", {"--database-key", kDatabaseKey}, signer);
   ASSERT_EQ(r.code, 0) << r.err;
@@ -573,9 +571,9 @@ TEST_F(CasCommandsTest, ReleaseSignedCasRefusesDatabaseKeyInjection) {
 }
 
 TEST_F(CasCommandsTest, ProvisionWithoutAttestationWarnsAndDoesNotStore) {
-  auto r =
-      Scone({"cas", "provision", "h", "-c", cas_->key_hash(), "--token", cas_->token(), "--config-file",
-             (state_->path() / "owner.toml").string(), "only_for_testing-without-attestation"});
+  auto r = Scone({"cas", "provision", "h", "-c", cas_->key_hash(), "--token", cas_->token(),
+                  "--config-file", (state_->path() / "owner.toml").string(),
+                  "only_for_testing-without-attestation"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("warning: CAS h was provisioned WITHOUT attestation"));
   EXPECT_THAT(r.err, HasSubstr("scone cas attest h"));
@@ -586,9 +584,9 @@ TEST_F(CasCommandsTest, ProvisionWithoutAttestationWarnsAndDoesNotStore) {
 
 TEST_F(CasCommandsTest, ProvisionWithoutAttestationIsPinnedToC) {
   KeyAndCert other = MakeKeyAndCert("other");
-  auto r =
-      Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", cas_->token(), "--config-file",
-             (state_->path() / "owner.toml").string(), "only_for_testing-without-attestation"});
+  auto r = Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", cas_->token(),
+                  "--config-file", (state_->path() / "owner.toml").string(),
+                  "only_for_testing-without-attestation"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("given with -c"));
   EXPECT_TRUE(cas_->received.empty());

@@ -28,7 +28,8 @@ Result<json> LasClient::Call(const net::HttpRequest& request) const {
   auto r = keep_connections_ ? client_.Call(request, net::HttpClient::Repeat::kYes)
                              : net::HttpCall(endpoint_, request);
   if (!r.ok()) {
-    return Status(Code::kUnavailable, "las at " + endpoint_.ToString() + ": " + r.status().message());
+    return Status(Code::kUnavailable,
+                  "las at " + endpoint_.ToString() + ": " + r.status().message());
   }
   if (r->status != 200) {
     return Status(CodeOfRefusal(r->status),
@@ -36,7 +37,8 @@ Result<json> LasClient::Call(const net::HttpRequest& request) const {
   }
   json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) {
-    return Status(Code::kUnavailable, "las at " + endpoint_.ToString() + " sent a malformed answer");
+    return Status(Code::kUnavailable,
+                  "las at " + endpoint_.ToString() + " sent a malformed answer");
   }
   return body;
 }
@@ -62,7 +64,8 @@ Result<attestation::Collateral> LasClient::Collateral() const {
   SCONE_ASSIGN_OR_RETURN(json res, Call({"GET", "/v1/collateral", "", ""}));
   auto answer = CollateralResponse::FromJson(res);
   if (!answer.ok()) {
-    return Status(Code::kUnavailable, "las sent malformed collateral: " + answer.status().message());
+    return Status(Code::kUnavailable,
+                  "las sent malformed collateral: " + answer.status().message());
   }
   return std::move(answer->collateral);
 }

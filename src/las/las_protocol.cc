@@ -158,7 +158,8 @@ Result<SealKeyResponse> SealKeyResponse::FromJson(json& j) {
   auto it = j.find("key");
   if (it == j.end() || !it->is_string()) return InvalidArgument("\"key\" is missing");
   std::string& text = it->get_ref<std::string&>();
-  auto key = text.size() == 2 * kSealKeySize ? HexDecode(text, kSealKeySize) : Result<Bytes>(Bytes{});
+  auto key =
+      text.size() == 2 * kSealKeySize ? HexDecode(text, kSealKeySize) : Result<Bytes>(Bytes{});
   WipeMemory(text.data(), text.size());
   if (!key.ok() || key->size() != kSealKeySize) {
     return InvalidArgument("\"key\" must be 64 hexadecimal digits");

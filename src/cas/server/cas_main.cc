@@ -56,8 +56,8 @@ int main(int argc, char** argv) try {
   scone::cas::CasServiceOptions options;
   options.db_path = config->db_path;
   options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
-  auto service = scone::cas::CasService::Open(
-      options, std::make_unique<scone::las::LasClient>(config->las));
+  auto service =
+      scone::cas::CasService::Open(options, std::make_unique<scone::las::LasClient>(config->las));
   if (!service.ok()) return Fail(service.status());
   scone::cas::CasService& cas = **service;
 

@@ -32,7 +32,8 @@ Result<std::unique_ptr<CasPlatform>> CasPlatform::Open(std::unique_ptr<las::Las>
         .WithContext("CAS needs las to learn its identity (is las running? check [las] address)");
   }
   auto quote = attestation::ParseQuote(*bytes);
-  if (!quote.ok()) return LasFailed(quote.status()).WithContext("las sent a quote that does not parse");
+  if (!quote.ok())
+    return LasFailed(quote.status()).WithContext("las sent a quote that does not parse");
   const attestation::ReportBody& report = quote->report;
   platform::EnclaveIdentity& id = p->identity_;
   id.mrenclave = report.mr_enclave;
@@ -50,7 +51,8 @@ Result<Bytes> CasPlatform::CheckedQuote(const ByteArray<64>& report_data) const 
   auto bytes = las_->Quote(report_data);
   if (!bytes.ok()) return LasFailed(bytes.status());
   auto quote = attestation::ParseQuote(*bytes);
-  if (!quote.ok()) return LasFailed(quote.status().WithContext("las sent a quote that does not parse"));
+  if (!quote.ok())
+    return LasFailed(quote.status().WithContext("las sent a quote that does not parse"));
   if (quote->attestation_key != attestation_key_) {
     spdlog::error(
         "las now quotes for another platform (attestation key {}) than the one CAS started on "
@@ -61,7 +63,8 @@ Result<Bytes> CasPlatform::CheckedQuote(const ByteArray<64>& report_data) const 
         "CAS's platform changed since it started (las quotes for another platform); CAS "
         "refuses to attest until its operator restores it (see the CAS log)");
   }
-  if (quote->report.mr_enclave != identity_.mrenclave || quote->report.mr_signer != identity_.mrsigner) {
+  if (quote->report.mr_enclave != identity_.mrenclave ||
+      quote->report.mr_signer != identity_.mrsigner) {
     spdlog::error("las now quotes for another enclave (MRENCLAVE {}) than CAS ({})",
                   HexEncode(quote->report.mr_enclave), HexEncode(identity_.mrenclave));
     return FailedPrecondition(

@@ -66,8 +66,7 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
          SCONE_ASSIGN_OR_RETURN(auto answer, h.config.Get(p));
          return Reply(answer);
        }},
-      {api::Endpoint::kPutConfig,
-       "updating the configuration needs the owner's client certificate",
+      {api::Endpoint::kPutConfig, "updating the configuration needs the owner's client certificate",
        [](Handlers& h, const net::HttpRequest& r,
           const net::PeerInfo& p) -> Result<net::HttpResponse> {
          SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::ConfigUpdateRequest>(r));
@@ -127,11 +126,10 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
   so.seal_key = [platform](uint16_t key_isvsvn) {
     return platform->SealKey(platform::SealPolicy::kMrSigner, key_isvsvn);
   };
-  SCONE_ASSIGN_OR_RETURN(s->state_,
-                         CasState::Open(so, software_seed, id.debug(), options.clock()));
+  SCONE_ASSIGN_OR_RETURN(s->state_, CasState::Open(so, software_seed, id.debug(), options.clock()));
   HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock};
-  s->handlers_.reset(new Handlers{AttestationHandler(env), ProvisioningHandler(env),
-                                  ConfigHandler(env)});
+  s->handlers_.reset(
+      new Handlers{AttestationHandler(env), ProvisioningHandler(env), ConfigHandler(env)});
   return s;
 }
 

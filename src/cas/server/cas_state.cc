@@ -93,9 +93,11 @@ Result<std::unique_ptr<CasState>> CasState::Open(const store::StoreOptions& opti
 
 Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now) {
   auto keys = std::make_shared<CasKeys>();
-  SCONE_ASSIGN_OR_RETURN(auto sw_key, crypto::DeriveEcP256Key(
-                                          software_seed, AsBytes(std::string_view(kSoftwareKeyInfo))));
-  SCONE_ASSIGN_OR_RETURN(auto sw_cert, SelfSignedCasCertificate(sw_key.get(), "SCONE CAS software", now));
+  SCONE_ASSIGN_OR_RETURN(
+      auto sw_key,
+      crypto::DeriveEcP256Key(software_seed, AsBytes(std::string_view(kSoftwareKeyInfo))));
+  SCONE_ASSIGN_OR_RETURN(auto sw_cert,
+                         SelfSignedCasCertificate(sw_key.get(), "SCONE CAS software", now));
   SCONE_ASSIGN_OR_RETURN(keys->software_certificate_pem, crypto::CertificateToPem(sw_cert.get()));
   SCONE_ASSIGN_OR_RETURN(keys->software_spki, crypto::PublicKeySpkiDer(sw_key.get()));
   keys->software_key_hash = crypto::KeyHashFromSpkiDer(keys->software_spki);
@@ -150,7 +152,8 @@ Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now)
     SCONE_ASSIGN_OR_RETURN(auto owner, store_->Get(kTable, "owner"));
     if (!owner.has_value()) return DataLoss("a provisioned CAS without an owner");
     SCONE_ASSIGN_OR_RETURN(json o, JsonRecord(*owner, "owner"));
-    if (!o.value("key_hash", json()).is_string()) return DataLoss("the stored CAS owner is malformed");
+    if (!o.value("key_hash", json()).is_string())
+      return DataLoss("the stored CAS owner is malformed");
     owner_key_hash_ = o["key_hash"].get<std::string>();
   } else {
     SCONE_ASSIGN_OR_RETURN(auto token, store_->Get(kTable, "token"));

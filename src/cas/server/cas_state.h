@@ -111,7 +111,6 @@ class CasState {
 };
 
 // A self-signed certificate over `key` with common name `cn` that never expires.
-Result<crypto::X509Ptr> SelfSignedCasCertificate(EVP_PKEY* key, const std::string& cn,
-                                                 int64_t now);
+Result<crypto::X509Ptr> SelfSignedCasCertificate(EVP_PKEY* key, const std::string& cn, int64_t now);
 
 }  // namespace scone::cas

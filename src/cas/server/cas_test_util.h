@@ -25,8 +25,8 @@ class TestCas {
           const platform::EnclaveIdentity& identity, int64_t now)
       : dir_("scone-test-cas") {
     spdlog::set_level(spdlog::level::warn);
-    auto las = std::make_unique<las::PlatformLas>(std::move(platform), identity,
-                                                  [now] { return now; });
+    auto las =
+        std::make_unique<las::PlatformLas>(std::move(platform), identity, [now] { return now; });
     las_ = las.get();
     CasServiceOptions options;
     options.db_path = dir_.path() / "cas.db";
