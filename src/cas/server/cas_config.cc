@@ -146,13 +146,13 @@ Status CheckListenAddress(const net::Endpoint& endpoint, const std::string& what
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST;  // as the listener
   addrinfo* found = nullptr;
   std::string port = std::to_string(endpoint.port);
   int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
   if (rc != 0 || found == nullptr) {
-    return InvalidArgument(where + ": " + host + " is not an address of this machine (" +
-                           ::gai_strerror(rc) + ")");
+    return InvalidArgument(where + ": " + host + " is not an IP address (" + ::gai_strerror(rc) +
+                           ")");
   }
   int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
   if (fd < 0) {
