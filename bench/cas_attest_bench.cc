@@ -7,9 +7,8 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 
-#include "common/hex.h"
+#include "cas/api.h"
 #include "crypto/random.h"
 #include "net/http_client.h"
 
@@ -28,9 +27,9 @@ void BM_Attestation(benchmark::State& state) {
   options.check_server = [](scone::ByteView) { return scone::Status::Ok(); };
   for (auto _ : state) {
     auto nonce = scone::crypto::RandomBytes(32);
-    nlohmann::json body = {{"nonce", scone::HexEncode(*nonce)}};
-    auto r = scone::net::HttpsCall(ep, {"POST", "/v1/attestation", "application/json", body.dump()},
-                                   options);
+    scone::cas::api::AttestationRequest request{*nonce};
+    auto r = scone::net::HttpsCall(
+        ep, {"POST", "/v1/attestation", "application/json", request.ToJson().dump()}, options);
     if (!r.ok() || r->status != 200) {
       state.SkipWithError(r.ok() ? r->body.c_str() : r.status().message().c_str());
       break;

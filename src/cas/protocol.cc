@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "attestation/collateral_json.h"
 #include "attestation/report_format.h"
 #include "cas/release_signer.h"
 #include "common/hex.h"
@@ -26,22 +25,6 @@ ByteArray<32> ParseBuildHex32(const char* hex) {
   ByteArray<32> out{};
   std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
-}
-
-Result<std::string> StringMember(const json& j, const char* name) {
-  if (!j.is_object() || !j.contains(name) || !j[name].is_string()) {
-    return InvalidArgument(std::string("the attestation answer has no string member \"") + name +
-                           "\"");
-  }
-  return j[name].get<std::string>();
-}
-
-Result<bool> BoolMember(const json& j, const char* name) {
-  if (!j.is_object() || !j.contains(name) || !j[name].is_boolean()) {
-    return InvalidArgument(std::string("the attestation flags have no boolean member \"") + name +
-                           "\"");
-  }
-  return j[name].get<bool>();
 }
 
 struct ParsedCertificate {
@@ -79,27 +62,6 @@ uint16_t CasIsvProdId() { return kCasIsvProdIdValue; }
 uint16_t CasIsvSvn() { return kCasIsvSvnValue; }
 bool ReleaseSignerIsBuildKey() { return kReleaseSignerIsBuildKey; }
 
-uint8_t AttestationFlags::ToByte() const {
-  return static_cast<uint8_t>((provisioned ? 1U : 0U) | (owner_secret_access ? 2U : 0U) |
-                              (debug ? 4U : 0U) | (simulated ? 8U : 0U));
-}
-
-json AttestationFlags::ToJson() const {
-  return {{"provisioned", provisioned},
-          {"owner_secret_access", owner_secret_access},
-          {"debug", debug},
-          {"simulated", simulated}};
-}
-
-Result<AttestationFlags> AttestationFlags::FromJson(const json& j) {
-  AttestationFlags f;
-  SCONE_ASSIGN_OR_RETURN(f.provisioned, BoolMember(j, "provisioned"));
-  SCONE_ASSIGN_OR_RETURN(f.owner_secret_access, BoolMember(j, "owner_secret_access"));
-  SCONE_ASSIGN_OR_RETURN(f.debug, BoolMember(j, "debug"));
-  SCONE_ASSIGN_OR_RETURN(f.simulated, BoolMember(j, "simulated"));
-  return f;
-}
-
 ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
                                     ByteView software_key_spki_der, const AttestationFlags& flags) {
   Bytes input(std::begin(kReportDataLabel), std::end(kReportDataLabel));  // includes the NUL
@@ -111,33 +73,6 @@ ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
   input.insert(input.end(), sw.begin(), sw.end());
   input.push_back(flags.ToByte());
   return crypto::Sha512(input);
-}
-
-json AttestationResponse::ToJson() const {
-  return {{"quote", HexEncode(quote)},
-          {"collateral", attestation::CollateralToJson(collateral)},
-          {"cas_certificate", cas_certificate_pem},
-          {"cas_software_certificate", cas_software_certificate_pem},
-          {"flags", flags.ToJson()}};
-}
-
-Result<AttestationResponse> AttestationResponse::FromJson(const json& j) {
-  if (!j.is_object()) return InvalidArgument("the attestation answer is not a JSON object");
-  AttestationResponse r;
-  SCONE_ASSIGN_OR_RETURN(std::string quote_hex, StringMember(j, "quote"));
-  auto quote = HexDecode(quote_hex);
-  if (!quote.ok()) return quote.status().WithContext("the attestation answer's quote");
-  r.quote = std::move(*quote);
-  if (!j.contains("collateral")) return InvalidArgument("the attestation answer has no collateral");
-  auto collateral = attestation::CollateralFromJson(j["collateral"]);
-  if (!collateral.ok()) return collateral.status().WithContext("the attestation answer");
-  r.collateral = std::move(*collateral);
-  SCONE_ASSIGN_OR_RETURN(r.cas_certificate_pem, StringMember(j, "cas_certificate"));
-  SCONE_ASSIGN_OR_RETURN(r.cas_software_certificate_pem,
-                         StringMember(j, "cas_software_certificate"));
-  if (!j.contains("flags")) return InvalidArgument("the attestation answer has no flags");
-  SCONE_ASSIGN_OR_RETURN(r.flags, AttestationFlags::FromJson(j["flags"]));
-  return r;
 }
 
 Status ValidatePolicy(const CasAttestPolicy& p) {

@@ -2,13 +2,8 @@
 // the constants of the CAS software identity, the attestation exchange and how a client
 // decides that a CAS is trustworthy. docs/cas.md describes the protocol for people.
 //
-// Attestation (POST /v1/attestation, no client certificate needed):
-//   request   {"nonce": hex}                       16 to 64 fresh random bytes
-//   response  {"quote": hex, "collateral": {...},  (attestation/collateral_json.h)
-//              "cas_certificate": PEM, "cas_software_certificate": PEM,
-//              "flags": {"provisioned": b, "owner_secret_access": b, "debug": b,
-//                        "simulated": b}}
-// The quote's 64 bytes of report data are
+// Attestation (POST /v1/attestation, no client certificate needed; the types are
+// api::AttestationRequest and api::AttestationResponse): the quote's 64 bytes of report data are
 //   SHA-512("scone-cas-attestation/1" || 0x00 || len(nonce) (1 byte) || nonce
 //           || SHA-256(CAS key SPKI DER) || SHA-256(CAS software key SPKI DER) || flags byte)
 // with flags byte = provisioned | owner_secret_access << 1 | debug << 2 | simulated << 3,
@@ -26,6 +21,7 @@
 #include "attestation/collateral.h"
 #include "attestation/policy.h"
 #include "attestation/verifier.h"
+#include "cas/api.h"
 #include "common/bytes.h"
 #include "common/status.h"
 #include "crypto/openssl_util.h"
@@ -47,35 +43,15 @@ uint16_t CasIsvSvn();
 // every developer build; a release build passes SCONE_CAS_SIGNER_KEY to CMake).
 bool ReleaseSignerIsBuildKey();
 
-inline constexpr size_t kMinNonceSize = 16;
-inline constexpr size_t kMaxNonceSize = 64;
-
-struct AttestationFlags {
-  bool provisioned = false;
-  bool owner_secret_access = false;  // the owner injected the database key
-  bool debug = false;                // the CAS enclave has the DEBUG attribute
-  bool simulated = false;            // SGX is simulated (always, in this implementation)
-
-  uint8_t ToByte() const;
-  nlohmann::json ToJson() const;
-  static Result<AttestationFlags> FromJson(const nlohmann::json& json);
-};
+// The wire types of the attestation exchange (api.h), under their protocol names.
+using api::AttestationFlags;
+using api::AttestationResponse;
+using api::kMaxNonceSize;
+using api::kMinNonceSize;
 
 // The 64 bytes of report data of an attestation answer (see the file comment).
 ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
                                     ByteView software_key_spki_der, const AttestationFlags& flags);
-
-struct AttestationResponse {
-  Bytes quote;
-  attestation::Collateral collateral;
-  std::string cas_certificate_pem;
-  std::string cas_software_certificate_pem;
-  AttestationFlags flags;
-
-  nlohmann::json ToJson() const;
-  // Strict: every member present with its type; kInvalidArgument naming the member.
-  static Result<AttestationResponse> FromJson(const nlohmann::json& json);
-};
 
 // What `scone cas attest` (and `provision ... with-attestation`) requires of a CAS; the
 // defaults are the secure ones. Each flag's name in comments is the CLI option.

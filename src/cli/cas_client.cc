@@ -2,15 +2,12 @@
 
 #include <algorithm>
 
-#include "common/hex.h"
 #include "crypto/key_hash.h"
 #include "crypto/random.h"
 #include "crypto/x509.h"
 
 namespace scone::cli {
 namespace {
-using nlohmann::json;
-
 constexpr size_t kNonceSize = 32;
 constexpr size_t kMaxShownRefusal = 1000;
 
@@ -28,23 +25,6 @@ std::string Printable(std::string_view text) {
   }
   if (text.size() > kMaxShownRefusal) out += "...";
   return out;
-}
-
-Code CodeForHttpStatus(unsigned status) {
-  switch (status) {
-    case 400:
-    case 413:
-      return Code::kInvalidArgument;
-    case 401:
-    case 403:
-      return Code::kPermissionDenied;
-    case 404:
-      return Code::kNotFound;
-    case 503:
-      return Code::kUnavailable;
-    default:
-      return status >= 500 ? Code::kInternal : Code::kFailedPrecondition;
-  }
 }
 
 }  // namespace
@@ -122,15 +102,21 @@ Result<net::HttpResponse> CallCas(const CasLink& link, const net::HttpRequest& r
 }
 
 Status RefusalFromAnswer(const net::HttpResponse& response, std::string_view what) {
-  std::string text = net::ErrorMessageOf(response);
-  return Status(CodeForHttpStatus(response.status),
+  std::string text = "HTTP status " + std::to_string(response.status);
+  auto body = cas::api::ParseBody<cas::api::ErrorBody>(response.body, "the refusal");
+  if (body.ok() && !body->msg.empty()) {
+    text.clear();
+    for (const auto& m : body->msg) text += (text.empty() ? "" : "; ") + m;
+  }
+  return Status(cas::api::CodeOfHttpStatus(response.status),
                 "CAS refused " + std::string(what) + ": " + Printable(text));
 }
 
 Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPolicy& policy,
                                    const attestation::QuoteVerifier& verifier, int64_t now) {
   SCONE_ASSIGN_OR_RETURN(Bytes nonce, crypto::RandomBytes(kNonceSize));
-  json request = {{"nonce", HexEncode(nonce)}};
+  cas::api::AttestationRequest request{nonce};
+  const cas::api::Route& route = cas::api::RouteOf(cas::api::Endpoint::kAttestation);
   // The CAS key is not known yet: take note of the server's certificate here, and let
   // VerifyAttestation require it to carry the attested CAS key.
   Bytes server_certificate;
@@ -138,20 +124,17 @@ Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPoli
     server_certificate.assign(der.begin(), der.end());
     return Status::Ok();
   };
-  SCONE_ASSIGN_OR_RETURN(
-      net::HttpResponse response,
-      CallCas(link, {"POST", "/v1/attestation", "application/json", request.dump()}, remember,
-              nullptr));
+  SCONE_ASSIGN_OR_RETURN(net::HttpResponse response,
+                         CallCas(link,
+                                 {std::string(route.method), std::string(route.path),
+                                  "application/json", cas::api::Serialize(request.ToJson())},
+                                 remember, nullptr));
   if (response.status != 200) return RefusalFromAnswer(response, "the attestation");
   const std::string context = "CAS " + link.address.name;
   if (server_certificate.empty()) {
     return Internal(context + ": the HTTPS client did not show the server's certificate");
   }
-  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return VerificationFailed(context + " sent an attestation answer that is not JSON");
-  }
-  auto answer = cas::AttestationResponse::FromJson(body);
+  auto answer = cas::api::ParseBody<cas::api::AttestationResponse>(response.body, "the answer");
   if (!answer.ok()) {
     return VerificationFailed(context +
                               " sent a malformed attestation answer: " + answer.status().message());
@@ -161,22 +144,16 @@ Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPoli
   return evidence;
 }
 
-Result<json> CallPinned(const CasLink& link, std::string_view expected_key_hash, PinSource source,
-                        const net::HttpRequest& request, const Identity* identity,
-                        std::string_view what) {
+Result<std::string> CallPinnedRaw(const CasLink& link, std::string_view expected_key_hash,
+                                  PinSource source, const net::HttpRequest& request,
+                                  const Identity* identity, std::string_view what) {
   auto check = [address = link.address.name, key = std::string(expected_key_hash),
                 source](ByteView der) { return CheckPinnedServerKey(der, address, key, source); };
   SCONE_ASSIGN_OR_RETURN(net::HttpResponse response, CallCas(link, request, check, identity));
   if (response.status < 200 || response.status >= 300) {
     return RefusalFromAnswer(response, what);
   }
-  if (response.body.empty()) return json::object();
-  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) {
-    return VerificationFailed("CAS " + link.address.name + " sent a malformed answer to " +
-                              std::string(what));
-  }
-  return body;
+  return std::move(response.body);
 }
 
 }  // namespace scone::cli

@@ -14,15 +14,16 @@
 
 #include <chrono>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
 #include "attestation/verifier.h"
+#include "cas/api.h"
 #include "cas/protocol.h"
 #include "cli/https.h"
 #include "cli/identity.h"
 #include "common/bytes.h"
+#include "common/secret.h"
 #include "common/status.h"
 #include "net/http.h"
 
@@ -85,10 +86,30 @@ Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPoli
                                    const attestation::QuoteVerifier& verifier, int64_t now);
 
 // Sends `request` over a connection pinned to `expected_key_hash`, with `identity` as client
-// certificate if given; returns the JSON object of a 2xx answer (an empty body counts as
-// {}), RefusalFromAnswer(response, what) otherwise.
-Result<nlohmann::json> CallPinned(const CasLink& link, std::string_view expected_key_hash,
+// certificate if given; returns the body of a 2xx answer, RefusalFromAnswer(response, what)
+// otherwise.
+Result<std::string> CallPinnedRaw(const CasLink& link, std::string_view expected_key_hash,
                                   PinSource source, const net::HttpRequest& request,
                                   const Identity* identity, std::string_view what);
+
+// CallPinnedRaw for one endpoint of the API (api.h): `body` is the request's JSON text, and
+// the answer is parsed strictly into `Response`; a malformed answer is kVerificationFailed.
+template <typename Response>
+Result<Response> CallPinned(const CasLink& link, std::string_view expected_key_hash,
+                            PinSource source, cas::api::Endpoint endpoint, std::string body,
+                            const Identity* identity, std::string_view what) {
+  const cas::api::Route& route = cas::api::RouteOf(endpoint);
+  net::HttpRequest request{std::string(route.method), std::string(route.path), "application/json",
+                           std::move(body)};
+  auto answer = CallPinnedRaw(link, expected_key_hash, source, request, identity, what);
+  WipeMemory(request.body.data(), request.body.size());
+  if (!answer.ok()) return answer.status();
+  auto parsed = cas::api::ParseBody<Response>(*answer, "the answer");
+  if (!parsed.ok()) {
+    return VerificationFailed("CAS " + link.address.name + " sent a malformed answer to " +
+                              std::string(what) + ": " + parsed.status().message());
+  }
+  return parsed;
+}
 
 }  // namespace scone::cli

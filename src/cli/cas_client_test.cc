@@ -170,9 +170,9 @@ TEST_F(CallCasTest, NeverRetriesARefusedServer) {
 
 TEST_F(CallCasTest, PinnedCallSendsNothingToAnotherKey) {
   KeyAndCert attested = MakeCert("attested");
-  auto r = CallPinned(Link(0), attested.key_hash, PinSource::kAttested,
-                      {"PUT", "/v1/config", "application/json", "{\"secret\": 1}"}, nullptr,
-                      "the configuration update");
+  auto r = CallPinned<cas::api::ConfigUpdateResponse>(
+      Link(0), attested.key_hash, PinSource::kAttested, cas::api::Endpoint::kPutConfig,
+      "{\"secret\": 1}", nullptr, "the configuration update");
   EXPECT_EQ(r.status().code(), Code::kVerificationFailed);
   EXPECT_THAT(r.status().message(), HasSubstr("not the attested CAS key " + attested.key_hash));
   EXPECT_TRUE(server_.delivered.empty());
@@ -180,25 +180,31 @@ TEST_F(CallCasTest, PinnedCallSendsNothingToAnotherKey) {
 
 TEST_F(CallCasTest, PinnedCallReturnsTheAnswerAndOffersTheIdentity) {
   Identity identity = *GenerateIdentity(kNow);
-  server_.answer.body = R"({"cas_key_hash": "x", "rekeyed": false})";
-  auto r = CallPinned(Link(0), server_.cert.key_hash, PinSource::kAttested,
-                      {"POST", "/v1/provision", "application/json", "{}"}, &identity,
-                      "the provisioning");
+  server_.answer.body =
+      R"({"cas_key_hash": "x", "cas_certificate": "", "owner": "o", "rekeyed": false})";
+  auto r = CallPinned<cas::api::ProvisionResponse>(
+      Link(0), server_.cert.key_hash, PinSource::kAttested, cas::api::Endpoint::kProvision, "{}",
+      &identity, "the provisioning");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ((*r)["cas_key_hash"], "x");
+  EXPECT_EQ(r->cas_key_hash, "x");
+  EXPECT_EQ(server_.delivered.back().target, "/v1/provision");
   ASSERT_EQ(server_.client_certificates.size(), 1u);
   EXPECT_EQ(server_.client_certificates[0], identity.certificate_pem);
   server_.answer.body = "";
-  auto empty = CallPinned(Link(0), server_.cert.key_hash, PinSource::kAttested,
-                          {"PUT", "/v1/config", "application/json", "{}"}, &identity, "x");
-  ASSERT_TRUE(empty.ok());
-  EXPECT_TRUE(empty->is_object());
-  server_.answer.body = "[1]";
-  EXPECT_EQ(CallPinned(Link(0), server_.cert.key_hash, PinSource::kAttested,
-                       {"PUT", "/v1/config", "application/json", "{}"}, &identity, "x")
-                .status()
-                .code(),
-            Code::kVerificationFailed);
+  auto empty = CallPinned<cas::api::ConfigUpdateResponse>(
+      Link(0), server_.cert.key_hash, PinSource::kAttested, cas::api::Endpoint::kPutConfig, "{}",
+      &identity, "x");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  for (const char* bad : {"[1]", R"({"unexpected": 1})"}) {
+    server_.answer.body = bad;
+    EXPECT_EQ(CallPinned<cas::api::ConfigUpdateResponse>(
+                  Link(0), server_.cert.key_hash, PinSource::kAttested,
+                  cas::api::Endpoint::kPutConfig, "{}", &identity, "x")
+                  .status()
+                  .code(),
+              Code::kVerificationFailed)
+        << bad;
+  }
 }
 
 TEST(RefusalFromAnswer, ShowsCasMessageWithAFittingCode) {
@@ -206,8 +212,9 @@ TEST(RefusalFromAnswer, ShowsCasMessageWithAFittingCode) {
       {403, "application/json", R"({"msg": ["wrong provisioning token"]})"}, "the provisioning");
   EXPECT_EQ(s.code(), Code::kPermissionDenied);
   EXPECT_EQ(s.message(), "CAS refused the provisioning: wrong provisioning token");
-  EXPECT_EQ(RefusalFromAnswer({409, "", R"({"msg": "already"})"}, "x").code(),
-            Code::kFailedPrecondition);
+  EXPECT_EQ(RefusalFromAnswer({409, "", R"({"msg": ["already"]})"}, "x").code(),
+            Code::kAlreadyExists);
+  EXPECT_EQ(RefusalFromAnswer({412, "", "{}"}, "x").code(), Code::kFailedPrecondition);
   EXPECT_EQ(RefusalFromAnswer({400, "", "{}"}, "x").code(), Code::kInvalidArgument);
   EXPECT_EQ(RefusalFromAnswer({401, "", "{}"}, "x").code(), Code::kPermissionDenied);
   EXPECT_EQ(RefusalFromAnswer({404, "", "{}"}, "x").code(), Code::kNotFound);

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "attestation/timestamp.h"
+#include "cas/api.h"
 #include "cas/owner_config.h"
 #include "cas/protocol.h"
 #include "cli/cas_client.h"
@@ -391,10 +392,7 @@ Status ShowIdentification(Context& ctx, const IdentificationArgs& args) {
 
 // An owner configuration read and checked locally, so that mistakes are reported with the
 // file's line before anything is sent.
-struct OwnerConfigFile {
-  cas::ConfigFormat format = cas::ConfigFormat::kToml;
-  std::string text;
-};
+using OwnerConfigFile = cas::api::OwnerConfigDocument;
 
 Result<OwnerConfigFile> ReadOwnerConfig(const std::string& file) {
   OwnerConfigFile out;
@@ -408,12 +406,8 @@ Result<OwnerConfigFile> ReadOwnerConfig(const std::string& file) {
   return out;
 }
 
-json OwnerConfigJson(const OwnerConfigFile& config) {
-  return {{"format", std::string(cas::ConfigFormatName(config.format))}, {"text", config.text}};
-}
-
 // Secrets typed on the command line: checked for their form without repeating them.
-Result<std::string> HexSecret(const std::string& text, size_t digits, const char* option,
+Result<SecretBytes> HexSecret(const std::string& text, size_t digits, const char* option,
                               const char* what) {
   bool ok = text.size() == digits && std::all_of(text.begin(), text.end(), [](char c) {
               return std::isxdigit(static_cast<unsigned char>(c)) != 0;
@@ -423,11 +417,11 @@ Result<std::string> HexSecret(const std::string& text, size_t digits, const char
                            " hexadecimal digits (the value given has " +
                            std::to_string(text.size()) + " characters)");
   }
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  });
-  return lower;
+  auto bytes = HexDecode(text, digits / 2);
+  if (!bytes.ok()) return InvalidArgument(std::string(option) + ": not hexadecimal");
+  SecretBytes out = SecretBytes::CopyFrom(*bytes);
+  WipeMemory(bytes->data(), bytes->size());
+  return out;
 }
 
 struct ProvisionArgs {
@@ -439,26 +433,20 @@ struct ProvisionArgs {
   AttestFlags flags;  // with-attestation
 };
 
-// What CAS answers to POST /v1/provision.
-struct ProvisionAnswer {
-  std::string cas_key_hash;
-  bool rekeyed = false;
-};
-
-Result<ProvisionAnswer> ParseProvisionAnswer(const json& j, const std::string& address) {
-  if (!j.contains("cas_key_hash") || !j["cas_key_hash"].is_string() || !j.contains("rekeyed") ||
-      !j["rekeyed"].is_boolean()) {
-    return VerificationFailed("CAS " + address +
-                              " sent a malformed provisioning answer (no cas_key_hash or "
-                              "rekeyed); it may or may not be provisioned now");
+// CAS's answer to the provisioning, with the CAS key hash checked for its form.
+Result<cas::api::ProvisionResponse> ProvisionAnswer(Result<cas::api::ProvisionResponse> answer,
+                                                    const std::string& address) {
+  if (!answer.ok()) {
+    if (answer.status().code() != Code::kVerificationFailed) return answer.status();
+    return VerificationFailed(answer.status().message() + "; CAS " + address +
+                              " may or may not be provisioned now");
   }
-  ProvisionAnswer a{j["cas_key_hash"].get<std::string>(), j["rekeyed"].get<bool>()};
-  auto decoded = crypto::DecodeKeyHash(a.cas_key_hash);
+  auto decoded = crypto::DecodeKeyHash(answer->cas_key_hash);
   if (!decoded.ok()) {
     return VerificationFailed("CAS " + address + " answered the provisioning with an invalid " +
                               "CAS key hash: " + decoded.status().message());
   }
-  return a;
+  return answer;
 }
 
 // Everything `provision` checks before it connects; the request body holds the token and
@@ -467,14 +455,14 @@ Result<ProvisionAnswer> ParseProvisionAnswer(const json& j, const std::string& a
 struct ProvisionRequest {
   CasAddress address;
   Identity identity;
-  net::HttpRequest request;
+  std::string body;
 
   ProvisionRequest() = default;
   ProvisionRequest(const ProvisionRequest&) = delete;
   ProvisionRequest& operator=(const ProvisionRequest&) = delete;
   ProvisionRequest(ProvisionRequest&&) = default;
   ProvisionRequest& operator=(ProvisionRequest&&) = default;
-  ~ProvisionRequest() { WipeMemory(request.body.data(), request.body.size()); }
+  ~ProvisionRequest() { WipeMemory(body.data(), body.size()); }
 };
 
 Result<ProvisionRequest> PrepareProvision(const Context& ctx, const ProvisionArgs& args) {
@@ -487,20 +475,23 @@ Result<ProvisionRequest> PrepareProvision(const Context& ctx, const ProvisionArg
   SCONE_ASSIGN_OR_RETURN(p.address, ParseCasAddress(args.address));
   auto decoded = crypto::DecodeKeyHash(args.cas_key_hash);
   if (!decoded.ok()) return decoded.status().WithContext("-c (CAS key hash)");
-  SCONE_ASSIGN_OR_RETURN(std::string token,
+  cas::api::ProvisionRequest request;
+  SCONE_ASSIGN_OR_RETURN(request.token,
                          HexSecret(args.token, 32, "--token", "a provisioning token"));
-  json body = {{"token", token}};
-  WipeMemory(token.data(), token.size());
   if (!args.database_key.empty()) {
-    SCONE_ASSIGN_OR_RETURN(std::string key,
+    SCONE_ASSIGN_OR_RETURN(request.database_key,
                            HexSecret(args.database_key, 64, "--database-key", "a database key"));
-    body["database_key"] = key;
-    WipeMemory(key.data(), key.size());
   }
-  SCONE_ASSIGN_OR_RETURN(OwnerConfigFile config, ReadOwnerConfig(args.config_file));
-  body["config"] = OwnerConfigJson(config);
+  SCONE_ASSIGN_OR_RETURN(request.config, ReadOwnerConfig(args.config_file));
   SCONE_ASSIGN_OR_RETURN(p.identity, ctx.LoadIdentity());
-  p.request = {"POST", "/v1/provision", "application/json", body.dump()};
+  json body = request.ToJson();
+  p.body = cas::api::Serialize(body);
+  for (const char* secret : {"token", "database_key"}) {
+    if (auto it = body.find(secret); it != body.end()) {
+      auto& text = it->get_ref<std::string&>();
+      WipeMemory(text.data(), text.size());
+    }
+  }
   return p;
 }
 
@@ -534,9 +525,12 @@ Status ProvisionWithAttestation(Context& ctx, const ProvisionArgs& args) {
   //    only once, so an unanswered request is not repeated).
   CasLink once = link;
   once.retries = 0;
-  SCONE_ASSIGN_OR_RETURN(json answer, CallPinned(once, before.cas_key_hash, PinSource::kAttested,
-                                                 req.request, &req.identity, "the provisioning"));
-  SCONE_ASSIGN_OR_RETURN(ProvisionAnswer provisioned, ParseProvisionAnswer(answer, p.address.name));
+  SCONE_ASSIGN_OR_RETURN(cas::api::ProvisionResponse provisioned,
+                         ProvisionAnswer(CallPinned<cas::api::ProvisionResponse>(
+                                             once, before.cas_key_hash, PinSource::kAttested,
+                                             cas::api::Endpoint::kProvision, req.body,
+                                             &req.identity, "the provisioning"),
+                                         p.address.name));
   if (!provisioned.rekeyed && provisioned.cas_key_hash != before.cas_key_hash) {
     return VerificationFailed("CAS " + p.address.name +
                               " answered the provisioning with another CAS key (" +
@@ -576,10 +570,12 @@ Status ProvisionWithAttestation(Context& ctx, const ProvisionArgs& args) {
 Status ProvisionWithoutAttestation(Context& ctx, const ProvisionArgs& args) {
   SCONE_ASSIGN_OR_RETURN(ProvisionRequest req, PrepareProvision(ctx, args));
   CasLink link = MakeLink(ctx, req.address, 0);
-  SCONE_ASSIGN_OR_RETURN(json answer, CallPinned(link, args.cas_key_hash, PinSource::kGivenWithC,
-                                                 req.request, &req.identity, "the provisioning"));
-  SCONE_ASSIGN_OR_RETURN(ProvisionAnswer provisioned,
-                         ParseProvisionAnswer(answer, req.address.name));
+  SCONE_ASSIGN_OR_RETURN(cas::api::ProvisionResponse provisioned,
+                         ProvisionAnswer(CallPinned<cas::api::ProvisionResponse>(
+                                             link, args.cas_key_hash, PinSource::kGivenWithC,
+                                             cas::api::Endpoint::kProvision, req.body,
+                                             &req.identity, "the provisioning"),
+                                         req.address.name));
   ctx.err() << "warning: CAS " << req.address.name
             << " was provisioned WITHOUT attestation (only_for_testing-without-attestation): "
                "nothing shows that it runs trustworthy CAS software in an enclave, and it was "
@@ -613,11 +609,13 @@ Status UpdateConfig(Context& ctx, const UpdateConfigArgs& args) {
   SCONE_ASSIGN_OR_RETURN(CasEntry entry, StoredCas(ctx, args.cas));
   auto address = ParseCasAddress(entry.address);
   if (!address.ok()) return address.status().WithContext("the CLI state's CAS entry");
-  json body = {{"config", OwnerConfigJson(config)}};
+  cas::api::ConfigUpdateRequest request{std::move(config)};
   CasLink link = MakeLink(ctx, *address, 0);
-  SCONE_RETURN_IF_ERROR(CallPinned(link, entry.evidence.cas_key_hash, PinSource::kAttested,
-                                   {"PUT", "/v1/config", "application/json", body.dump()},
-                                   &identity, "the configuration update"));
+  SCONE_RETURN_IF_ERROR(CallPinned<cas::api::ConfigUpdateResponse>(
+                            link, entry.evidence.cas_key_hash, PinSource::kAttested,
+                            cas::api::Endpoint::kPutConfig, cas::api::Serialize(request.ToJson()),
+                            &identity, "the configuration update")
+                            .status());
   if (ctx.output_format() == OutputFormat::kJson) {
     ctx.PrintJson({{"address", entry.address}, {"updated", true}});
   } else {

@@ -6,9 +6,12 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
+#include "cas/api.h"
 #include "cas/protocol.h"
+#include "cas/server/cas_test_util.h"
 #include "cli/app.h"
 #include "cli/cas_db.h"
 #include "common/file_util.h"
@@ -28,32 +31,49 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr int64_t kNow = 1'780'000'000;
-constexpr char kToken[] = "e59a91c9dbf4538f32c4f20668bdbc08";
+constexpr char kWrongToken[] = "e59a91c9dbf4538f32c4f20668bdbc08";
 constexpr char kDatabaseKey[] = "cfadf5e00443f15e4670e253e353dda80eac0b1295903fdc96339554a78cde0a";
 
 using KeyAndCert = crypto::testing::TestIdentity;
 
 KeyAndCert MakeKeyAndCert(const char* cn) { return crypto::testing::MakeTestIdentity(cn, kNow); }
 
-net::HttpResponse JsonAnswer(unsigned status, const json& body) {
-  return {status, "application/json", body.dump()};
-}
-
-// A CAS as docs/cas.md describes its API, enough for the CLI: attestation, provisioning
-// (token once, owner = client certificate key, database key injection re-keys), config.
-class FakeCas {
+// The real CAS (cas::CasService, in this process on a simulated platform) behind
+// Context::https: the server certificate is the CAS's own (or an impostor's), the client
+// certificate is passed on as TLS would.
+class Cas {
  public:
-  FakeCas(const platform::Platform* platform, platform::EnclaveIdentity identity)
-      : platform_(platform), identity_(identity) {}
+  Cas(std::shared_ptr<const platform::Platform> platform, const platform::EnclaveIdentity& identity)
+      : cas_(std::move(platform), identity, kNow) {
+    EXPECT_TRUE(cas_.ok()) << cas_.status().ToString();
+  }
 
-  KeyAndCert key = MakeKeyAndCert("cas");
-  KeyAndCert software_key = MakeKeyAndCert("cas software");
   bool reachable = true;
-  bool provisioned = false;
-  bool owner_secret_access = false;
-  std::string owner;
-  json config;
-  std::vector<std::string> received;  // "METHOD /path" of every request that reached CAS
+  std::optional<KeyAndCert> impostor;  // presented instead of the CAS certificate
+  std::vector<std::string> received;   // "METHOD /path" of every request that reached CAS
+
+  cas::CasService& service() { return cas_.service(); }
+  std::string token() const { return cas_.token(); }
+  std::string key_hash() { return service().cas_key_hash(); }
+  std::string key_pem() { return service().cas_certificate_pem(); }
+  std::string software_key_hash() { return service().software_key_hash(); }
+  std::string software_key_pem() { return service().software_certificate_pem(); }
+
+  // Provisions the CAS for an owner of its own (the CLI's identity is not needed).
+  void MakeProvisioned() {
+    auto r = cas_.Provision(owner_.der);
+    ASSERT_EQ(r.status, 200u) << r.body;
+  }
+
+  // The configuration and owner as CAS keeps them, read with `owner`'s identity.
+  cas::api::ConfigResponse Config(const Identity& owner) {
+    auto der = crypto::CertificateToDer(owner.certificate.get());
+    auto r = cas_.Call("GET", "/v1/config", "", *der);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    auto config = cas::api::ParseBody<cas::api::ConfigResponse>(r.body, "config");
+    EXPECT_TRUE(config.ok()) << config.status().ToString();
+    return config.ok() ? *config : cas::api::ConfigResponse{};
+  }
 
   HttpsTransport Transport() {
     return [this](const net::Endpoint&, const net::HttpRequest& request,
@@ -64,66 +84,25 @@ class FakeCas {
   Result<net::HttpResponse> Handle(const net::HttpRequest& request,
                                    const net::TlsClientOptions& options) {
     if (!reachable) return Status(Code::kUnavailable, "connect: Connection refused");
-    SCONE_RETURN_IF_ERROR(options.check_server(key.der));
+    Bytes server_der;
+    if (impostor.has_value()) {
+      server_der = impostor->der;
+    } else {
+      SCONE_ASSIGN_OR_RETURN(auto certs, crypto::ParseCertificatesPem(key_pem()));
+      SCONE_ASSIGN_OR_RETURN(server_der, crypto::CertificateToDer(certs.front().get()));
+    }
+    SCONE_RETURN_IF_ERROR(options.check_server(server_der));
     received.push_back(request.method + " " + request.target);
-    json body = json::parse(request.body, nullptr, false);
-    if (request.target == "/v1/attestation") return Attestation(body);
-    std::string client;
+    Bytes client_der;
     if (!options.certificate_pem.empty()) {
-      auto certs = crypto::ParseCertificatesPem(options.certificate_pem);
-      if (!certs.ok()) return JsonAnswer(400, {{"msg", {"bad client certificate"}}});
-      client = *crypto::KeyHashOfCertificate(certs->front().get());
+      SCONE_ASSIGN_OR_RETURN(auto certs, crypto::ParseCertificatesPem(options.certificate_pem));
+      SCONE_ASSIGN_OR_RETURN(client_der, crypto::CertificateToDer(certs.front().get()));
     }
-    if (request.target == "/v1/provision") return Provision(body, client);
-    if (request.target == "/v1/config" && request.method == "PUT") {
-      if (!provisioned) return JsonAnswer(409, {{"msg", {"CAS is not provisioned yet"}}});
-      if (client != owner) {
-        return JsonAnswer(403, {{"msg",
-                                 {"only the CAS owner may update the CAS configuration; the client "
-                                  "certificate's key hash " +
-                                  client + " is not the owner's"}}});
-      }
-      config = body["config"];
-      return JsonAnswer(200, json::object());
-    }
-    return JsonAnswer(404, {{"msg", {"unknown path"}}});
+    return cas_.Call(request.method, request.target, request.body, client_der);
   }
 
-  Result<net::HttpResponse> Attestation(const json& body) {
-    SCONE_ASSIGN_OR_RETURN(Bytes nonce, HexDecode(body["nonce"].get<std::string>()));
-    cas::AttestationResponse r;
-    r.cas_certificate_pem = key.pem;
-    r.cas_software_certificate_pem = software_key.pem;
-    r.flags.provisioned = provisioned;
-    r.flags.owner_secret_access = owner_secret_access;
-    r.flags.debug = identity_.debug();
-    r.flags.simulated = true;
-    auto rd = cas::AttestationReportData(nonce, key.spki, software_key.spki, r.flags);
-    SCONE_ASSIGN_OR_RETURN(r.quote, platform_->Quote(identity_, rd));
-    SCONE_ASSIGN_OR_RETURN(r.collateral, platform_->CollateralAt(kNow));
-    return JsonAnswer(200, r.ToJson());
-  }
-
-  net::HttpResponse Provision(const json& body, const std::string& client) {
-    if (provisioned) return JsonAnswer(409, {{"msg", {"CAS is already provisioned"}}});
-    if (client.empty()) return JsonAnswer(401, {{"msg", {"a client certificate is needed"}}});
-    if (body.value("token", "") != kToken) {
-      return JsonAnswer(403, {{"msg", {"wrong provisioning token"}}});
-    }
-    provisioned = true;
-    owner = client;
-    config = body["config"];
-    bool rekeyed = body.contains("database_key");
-    if (rekeyed) {
-      key = MakeKeyAndCert("cas rekeyed");
-      owner_secret_access = true;
-    }
-    return JsonAnswer(
-        200, {{"cas_key_hash", key.key_hash}, {"cas_certificate", key.pem}, {"rekeyed", rekeyed}});
-  }
-
-  const platform::Platform* platform_;
-  platform::EnclaveIdentity identity_;
+  cas::testing::TestCas cas_;
+  KeyAndCert owner_ = MakeKeyAndCert("another owner");
 };
 
 struct RunResult {
@@ -139,19 +118,19 @@ class CasCommandsTest : public ::testing::Test {
     platform::PlatformOptions options;
     auto p = platform::Platform::OpenOrCreate(dir_->path() / "platform", options, kNow);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
-    platform_ = p->release();
+    platform_ = std::shared_ptr<const platform::Platform>(std::move(*p));
     sim_root_ = (dir_->path() / "sim-root.pem").string();
     ASSERT_TRUE(WriteFileAtomic(sim_root_, AsBytes(platform_->sim_root_pem()), 0644).ok());
   }
   static void TearDownTestSuite() {
-    delete platform_;
+    platform_.reset();
     delete dir_;
   }
 
   void SetUp() override {
     state_ = std::make_unique<platform::testing::TempDir>();
     config_ = (state_->path() / "config.json").string();
-    cas_ = std::make_unique<FakeCas>(platform_, ReleaseIdentity());
+    cas_ = std::make_unique<Cas>(platform_, ReleaseIdentity());
     WriteText("owner.toml", "[settings]\nname = \"demo\"\n");
   }
 
@@ -170,7 +149,7 @@ class CasCommandsTest : public ::testing::Test {
     return p.string();
   }
 
-  RunResult Scone(std::vector<std::string> args, FakeCas* cas = nullptr) {
+  RunResult Scone(std::vector<std::string> args, Cas* cas = nullptr) {
     std::ostringstream out;
     std::ostringstream err;
     Context ctx(out, err, [] { return kNow; });
@@ -191,7 +170,7 @@ class CasCommandsTest : public ::testing::Test {
 
   // `scone cas attest ADDR --only_for_testing-sim-root-ca ... EXTRA`.
   RunResult Attest(const std::string& address, std::vector<std::string> extra = {},
-                   FakeCas* cas = nullptr) {
+                   Cas* cas = nullptr) {
     std::vector<std::string> args = {"cas", "attest", address, "--only_for_testing-sim-root-ca",
                                      sim_root_};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -201,15 +180,21 @@ class CasCommandsTest : public ::testing::Test {
   RunResult Provision(const std::string& address, std::vector<std::string> shared,
                       std::vector<std::string> with = {}) {
     std::vector<std::string> args = {
-        "cas",  "provision",        address,
-        "-c",   cas_->key.key_hash, "--token",
-        kToken, "--config-file",    (state_->path() / "owner.toml").string()};
+        "cas",   "provision",      address,
+        "-c",    cas_->key_hash(), "--token",
+        Token(), "--config-file",  (state_->path() / "owner.toml").string()};
     args.insert(args.end(), shared.begin(), shared.end());
     args.push_back("with-attestation");
     args.push_back("--only_for_testing-sim-root-ca");
     args.push_back(sim_root_);
     args.insert(args.end(), with.begin(), with.end());
     return Scone(args);
+  }
+
+  // The CAS's provisioning token; once provisioned, a well-formed wrong one.
+  std::string Token() const {
+    std::string t = cas_->token();
+    return t.empty() ? kWrongToken : t;
   }
 
   CliConfig State() {
@@ -219,20 +204,20 @@ class CasCommandsTest : public ::testing::Test {
   }
 
   static platform::testing::TempDir* dir_;
-  static platform::Platform* platform_;
+  static std::shared_ptr<const platform::Platform> platform_;
   static std::string sim_root_;
   std::unique_ptr<platform::testing::TempDir> state_;
   std::string config_;
-  std::unique_ptr<FakeCas> cas_;
+  std::unique_ptr<Cas> cas_;
   int64_t waited_ms_ = 0;
 };
 
 platform::testing::TempDir* CasCommandsTest::dir_ = nullptr;
-platform::Platform* CasCommandsTest::platform_ = nullptr;
+std::shared_ptr<const platform::Platform> CasCommandsTest::platform_;
 std::string CasCommandsTest::sim_root_;
 
 TEST_F(CasCommandsTest, AttestPrintsTrustworthyStoresTheCasAndMakesItDefault) {
-  cas_->provisioned = true;
+  cas_->MakeProvisioned();
   auto r = Attest("127.0.0.1:18081");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "CAS 127.0.0.1:18081 at https://127.0.0.1:18081/ is trustworthy\n");
@@ -242,14 +227,14 @@ TEST_F(CasCommandsTest, AttestPrintsTrustworthyStoresTheCasAndMakesItDefault) {
   auto entry = FindCas(state, "127.0.0.1:18081");
   ASSERT_TRUE(entry.ok()) << entry.status().ToString();
   EXPECT_EQ(entry->api_url, "https://127.0.0.1:18081/");
-  EXPECT_EQ(entry->evidence.cas_key_hash, cas_->key.key_hash);
-  EXPECT_EQ(entry->evidence.software_key_hash, cas_->software_key.key_hash);
+  EXPECT_EQ(entry->evidence.cas_key_hash, cas_->key_hash());
+  EXPECT_EQ(entry->evidence.software_key_hash, cas_->software_key_hash());
   EXPECT_EQ(entry->attested_at, kNow);
   EXPECT_TRUE(entry->evidence.relaxations.empty());
 
   // A second CAS does not take over the default; list marks it.
-  FakeCas other(platform_, ReleaseIdentity());
-  other.provisioned = true;
+  Cas other(platform_, ReleaseIdentity());
+  other.MakeProvisioned();
   ASSERT_EQ(Attest("cas.example.com", {}, &other).code, 0);
   EXPECT_EQ(Attest("cas.example.com", {}, &other).out,
             "CAS cas.example.com at https://cas.example.com:8081/ is trustworthy\n");
@@ -267,13 +252,13 @@ TEST_F(CasCommandsTest, AttestPrintsTrustworthyStoresTheCasAndMakesItDefault) {
 }
 
 TEST_F(CasCommandsTest, AttestJsonPrintsTheEntry) {
-  cas_->provisioned = true;
+  cas_->MakeProvisioned();
   auto r = Attest("127.0.0.1:18081", {"--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
   json j = json::parse(r.out);
   EXPECT_EQ(j["address"], "127.0.0.1:18081");
   EXPECT_EQ(j["api_url"], "https://127.0.0.1:18081/");
-  EXPECT_EQ(j["evidence"]["cas_key_hash"], cas_->key.key_hash);
+  EXPECT_EQ(j["evidence"]["cas_key_hash"], cas_->key_hash());
   EXPECT_EQ(j["evidence"]["tcb_status"], "UpToDate");
 }
 
@@ -287,7 +272,7 @@ TEST_F(CasCommandsTest, EmptyListSaysHowToStart) {
 }
 
 TEST_F(CasCommandsTest, WithoutTheSimulatedRootTheErrorNamesTheOption) {
-  cas_->provisioned = true;
+  cas_->MakeProvisioned();
   auto r = Scone({"cas", "attest", "127.0.0.1:18081"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("--only_for_testing-sim-root-ca"));
@@ -295,7 +280,7 @@ TEST_F(CasCommandsTest, WithoutTheSimulatedRootTheErrorNamesTheOption) {
 }
 
 TEST_F(CasCommandsTest, InstanceKeyHashesMustMatch) {
-  cas_->provisioned = true;
+  cas_->MakeProvisioned();
   KeyAndCert other = MakeKeyAndCert("other");
   auto wrong_c = Attest("127.0.0.1:18081", {"-c", other.key_hash});
   EXPECT_EQ(wrong_c.code, 1);
@@ -304,8 +289,7 @@ TEST_F(CasCommandsTest, InstanceKeyHashesMustMatch) {
   EXPECT_EQ(wrong_s.code, 1);
   EXPECT_THAT(wrong_s.err, HasSubstr("as given with -s"));
   EXPECT_EQ(
-      Attest("127.0.0.1:18081", {"-c", cas_->key.key_hash, "-s", cas_->software_key.key_hash}).code,
-      0);
+      Attest("127.0.0.1:18081", {"-c", cas_->key_hash(), "-s", cas_->software_key_hash()}).code, 0);
   auto bad = Attest("127.0.0.1:18081", {"-c", "notakeyhash"});
   EXPECT_EQ(bad.code, 1);
   EXPECT_THAT(bad.err, HasSubstr("-c (CAS key hash)"));
@@ -333,8 +317,8 @@ TEST_F(CasCommandsTest, OptionRulesAreCheckedBeforeAnythingIsSent) {
 TEST_F(CasCommandsTest, MrenclaveOrIsvsvnSelectAnOlderVersion) {
   platform::EnclaveIdentity old = ReleaseIdentity();
   old.isvsvn = static_cast<uint16_t>(cas::CasIsvSvn() - 1);
-  FakeCas cas(platform_, old);
-  cas.provisioned = true;
+  Cas cas(platform_, old);
+  cas.MakeProvisioned();
   auto refused = Attest("old", {}, &cas);
   EXPECT_EQ(refused.code, 1);
   EXPECT_THAT(refused.err, HasSubstr("--isvsvn"));
@@ -353,8 +337,8 @@ TEST_F(CasCommandsTest, CustomSignerNeedsItsIdentity) {
   custom.mrsigner.fill(0x2f);
   custom.isvprodid = 7;
   custom.isvsvn = 3;
-  FakeCas cas(platform_, custom);
-  cas.provisioned = true;
+  Cas cas(platform_, custom);
+  cas.MakeProvisioned();
   auto refused = Attest("c", {}, &cas);
   EXPECT_EQ(refused.code, 1);
   EXPECT_THAT(refused.err, HasSubstr("--mrsigner"));
@@ -374,8 +358,8 @@ TEST_F(CasCommandsTest, DebugCasNeedsTestingOptions) {
   platform::EnclaveIdentity debug = ReleaseIdentity();
   debug.attributes_flags |= platform::kAttrDebug;
   debug.mrsigner.fill(0x44);  // the built-in debug signer stands for "not ours"
-  FakeCas cas(platform_, debug);
-  cas.provisioned = true;
+  Cas cas(platform_, debug);
+  cas.MakeProvisioned();
   EXPECT_EQ(Attest("d", {}, &cas).code, 1);
   auto ok = Attest(
       "d",
@@ -385,7 +369,7 @@ TEST_F(CasCommandsTest, DebugCasNeedsTestingOptions) {
   EXPECT_THAT(ok.err, HasSubstr("debug (--only_for_testing-debug)"));
   EXPECT_EQ(Attest("d", {"--only_for_testing-trust-any"}, &cas).code, 0);
   // trust-any is for debug enclaves only.
-  cas_->provisioned = true;
+  cas_->MakeProvisioned();
   EXPECT_EQ(Attest("p", {"--only_for_testing-trust-any"}).code, 1);
 }
 
@@ -406,8 +390,8 @@ TEST_F(CasCommandsTest, TcbStatusNeedsItsFlag) {
   ASSERT_TRUE(p.ok());
   std::string root = (dir.path() / "root.pem").string();
   ASSERT_TRUE(WriteFileAtomic(root, AsBytes((*p)->sim_root_pem()), 0644).ok());
-  FakeCas cas(p->get(), ReleaseIdentity());
-  cas.provisioned = true;
+  Cas cas(std::shared_ptr<const platform::Platform>(std::move(*p)), ReleaseIdentity());
+  cas.MakeProvisioned();
   auto refused = Scone({"cas", "attest", "h", "--only_for_testing-sim-root-ca", root}, &cas);
   EXPECT_EQ(refused.code, 1);
   EXPECT_THAT(refused.err, HasSubstr("-C"));
@@ -430,24 +414,24 @@ TEST_F(CasCommandsTest, UnreachableCasIsRetriedABoundedNumberOfTimes) {
 }
 
 TEST_F(CasCommandsTest, ShowCommandsPrintTheStoredIdentification) {
-  cas_->provisioned = true;
+  cas_->MakeProvisioned();
   ASSERT_EQ(Attest("127.0.0.1:18081").code, 0);
-  EXPECT_EQ(Scone({"cas", "show-certificate"}).out, cas_->key.pem);
-  EXPECT_EQ(Scone({"cas", "show-certificate", "127.0.0.1:18081"}).out, cas_->key.pem);
-  EXPECT_EQ(Scone({"cas", "show-identification", "-c"}).out, cas_->key.key_hash + "\n");
+  EXPECT_EQ(Scone({"cas", "show-certificate"}).out, cas_->key_pem());
+  EXPECT_EQ(Scone({"cas", "show-certificate", "127.0.0.1:18081"}).out, cas_->key_pem());
+  EXPECT_EQ(Scone({"cas", "show-identification", "-c"}).out, cas_->key_hash() + "\n");
   EXPECT_EQ(Scone({"cas", "show-identification", "127.0.0.1:18081", "--cas-key-hash"}).out,
-            cas_->key.key_hash + "\n");
-  EXPECT_EQ(Scone({"cas", "show-identification", "-s"}).out, cas_->software_key.key_hash + "\n");
-  EXPECT_EQ(Scone({"cas", "show-identification", "-C"}).out, cas_->key.pem);
-  EXPECT_EQ(Scone({"cas", "show-identification", "-S"}).out, cas_->software_key.pem);
+            cas_->key_hash() + "\n");
+  EXPECT_EQ(Scone({"cas", "show-identification", "-s"}).out, cas_->software_key_hash() + "\n");
+  EXPECT_EQ(Scone({"cas", "show-identification", "-C"}).out, cas_->key_pem());
+  EXPECT_EQ(Scone({"cas", "show-identification", "-S"}).out, cas_->software_key_pem());
   auto all = Scone({"cas", "show-identification"});
-  EXPECT_THAT(all.out, HasSubstr("CAS key hash: " + cas_->key.key_hash));
-  EXPECT_THAT(all.out, HasSubstr("CAS software key hash: " + cas_->software_key.key_hash));
-  EXPECT_THAT(all.out, HasSubstr(cas_->software_key.pem));
+  EXPECT_THAT(all.out, HasSubstr("CAS key hash: " + cas_->key_hash()));
+  EXPECT_THAT(all.out, HasSubstr("CAS software key hash: " + cas_->software_key_hash()));
+  EXPECT_THAT(all.out, HasSubstr(cas_->software_key_pem()));
   EXPECT_THAT(all.out, HasSubstr("TCB status: UpToDate"));
   EXPECT_EQ(Scone({"cas", "show-identification", "-c", "-s"}).code, 1);
   auto j = json::parse(Scone({"cas", "show-identification", "--format", "json"}).out);
-  EXPECT_EQ(j["cas_software_key_hash"], cas_->software_key.key_hash);
+  EXPECT_EQ(j["cas_software_key_hash"], cas_->software_key_hash());
   EXPECT_EQ(j["tcb"]["isvsvn"], cas::CasIsvSvn());
 }
 
@@ -459,8 +443,8 @@ TEST_F(CasCommandsTest, ProvisionAttestsClaimsAndStoresTheCas) {
             "CAS 127.0.0.1:18081 at https://127.0.0.1:18081/ is trustworthy\n"
             "CAS 127.0.0.1:18081 was provisioned; its owner is you (key hash " +
                 me + ")\n");
-  EXPECT_EQ(cas_->owner, me);
-  EXPECT_EQ(cas_->config["format"], "toml");
+  EXPECT_EQ(cas_->Config(State().identity).owner, me);
+  EXPECT_EQ(cas_->Config(State().identity).config, json({{"settings", {{"name", "demo"}}}}));
   EXPECT_EQ(cas_->received, (std::vector<std::string>{"POST /v1/attestation", "POST /v1/provision",
                                                       "POST /v1/attestation"}));
   CliConfig state = State();
@@ -472,7 +456,7 @@ TEST_F(CasCommandsTest, ProvisionAttestsClaimsAndStoresTheCas) {
   auto upd = Scone({"cas", "update-config", "--config-file", json_config});
   ASSERT_EQ(upd.code, 0) << upd.err;
   EXPECT_EQ(upd.out, "The configuration of CAS 127.0.0.1:18081 was updated\n");
-  EXPECT_EQ(cas_->config["format"], "json");
+  EXPECT_EQ(cas_->Config(State().identity).config, json({{"settings", {{"name", "two"}}}}));
   Identity other = *GenerateIdentity(kNow);
   std::string other_file = WriteText(
       "other.pem", std::string(AsChars(other.private_key_pem.Reveal())) + other.certificate_pem);
@@ -497,30 +481,32 @@ TEST_F(CasCommandsTest, ProvisionJsonPrintsTheEntryAndTheOwner) {
   ASSERT_EQ(r.code, 0) << r.err;
   json j = json::parse(r.out);
   EXPECT_EQ(j["address"], "h");
-  EXPECT_EQ(j["evidence"]["cas_key_hash"], cas_->key.key_hash);
+  EXPECT_EQ(j["evidence"]["cas_key_hash"], cas_->key_hash());
   EXPECT_EQ(j["owner_key_hash"], State().identity.key_hash);
   EXPECT_EQ(j["rekeyed"], false);
 }
 
 TEST_F(CasCommandsTest, WrongTokenIsShownAsCasSaysIt) {
-  auto r = Scone({"cas", "provision", "h", "-c", cas_->key.key_hash, "--token",
+  auto r = Scone({"cas", "provision", "h", "-c", cas_->key_hash(), "--token",
                   "00000000000000000000000000000000", "--config-file",
                   (state_->path() / "owner.toml").string(), "with-attestation",
                   "--only_for_testing-sim-root-ca", sim_root_});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "error: CAS refused the provisioning: wrong provisioning token\n");
-  EXPECT_FALSE(cas_->provisioned);
+  EXPECT_EQ(r.err,
+            "error: CAS refused the provisioning: wrong provisioning token; take it from the CAS "
+            "log line \"CAS provisioning token:\"\n");
+  EXPECT_FALSE(cas_->service().provisioned());
   EXPECT_TRUE(State().cas_db.empty());
 }
 
 TEST_F(CasCommandsTest, LocalMistakesAreReportedBeforeAnythingIsSent) {
   std::string bad = WriteText("bad.toml", "[settings]\nname = \n");
-  auto r = Scone({"cas", "provision", "h", "-c", cas_->key.key_hash, "--token", kToken,
+  auto r = Scone({"cas", "provision", "h", "-c", cas_->key_hash(), "--token", cas_->token(),
                   "--config-file", bad, "with-attestation"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr(bad + ":2:"));
   auto token =
-      Scone({"cas", "provision", "h", "-c", cas_->key.key_hash, "--token", "secretXYZ",
+      Scone({"cas", "provision", "h", "-c", cas_->key_hash(), "--token", "secretXYZ",
              "--config-file", (state_->path() / "owner.toml").string(), "with-attestation"});
   EXPECT_EQ(token.code, 1);
   EXPECT_THAT(token.err, HasSubstr("--token"));
@@ -531,7 +517,7 @@ TEST_F(CasCommandsTest, LocalMistakesAreReportedBeforeAnythingIsSent) {
   std::string txt = WriteText("config.txt", "x");
   auto ext = Scone({"cas", "update-config", "--config-file", txt});
   EXPECT_EQ(ext.code, 1);
-  auto c = Scone({"cas", "provision", "h", "-c", "nope", "--token", kToken, "--config-file",
+  auto c = Scone({"cas", "provision", "h", "-c", "nope", "--token", cas_->token(), "--config-file",
                   (state_->path() / "owner.toml").string(), "with-attestation"});
   EXPECT_EQ(c.code, 1);
   EXPECT_THAT(c.err, HasSubstr("-c"));
@@ -540,37 +526,54 @@ TEST_F(CasCommandsTest, LocalMistakesAreReportedBeforeAnythingIsSent) {
 
 TEST_F(CasCommandsTest, ProvisionNeedsTheCasOfC) {
   KeyAndCert other = MakeKeyAndCert("other");
-  auto r = Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", kToken, "--config-file",
-                  (state_->path() / "owner.toml").string(), "with-attestation",
+  auto r = Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", cas_->token(),
+                  "--config-file", (state_->path() / "owner.toml").string(), "with-attestation",
                   "--only_for_testing-sim-root-ca", sim_root_});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("as given with -c"));
-  EXPECT_FALSE(cas_->provisioned);
+  EXPECT_FALSE(cas_->service().provisioned());
 }
 
 TEST_F(CasCommandsTest, DatabaseKeyInjectionReattestsTheNewKeyWithConsent) {
-  std::string old_key = cas_->key.key_hash;
-  auto r = Provision("h", {"--database-key", kDatabaseKey});
+  // A CAS of the release signer refuses injection: this one has another signer.
+  platform::EnclaveIdentity custom = ReleaseIdentity();
+  custom.mrsigner.fill(0x2f);
+  custom.isvprodid = 7;
+  custom.isvsvn = 3;
+  cas_ = std::make_unique<Cas>(platform_, custom);
+  const std::vector<std::string> signer = {
+      "--mrsigner", HexEncode(custom.mrsigner), "--isvprodid", "7", "--isvsvn", "3"};
+  std::string old_key = cas_->key_hash();
+  auto r = Provision("h", {"--database-key", kDatabaseKey}, signer);
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(cas_->key.key_hash, old_key);
-  EXPECT_THAT(r.out, HasSubstr("new CAS key hash " + cas_->key.key_hash));
+  EXPECT_NE(cas_->key_hash(), old_key);
+  EXPECT_THAT(r.out, HasSubstr("new CAS key hash " + cas_->key_hash()));
   EXPECT_THAT(r.out, HasSubstr("--allow-cas-owner-secret-access"));
   EXPECT_THAT(r.out + r.err, Not(HasSubstr(kDatabaseKey)));
   auto entry = FindCas(State(), "h");
   ASSERT_TRUE(entry.ok());
-  EXPECT_EQ(entry->evidence.cas_key_hash, cas_->key.key_hash);
+  EXPECT_EQ(entry->evidence.cas_key_hash, cas_->key_hash());
   EXPECT_TRUE(entry->evidence.flags.owner_secret_access);
   // A plain attest now needs consent.
-  auto refused = Attest("h");
+  auto refused = Attest("h", signer);
   EXPECT_EQ(refused.code, 1);
   EXPECT_THAT(refused.err, HasSubstr("--allow-cas-owner-secret-access"));
-  EXPECT_EQ(Attest("h", {"--allow-cas-owner-secret-access"}).code, 0);
+  std::vector<std::string> consent = signer;
+  consent.push_back("--allow-cas-owner-secret-access");
+  EXPECT_EQ(Attest("h", consent).code, 0);
+}
+
+TEST_F(CasCommandsTest, ReleaseSignedCasRefusesDatabaseKeyInjection) {
+  auto r = Provision("h", {"--database-key", kDatabaseKey});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("refused by a CAS signed with the release signer"));
+  EXPECT_FALSE(cas_->service().provisioned());
 }
 
 TEST_F(CasCommandsTest, ProvisionWithoutAttestationWarnsAndDoesNotStore) {
-  auto r =
-      Scone({"cas", "provision", "h", "-c", cas_->key.key_hash, "--token", kToken, "--config-file",
-             (state_->path() / "owner.toml").string(), "only_for_testing-without-attestation"});
+  auto r = Scone({"cas", "provision", "h", "-c", cas_->key_hash(), "--token", cas_->token(),
+                  "--config-file", (state_->path() / "owner.toml").string(),
+                  "only_for_testing-without-attestation"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("warning: CAS h was provisioned WITHOUT attestation"));
   EXPECT_THAT(r.err, HasSubstr("scone cas attest h"));
@@ -581,9 +584,9 @@ TEST_F(CasCommandsTest, ProvisionWithoutAttestationWarnsAndDoesNotStore) {
 
 TEST_F(CasCommandsTest, ProvisionWithoutAttestationIsPinnedToC) {
   KeyAndCert other = MakeKeyAndCert("other");
-  auto r =
-      Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", kToken, "--config-file",
-             (state_->path() / "owner.toml").string(), "only_for_testing-without-attestation"});
+  auto r = Scone({"cas", "provision", "h", "-c", other.key_hash, "--token", cas_->token(),
+                  "--config-file", (state_->path() / "owner.toml").string(),
+                  "only_for_testing-without-attestation"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("given with -c"));
   EXPECT_TRUE(cas_->received.empty());
@@ -591,13 +594,13 @@ TEST_F(CasCommandsTest, ProvisionWithoutAttestationIsPinnedToC) {
 
 TEST_F(CasCommandsTest, APinnedCommandRefusesAnotherKeyAndSendsNothing) {
   ASSERT_EQ(Provision("h", {}).code, 0);
-  std::string attested = cas_->key.key_hash;
-  cas_->key = MakeKeyAndCert("impostor");
+  std::string attested = cas_->key_hash();
+  cas_->impostor = MakeKeyAndCert("impostor");
   size_t before = cas_->received.size();
   auto r =
       Scone({"cas", "update-config", "--config-file", (state_->path() / "owner.toml").string()});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "error: the CAS at h presents key " + cas_->key.key_hash +
+  EXPECT_EQ(r.err, "error: the CAS at h presents key " + cas_->impostor->key_hash +
                        ", not the attested CAS key " + attested +
                        ": it is another CAS, or it was re-keyed; if you trust it, attest it "
                        "again with \"scone cas attest h\"\n");
@@ -616,7 +619,7 @@ TEST_F(CasCommandsTest, HelpListsTheCasCommands) {
   EXPECT_THAT(p.out, HasSubstr("--accept-configuration-needed"));
   EXPECT_THAT(p.out, HasSubstr("MRENCLAVE"));
   auto missing =
-      Scone({"cas", "provision", "-c", cas_->key.key_hash, "--token", kToken, "--config-file",
+      Scone({"cas", "provision", "-c", cas_->key_hash(), "--token", cas_->token(), "--config-file",
              (state_->path() / "owner.toml").string(), "with-attestation"});
   EXPECT_EQ(missing.code, 1);
   EXPECT_THAT(missing.err, HasSubstr("ADDRESS is required"));

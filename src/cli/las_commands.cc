@@ -1,21 +1,17 @@
 // `scone las ...`: talk to the simulated platform's local attestation service (an extension
 // beyond the SCONE CLI; docs/las.md).
-#include <cstdlib>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <ostream>
 
 #include "attestation/collateral_json.h"
 #include "cli/commands.h"
 #include "common/file_util.h"
 #include "common/hex.h"
-#include "net/http_client.h"
+#include "las/las_client.h"
 #include "platform/platform.h"
 
 namespace scone::cli {
 namespace {
-using nlohmann::json;
-
-constexpr uint16_t kDefaultLasPort = 18766;
 
 struct LasArgs {
   std::string las;  // --las; else $SCONE_LAS_ADDR; else las's Unix socket
@@ -24,47 +20,33 @@ struct LasArgs {
   std::string out;
 };
 
-Result<net::Endpoint> LasEndpoint(const std::string& flag) {
-  std::string addr = flag;
-  if (addr.empty()) {
-    const char* env = std::getenv("SCONE_LAS_ADDR");
-    // las's own default socket, where it measures the caller (docs/las.md).
-    addr = env != nullptr && *env != '\0'
-               ? std::string(env)
-               : "unix:" + (platform::DefaultPlatformDir() / "las.sock").string();
-  }
-  auto ep = net::ParseEndpoint(addr, kDefaultLasPort);
+// The LAS client of the --las address (one connection per call: a short-lived process). By
+// default las's own Unix socket, where it measures the caller (docs/las.md).
+Result<std::unique_ptr<las::LasClient>> LasOf(const std::string& flag) {
+  auto ep = las::ResolveLasAddress(flag, las::LasSocketAddress(platform::DefaultPlatformDir()));
   if (!ep.ok()) return ep.status().WithContext("LAS address");
-  return ep;
+  return std::make_unique<las::LasClient>(*ep, /*keep_connections=*/false);
 }
 
-// Calls LAS and returns the JSON body of a 200 response; LAS's own error message otherwise.
-Result<json> CallLas(const net::Endpoint& ep, const net::HttpRequest& req) {
-  auto r = net::HttpCall(ep, req);
-  if (!r.ok()) {
-    return Status(r.status().code(),
-                  r.status().message() + " (is las running? set --las or SCONE_LAS_ADDR" +
-                      (ep.is_unix() ? std::string(")")
-                                    : "; las listens on TCP only when started with "
-                                      "--only_for_testing-tcp ADDR:PORT)"));
-  }
-  if (r->status != 200) {
-    return Status(r->status == 404 ? Code::kNotFound : Code::kFailedPrecondition,
-                  "las refused: " + net::ErrorMessageOf(*r));
-  }
-  json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return InvalidArgument("las sent a malformed response");
-  }
-  return body;
+// las's failure, with a hint where it could not be reached.
+Status LasFailed(const Status& s, const net::Endpoint& ep) {
+  if (s.code() != Code::kUnavailable) return s;
+  return Status(s.code(), s.message() + " (is las running? set --las or SCONE_LAS_ADDR" +
+                              (ep.is_unix() ? std::string(")")
+                                            : "; las listens on TCP only when started with "
+                                              "--only_for_testing-tcp ADDR:PORT)"));
 }
 
 Status Quote(Context& ctx, const LasArgs& args) {
-  SCONE_ASSIGN_OR_RETURN(auto ep, LasEndpoint(args.las));
+  SCONE_ASSIGN_OR_RETURN(auto client, LasOf(args.las));
+  const net::Endpoint& ep = client->endpoint();
   auto rd = HexDecode(args.report_data);
   if (!rd.ok()) return rd.status().WithContext("--report-data");
-  if (rd->size() > 64) return InvalidArgument("--report-data: at most 64 bytes (128 hex digits)");
-  json req = {{"report_data", HexEncode(*rd)}};
+  if (rd->size() > las::kMaxReportDataSize) {
+    return InvalidArgument("--report-data: at most 64 bytes (128 hex digits)");
+  }
+  las::QuoteRequest req;
+  req.report_data = std::move(*rd);
   if (!args.program.empty()) {
     if (ep.is_unix()) {
       return InvalidArgument(
@@ -72,33 +54,27 @@ Status Quote(Context& ctx, const LasArgs& args) {
           "itself; only a las started with --only_for_testing-tcp ADDR:PORT quotes a named "
           "program, at that TCP address, and always as DEBUG");
     }
-    req["program"] = std::filesystem::absolute(args.program).string();
+    req.program = std::filesystem::absolute(args.program).string();
   } else if (!ep.is_unix()) {
     return InvalidArgument(
         "over TCP las quotes only a named program (--program PATH), and only when started "
         "with --only_for_testing-tcp; leave out --las to be measured on las's Unix socket");
   }
-  SCONE_ASSIGN_OR_RETURN(json res,
-                         CallLas(ep, {"POST", "/v1/quote", "application/json", req.dump()}));
-  if (!res.contains("quote") || !res["quote"].is_string()) {
-    return InvalidArgument("las sent no quote");
-  }
-  auto quote = HexDecode(res["quote"].get<std::string>());
-  if (!quote.ok()) return InvalidArgument("las sent a malformed quote");
-  SCONE_RETURN_IF_ERROR(WriteFileAtomic(args.out, *quote, 0644));
+  auto res = client->QuoteWith(req);
+  if (!res.ok()) return LasFailed(res.status(), ep);
+  SCONE_RETURN_IF_ERROR(WriteFileAtomic(args.out, res->quote, 0644));
   if (ctx.output_format() == OutputFormat::kJson) {
-    ctx.PrintJson({{"quote_file", args.out}, {"enclave", res.value("enclave", json::object())}});
+    ctx.PrintJson({{"quote_file", args.out}, {"enclave", res->enclave}});
   } else {
-    ctx.out() << "Quote (" << quote->size() << " bytes) written to " << args.out << "\n";
+    ctx.out() << "Quote (" << res->quote.size() << " bytes) written to " << args.out << "\n";
   }
   return Status::Ok();
 }
 
 Status Collateral(Context& ctx, const LasArgs& args) {
-  SCONE_ASSIGN_OR_RETURN(auto ep, LasEndpoint(args.las));
-  SCONE_ASSIGN_OR_RETURN(json res, CallLas(ep, {"GET", "/v1/collateral", "", ""}));
-  auto c = attestation::CollateralFromJson(res.value("collateral", json()));
-  if (!c.ok()) return c.status().WithContext("las sent malformed collateral");
+  SCONE_ASSIGN_OR_RETURN(auto client, LasOf(args.las));
+  auto c = client->Collateral();
+  if (!c.ok()) return LasFailed(c.status(), client->endpoint());
   SCONE_RETURN_IF_ERROR(attestation::WriteCollateralDir(args.out, *c));
   if (ctx.output_format() == OutputFormat::kJson) {
     ctx.PrintJson({{"collateral_dir", args.out}});

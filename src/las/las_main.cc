@@ -7,6 +7,7 @@
 
 #include "attestation/tcb_status.h"
 #include "common/log.h"
+#include "las/las_protocol.h"
 #include "las/las_service.h"
 #include "net/http_server.h"
 #include "platform/platform.h"
@@ -99,7 +100,7 @@ int main(int argc, char** argv) try {
   if (auto s = (*server)->Listen(unix_ep, 0666); !s.ok()) return Fail(s);
   spdlog::info("listening on unix:{} (callers are measured)", socket_path);
   if (!testing_tcp.empty()) {
-    auto ep = scone::net::ParseEndpoint(testing_tcp, 18766);
+    auto ep = scone::net::ParseEndpoint(testing_tcp, scone::las::kDefaultLasPort);
     if (!ep.ok()) return Fail(ep.status().WithContext("--only_for_testing-tcp"));
     if (ep->is_unix()) {
       return Fail(scone::InvalidArgument("--only_for_testing-tcp takes a TCP address, HOST:PORT"));

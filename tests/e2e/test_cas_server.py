@@ -193,6 +193,35 @@ class CasServerTest(SconeTestCase):
 
     # --- refusing to start ---------------------------------------------------------------
 
+    def test_configuration_is_checked_before_any_state_is_created(self):
+        # issue 12 item 7: a bad listen address used to leave a database, key and token.
+        workdir = self.path("bad-listen")
+        os.makedirs(workdir)
+        db = os.path.join(workdir, "cas.db")
+        with open(os.path.join(workdir, "cas.toml"), "w") as f:
+            f.write(f'[database]\npath = "{db}"\n\n'
+                    '[api]\napi_listen = "999.1.1.1:80"\nenclave_listen = "127.0.0.1:0"\n\n'
+                    f'[las]\naddress = "unix:{self.las.socket}"\n')
+        log = self.run_cas_expecting_failure(workdir)
+        self.assertIn("api_listen 999.1.1.1:80", log)
+        self.assertEqual(sorted(os.listdir(workdir)), ["cas.toml"])
+
+        # A directory as database path is named as such.
+        os.makedirs(db)
+        log = self.run_cas_expecting_failure(workdir)
+        self.assertIn("is a directory", log)
+
+    def test_readable_database_files_are_refused_with_the_chmod(self):
+        cas = self.start_cas()
+        cas.close()
+        for suffix in ("", ".key-store"):
+            self.assertEqual(os.stat(cas.database + suffix).st_mode & 0o777, 0o600, suffix)
+        os.chmod(cas.database, 0o644)
+        log = self.run_cas_expecting_failure(cas.workdir)
+        self.assertIn("chmod 600 " + cas.database, log)
+        os.chmod(cas.database, 0o600)
+        cas.restart()
+
     def test_damaged_key_store_or_database_refuses_to_start(self):
         cas = self.start_cas()
         cas.close()

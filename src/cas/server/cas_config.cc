@@ -1,10 +1,20 @@
 #include "cas/server/cas_config.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "cas/protocol.h"
 #include "common/file_util.h"
+#include "las/las_protocol.h"
 
 namespace scone::cas {
 namespace {
@@ -105,8 +115,7 @@ Result<CasConfig> ParseCasConfig(std::string_view text, const std::filesystem::p
     source = "SCONE_LAS_ADDR";
   }
   if (!las_addr.has_value()) {
-    las_addr =
-        "unix:" + (std::filesystem::path(defaults.default_platform_dir) / "las.sock").string();
+    las_addr = las::LasSocketAddress(defaults.default_platform_dir);
     source = "the default LAS address";
   }
   auto las_ep = net::ParseEndpoint(*las_addr, 0);
@@ -125,6 +134,73 @@ Result<CasConfig> LoadCasConfig(const std::filesystem::path& path,
   auto text = ReadFile(path, 1 << 20);
   if (!text.ok()) return text.status().WithContext("cannot read the CAS configuration");
   return ParseCasConfig(*text, path, defaults);
+}
+
+Status CheckListenAddress(const net::Endpoint& endpoint, const std::string& what) {
+  std::string where = what + " " + endpoint.ToString();
+  if (endpoint.is_unix()) return InvalidArgument(where + ": CAS listens on TCP (HOST:PORT)");
+  std::string host = endpoint.host;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST;  // as the listener
+  addrinfo* found = nullptr;
+  std::string port = std::to_string(endpoint.port);
+  int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+  if (rc != 0 || found == nullptr) {
+    return InvalidArgument(where + ": " + host + " is not an IP address (" + ::gai_strerror(rc) +
+                           ")");
+  }
+  int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
+  if (fd < 0) {
+    ::freeaddrinfo(found);
+    return IoError(where + ": cannot open a socket");
+  }
+  int one = 1;
+  (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  int bound = ::bind(fd, found->ai_addr, found->ai_addrlen);
+  int err = errno;
+  ::close(fd);
+  ::freeaddrinfo(found);
+  if (bound != 0) {
+    return InvalidArgument(where + ": cannot listen there (" + std::strerror(err) +
+                           "); choose another address or port");
+  }
+  return Status::Ok();
+}
+
+Status CheckDatabaseFiles(const std::filesystem::path& db_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(db_path, ec)) {
+    return InvalidArgument("the database path " + db_path.string() +
+                           " is a directory; [database] path names the database file, e.g. " +
+                           (db_path / "cas.db").string());
+  }
+  for (const char* suffix : {"", ".key-store", "-wal", "-shm"}) {
+    fs::path file = db_path.string() + suffix;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      return InvalidArgument(file.string() + " is a directory, where CAS keeps a database file");
+    }
+    if ((st.st_mode & 077) != 0) {
+      char mode[8];
+      (void)std::snprintf(mode, sizeof(mode), "%04o", st.st_mode & 07777);
+      return PermissionDenied("the CAS database file " + file.string() + " has mode " + mode +
+                              ": group and others may read it. Run: chmod 600 " + file.string());
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckCasConfig(const CasConfig& config) {
+  SCONE_RETURN_IF_ERROR(CheckDatabaseFiles(config.db_path));
+  SCONE_RETURN_IF_ERROR(CheckListenAddress(config.api_listen, "api_listen"));
+  return CheckListenAddress(config.enclave_listen, "enclave_listen");
 }
 
 }  // namespace scone::cas

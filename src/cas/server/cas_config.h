@@ -35,4 +35,18 @@ Result<CasConfig> ParseCasConfig(std::string_view text, const std::filesystem::p
 Result<CasConfig> LoadCasConfig(const std::filesystem::path& path,
                                 const CasConfigDefaults& defaults);
 
+// What can be checked before CAS creates any state (docs/cas.md "Starting CAS"): the
+// database files (CheckDatabaseFiles) and that both listen addresses can be bound
+// (CheckListenAddress). kInvalidArgument or kPermissionDenied saying what to change.
+Status CheckCasConfig(const CasConfig& config);
+
+// `endpoint` is a TCP address of this machine that can be listened on now (a trial bind);
+// `what` names the setting ("api_listen").
+Status CheckListenAddress(const net::Endpoint& endpoint, const std::string& what);
+
+// The database path is not a directory, and none of the database's files (the database,
+// its key-store, -wal and -shm) is readable or writable by group or others; the refusal
+// names the `chmod` to run. Missing files are fine (CAS creates them with mode 0600).
+Status CheckDatabaseFiles(const std::filesystem::path& db_path);
+
 }  // namespace scone::cas

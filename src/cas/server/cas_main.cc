@@ -3,13 +3,13 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <cstdlib>
 #include <ctime>
 #include <iostream>
 
 #include "cas/server/cas_config.h"
 #include "cas/server/cas_service.h"
 #include "common/log.h"
+#include "las/las_client.h"
 #include "net/http_server.h"
 #include "platform/platform.h"
 
@@ -39,12 +39,12 @@ int main(int argc, char** argv) try {
 
   scone::InitLogging("cas");
   scone::cas::CasConfigDefaults defaults;
-  if (const char* env = std::getenv("SCONE_LAS_ADDR"); env != nullptr && *env != '\0') {
-    defaults.las_addr_env = env;
-  }
+  defaults.las_addr_env = scone::las::LasAddressFromEnvironment();
   defaults.default_platform_dir = scone::platform::DefaultPlatformDir().string();
   auto config = scone::cas::LoadCasConfig(config_file, defaults);
   if (!config.ok()) return Fail(config.status());
+  // The whole configuration is checked before any state is created.
+  if (auto s = scone::cas::CheckCasConfig(*config); !s.ok()) return Fail(s);
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop;
@@ -55,9 +55,9 @@ int main(int argc, char** argv) try {
 
   scone::cas::CasServiceOptions options;
   options.db_path = config->db_path;
-  options.las = config->las;
   options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
-  auto service = scone::cas::CasService::Open(options);
+  auto service =
+      scone::cas::CasService::Open(options, std::make_unique<scone::las::LasClient>(config->las));
   if (!service.ok()) return Fail(service.status());
   scone::cas::CasService& cas = **service;
 

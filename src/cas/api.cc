@@ -1,0 +1,374 @@
+#include "cas/api.h"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+
+#include "attestation/collateral_json.h"
+#include "common/hex.h"
+
+namespace scone::cas::api {
+namespace {
+using nlohmann::json;
+
+// Size limits of members that have no natural one (a PEM certificate, a key hash).
+constexpr size_t kMaxPemSize = 64 << 10;
+constexpr size_t kMaxKeyHashSize = 128;
+constexpr size_t kMaxQuoteSize = 64 << 10;
+constexpr size_t kMaxShortText = 256;
+constexpr size_t kMaxMessages = 16;
+constexpr size_t kMaxMessageSize = 4096;
+
+constexpr std::array kRoutes = {
+    Route{"GET", "/v1/version", Endpoint::kVersion, Lane::kPublic, true, false},
+    Route{"POST", "/v1/attestation", Endpoint::kAttestation, Lane::kPublic, true, false},
+    Route{"POST", "/v1/provision", Endpoint::kProvision, Lane::kOwner, false, true},
+    Route{"GET", "/v1/config", Endpoint::kGetConfig, Lane::kOwner, false, true},
+    Route{"PUT", "/v1/config", Endpoint::kPutConfig, Lane::kOwner, false, true},
+};
+
+// One table for both directions; the first row of a code gives its status and the first row
+// of a status its code.
+struct CodeStatus {
+  Code code;
+  unsigned status;
+};
+constexpr std::array kCodeStatus = {
+    CodeStatus{Code::kInvalidArgument, 400},
+    CodeStatus{Code::kPermissionDenied, 403},
+    CodeStatus{Code::kPermissionDenied, 401},
+    CodeStatus{Code::kNotFound, 404},
+    CodeStatus{Code::kAlreadyExists, 409},
+    CodeStatus{Code::kFailedPrecondition, 412},
+    CodeStatus{Code::kVerificationFailed, 403},
+    CodeStatus{Code::kPolicyRejected, 403},
+    CodeStatus{Code::kInvalidArgument, 413},
+    CodeStatus{Code::kUnavailable, 503},
+    CodeStatus{Code::kInternal, 500},
+    CodeStatus{Code::kDataLoss, 500},
+    CodeStatus{Code::kIoError, 500},
+};
+
+std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
+
+// The members of one JSON object, read strictly.
+class Members {
+ public:
+  // `j` must be an object whose member names are all in `known`.
+  static Result<Members> Of(const json& j, std::initializer_list<std::string_view> known) {
+    if (!j.is_object()) return InvalidArgument("not a JSON object");
+    for (const auto& item : j.items()) {
+      if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+        return InvalidArgument("unknown member " + Quoted(item.key().substr(0, 64)));
+      }
+    }
+    return Members(j);
+  }
+
+  bool Has(const char* name) const { return j_->contains(name); }
+
+  Result<const json*> Any(const char* name) const {
+    auto it = j_->find(name);
+    if (it == j_->end()) return InvalidArgument(Quoted(name) + " is missing");
+    return &*it;
+  }
+
+  Result<std::string> String(const char* name, size_t max) const {
+    SCONE_ASSIGN_OR_RETURN(const json* v, Any(name));
+    if (!v->is_string()) return InvalidArgument(Quoted(name) + " must be a string");
+    const auto& s = v->get_ref<const std::string&>();
+    if (s.size() > max) {
+      return InvalidArgument(Quoted(name) + " is too long (" + std::to_string(s.size()) +
+                             " characters, at most " + std::to_string(max) + ")");
+    }
+    return s;
+  }
+
+  Result<bool> Bool(const char* name) const {
+    SCONE_ASSIGN_OR_RETURN(const json* v, Any(name));
+    if (!v->is_boolean()) return InvalidArgument(Quoted(name) + " must be true or false");
+    return v->get<bool>();
+  }
+
+  Result<int64_t> Int(const char* name) const {
+    SCONE_ASSIGN_OR_RETURN(const json* v, Any(name));
+    if (!v->is_number_integer()) return InvalidArgument(Quoted(name) + " must be an integer");
+    return v->get<int64_t>();
+  }
+
+  // Hex text of `min` to `max` bytes.
+  Result<Bytes> Hex(const char* name, size_t min, size_t max) const {
+    SCONE_ASSIGN_OR_RETURN(std::string text, String(name, 2 * max));
+    auto bytes = HexDecode(text);
+    if (!bytes.ok() || bytes->size() < min) {
+      std::string size =
+          min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max);
+      return InvalidArgument(Quoted(name) + " must be " + size + " bytes in hex");
+    }
+    return bytes;
+  }
+
+ private:
+  explicit Members(const json& j) : j_(&j) {}
+  const json* j_;
+};
+
+// A secret hex member of exactly `size` bytes; its text in `j` is wiped once read.
+Result<SecretBytes> SecretHex(json& j, const char* name, size_t size) {
+  auto it = j.find(name);
+  if (it == j.end()) return InvalidArgument(Quoted(name) + " is missing");
+  if (!it->is_string()) return InvalidArgument(Quoted(name) + " must be a string");
+  std::string& text = it->get_ref<std::string&>();
+  Result<Bytes> bytes = text.size() == 2 * size ? HexDecode(text, size) : Result<Bytes>(Bytes{});
+  WipeMemory(text.data(), text.size());
+  if (!bytes.ok() || bytes->size() != size) {
+    return InvalidArgument(Quoted(name) + " must be " + std::to_string(2 * size) +
+                           " hexadecimal digits");
+  }
+  SecretBytes out = SecretBytes::CopyFrom(*bytes);
+  WipeMemory(bytes->data(), bytes->size());
+  return out;
+}
+
+std::string HexOf(const SecretBytes& secret) { return HexEncode(secret.Reveal()); }
+
+}  // namespace
+
+std::span<const Route> Routes() { return kRoutes; }
+
+const Route& RouteOf(Endpoint endpoint) {
+  for (const Route& r : kRoutes) {
+    if (r.endpoint == endpoint) return r;
+  }
+  return kRoutes.front();  // unreachable: every Endpoint has its row
+}
+
+Result<const Route*> FindRoute(std::string_view method, std::string_view target,
+                               std::string* allowed) {
+  std::string methods;
+  for (const Route& r : kRoutes) {
+    if (r.path != target) continue;
+    if (r.method == method) return &r;
+    if (!methods.empty()) methods += " or ";
+    methods += r.method;
+  }
+  if (methods.empty()) {
+    return NotFound("no such API path: " + std::string(target.substr(0, 200)));
+  }
+  if (allowed != nullptr) *allowed = methods;
+  return InvalidArgument("use " + methods + " for " + std::string(target));
+}
+
+unsigned HttpStatusOf(Code code) {
+  for (const auto& row : kCodeStatus) {
+    if (row.code == code) return row.status;
+  }
+  return code == Code::kOk ? 200 : 500;
+}
+
+Code CodeOfHttpStatus(unsigned status) {
+  for (const auto& row : kCodeStatus) {
+    if (row.status == status) return row.code;
+  }
+  if (status >= 200 && status < 300) return Code::kOk;
+  return status >= 500 ? Code::kInternal : Code::kFailedPrecondition;
+}
+
+json ErrorBody::ToJson() const { return {{"msg", msg}}; }
+
+Result<ErrorBody> ErrorBody::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"msg"}));
+  SCONE_ASSIGN_OR_RETURN(const json* list, m.Any("msg"));
+  if (!list->is_array() || list->size() > kMaxMessages) {
+    return InvalidArgument("\"msg\" must be a list of at most " + std::to_string(kMaxMessages) +
+                           " strings");
+  }
+  ErrorBody e;
+  for (const auto& item : *list) {
+    if (!item.is_string() || item.get_ref<const std::string&>().size() > kMaxMessageSize) {
+      return InvalidArgument("\"msg\" must hold strings of at most " +
+                             std::to_string(kMaxMessageSize) + " characters");
+    }
+    e.msg.push_back(item.get<std::string>());
+  }
+  return e;
+}
+
+json VersionResponse::ToJson() const {
+  return {{"name", name}, {"version", version}, {"api", api}};
+}
+
+Result<VersionResponse> VersionResponse::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"name", "version", "api"}));
+  VersionResponse v;
+  SCONE_ASSIGN_OR_RETURN(v.name, m.String("name", kMaxShortText));
+  SCONE_ASSIGN_OR_RETURN(v.version, m.String("version", kMaxShortText));
+  SCONE_ASSIGN_OR_RETURN(v.api, m.Int("api"));
+  return v;
+}
+
+json AttestationRequest::ToJson() const { return {{"nonce", HexEncode(nonce)}}; }
+
+Result<AttestationRequest> AttestationRequest::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"nonce"}));
+  AttestationRequest r;
+  SCONE_ASSIGN_OR_RETURN(r.nonce, m.Hex("nonce", kMinNonceSize, kMaxNonceSize));
+  return r;
+}
+
+uint8_t AttestationFlags::ToByte() const {
+  return static_cast<uint8_t>((provisioned ? 1U : 0U) | (owner_secret_access ? 2U : 0U) |
+                              (debug ? 4U : 0U) | (simulated ? 8U : 0U));
+}
+
+json AttestationFlags::ToJson() const {
+  return {{"provisioned", provisioned},
+          {"owner_secret_access", owner_secret_access},
+          {"debug", debug},
+          {"simulated", simulated}};
+}
+
+Result<AttestationFlags> AttestationFlags::FromJson(const json& j) {
+  auto m = Members::Of(j, {"provisioned", "owner_secret_access", "debug", "simulated"});
+  if (!m.ok()) return m.status().WithContext("\"flags\"");
+  AttestationFlags f;
+  SCONE_ASSIGN_OR_RETURN(f.provisioned, m->Bool("provisioned"));
+  SCONE_ASSIGN_OR_RETURN(f.owner_secret_access, m->Bool("owner_secret_access"));
+  SCONE_ASSIGN_OR_RETURN(f.debug, m->Bool("debug"));
+  SCONE_ASSIGN_OR_RETURN(f.simulated, m->Bool("simulated"));
+  return f;
+}
+
+json AttestationResponse::ToJson() const {
+  return {{"quote", HexEncode(quote)},
+          {"collateral", attestation::CollateralToJson(collateral)},
+          {"cas_certificate", cas_certificate_pem},
+          {"cas_software_certificate", cas_software_certificate_pem},
+          {"flags", flags.ToJson()}};
+}
+
+Result<AttestationResponse> AttestationResponse::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"quote", "collateral", "cas_certificate",
+                                                    "cas_software_certificate", "flags"}));
+  AttestationResponse r;
+  SCONE_ASSIGN_OR_RETURN(r.quote, m.Hex("quote", 1, kMaxQuoteSize));
+  SCONE_ASSIGN_OR_RETURN(const json* collateral, m.Any("collateral"));
+  auto c = attestation::CollateralFromJson(*collateral);
+  if (!c.ok()) return c.status().WithContext("\"collateral\"");
+  r.collateral = std::move(*c);
+  SCONE_ASSIGN_OR_RETURN(r.cas_certificate_pem, m.String("cas_certificate", kMaxPemSize));
+  SCONE_ASSIGN_OR_RETURN(r.cas_software_certificate_pem,
+                         m.String("cas_software_certificate", kMaxPemSize));
+  SCONE_ASSIGN_OR_RETURN(const json* flags, m.Any("flags"));
+  SCONE_ASSIGN_OR_RETURN(r.flags, AttestationFlags::FromJson(*flags));
+  return r;
+}
+
+json OwnerConfigDocument::ToJson() const {
+  return {{"format", std::string(ConfigFormatName(format))}, {"text", text}};
+}
+
+Result<OwnerConfigDocument> OwnerConfigDocument::FromJson(const json& j) {
+  auto m = Members::Of(j, {"format", "text"});
+  if (!m.ok()) {
+    return m.status().WithContext(
+        "\"config\" must be {\"format\": \"toml|json|yaml\", \"text\": ...}");
+  }
+  OwnerConfigDocument d;
+  auto format = m->String("format", kMaxShortText);
+  if (!format.ok()) return format.status().WithContext("\"config\"");
+  auto parsed = ParseConfigFormat(*format);
+  if (!parsed.ok()) return parsed.status().WithContext("\"config\": \"format\"");
+  d.format = *parsed;
+  auto text = m->String("text", kMaxOwnerConfigSize);
+  if (!text.ok()) return text.status().WithContext("\"config\"");
+  d.text = std::move(*text);
+  return d;
+}
+
+json ProvisionRequest::ToJson() const {
+  json j = {{"token", HexOf(token)}, {"config", config.ToJson()}};
+  if (database_key.has_value()) j["database_key"] = HexOf(*database_key);
+  return j;
+}
+
+Result<ProvisionRequest> ProvisionRequest::FromJson(json& j) {
+  // The secrets are wiped whatever else is wrong with the request.
+  std::optional<Result<SecretBytes>> key;
+  if (j.is_object() && j.contains("database_key")) {
+    key = SecretHex(j, "database_key", kDatabaseKeySize);
+  }
+  Result<SecretBytes> token = j.is_object() ? SecretHex(j, "token", kTokenSize)
+                                            : Result<SecretBytes>(InvalidArgument("not an object"));
+  SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"token", "database_key", "config"}));
+  ProvisionRequest r;
+  SCONE_ASSIGN_OR_RETURN(r.token, std::move(token));
+  if (key.has_value()) {
+    SCONE_ASSIGN_OR_RETURN(r.database_key, std::move(*key));
+  }
+  SCONE_ASSIGN_OR_RETURN(const json* config, m.Any("config"));
+  SCONE_ASSIGN_OR_RETURN(r.config, OwnerConfigDocument::FromJson(*config));
+  return r;
+}
+
+json ProvisionResponse::ToJson() const {
+  return {{"cas_key_hash", cas_key_hash},
+          {"cas_certificate", cas_certificate_pem},
+          {"owner", owner},
+          {"rekeyed", rekeyed}};
+}
+
+Result<ProvisionResponse> ProvisionResponse::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m,
+                         Members::Of(j, {"cas_key_hash", "cas_certificate", "owner", "rekeyed"}));
+  ProvisionResponse r;
+  SCONE_ASSIGN_OR_RETURN(r.cas_key_hash, m.String("cas_key_hash", kMaxKeyHashSize));
+  SCONE_ASSIGN_OR_RETURN(r.cas_certificate_pem, m.String("cas_certificate", kMaxPemSize));
+  SCONE_ASSIGN_OR_RETURN(r.owner, m.String("owner", kMaxKeyHashSize));
+  SCONE_ASSIGN_OR_RETURN(r.rekeyed, m.Bool("rekeyed"));
+  return r;
+}
+
+json ConfigResponse::ToJson() const { return {{"config", config}, {"owner", owner}}; }
+
+Result<ConfigResponse> ConfigResponse::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"config", "owner"}));
+  ConfigResponse r;
+  SCONE_ASSIGN_OR_RETURN(const json* config, m.Any("config"));
+  if (!config->is_object()) return InvalidArgument("\"config\" must be a JSON object");
+  r.config = *config;
+  SCONE_ASSIGN_OR_RETURN(r.owner, m.String("owner", kMaxKeyHashSize));
+  return r;
+}
+
+json ConfigUpdateRequest::ToJson() const { return {{"config", config.ToJson()}}; }
+
+Result<ConfigUpdateRequest> ConfigUpdateRequest::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"config"}));
+  ConfigUpdateRequest r;
+  SCONE_ASSIGN_OR_RETURN(const json* config, m.Any("config"));
+  SCONE_ASSIGN_OR_RETURN(r.config, OwnerConfigDocument::FromJson(*config));
+  return r;
+}
+
+json ConfigUpdateResponse::ToJson() const { return json::object(); }
+
+Result<ConfigUpdateResponse> ConfigUpdateResponse::FromJson(const json& j) {
+  SCONE_RETURN_IF_ERROR(Members::Of(j, {}).status());
+  return ConfigUpdateResponse{};
+}
+
+std::string Serialize(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<json> ParseObject(std::string_view body, std::string_view what) {
+  if (body.empty()) return json::object();
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return InvalidArgument(std::string(what) + " is not a JSON object");
+  }
+  return j;
+}
+
+}  // namespace scone::cas::api

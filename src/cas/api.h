@@ -1,0 +1,197 @@
+// The CAS API on the wire (docs/cas.md "API"): one request and one response type per
+// endpoint, the table of paths and methods, the error body and the mapping between HTTP
+// statuses and Status codes. The server (src/cas/server), the `scone` CLI and the tests all
+// use these types; nothing else builds or parses CAS JSON.
+//
+// Parsing is strict: a body must be one JSON object whose members are exactly the ones a
+// type knows (unknown members are refused), each of its JSON type and within its size
+// limit. Every refusal is kInvalidArgument and names the member ("\"nonce\": ...").
+//
+// Adding an endpoint (docs/architecture.md "Adding a CAS endpoint"): its request and
+// response type here, its entry in Routes() (api.cc), its handler in src/cas/server.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "attestation/collateral.h"
+#include "cas/owner_config.h"
+#include "common/bytes.h"
+#include "common/secret.h"
+#include "common/status.h"
+
+namespace scone::cas::api {
+
+// ---- routes -------------------------------------------------------------------------------
+
+enum class Endpoint { kVersion, kAttestation, kProvision, kGetConfig, kPutConfig };
+
+// Which bounded group of workers serves a route, so that a flood of one kind of request
+// (anonymous attestations) cannot starve another (the owner's calls).
+enum class Lane { kPublic, kOwner };
+
+struct Route {
+  std::string_view method;  // "GET", "POST", "PUT"
+  std::string_view path;    // exact path, e.g. "/v1/attestation"
+  Endpoint endpoint;
+  Lane lane;
+  bool enclave_port;        // also served on the enclave port (18765)
+  bool client_certificate;  // needs a client certificate (401 without)
+};
+
+// Every route of the API, one entry per method and path.
+std::span<const Route> Routes();
+const Route& RouteOf(Endpoint endpoint);
+
+// The route for `method` and `target`. kNotFound for an unknown path; for a known path with
+// another method, kInvalidArgument and `*allowed` (if given) lists the methods of that path
+// ("GET or PUT"), for a 405 answer.
+Result<const Route*> FindRoute(std::string_view method, std::string_view target,
+                               std::string* allowed = nullptr);
+
+// ---- errors ------------------------------------------------------------------------------
+
+// The HTTP status of a Status code and the Status code of an HTTP status, from one table:
+// 400 kInvalidArgument, 401/403 kPermissionDenied (403 also kVerificationFailed and
+// kPolicyRejected), 404 kNotFound, 409 kAlreadyExists, 412 kFailedPrecondition, 503
+// kUnavailable, 500 kInternal (also kDataLoss, kIoError). Any other 4xx is
+// kFailedPrecondition, any other 5xx kInternal.
+unsigned HttpStatusOf(Code code);
+Code CodeOfHttpStatus(unsigned status);
+
+// The error body: {"msg": ["message", ...]}.
+struct ErrorBody {
+  std::vector<std::string> msg;
+
+  nlohmann::json ToJson() const;
+  static Result<ErrorBody> FromJson(const nlohmann::json& json);
+};
+
+// ---- GET /v1/version ----------------------------------------------------------------------
+
+struct VersionResponse {
+  std::string name = "cas";
+  std::string version;
+  int64_t api = 1;
+
+  nlohmann::json ToJson() const;
+  static Result<VersionResponse> FromJson(const nlohmann::json& json);
+};
+
+// ---- POST /v1/attestation -----------------------------------------------------------------
+
+inline constexpr size_t kMinNonceSize = 16;
+inline constexpr size_t kMaxNonceSize = 64;
+
+struct AttestationRequest {
+  Bytes nonce;  // kMinNonceSize to kMaxNonceSize fresh random bytes; hex on the wire
+
+  nlohmann::json ToJson() const;
+  static Result<AttestationRequest> FromJson(const nlohmann::json& json);
+};
+
+// The CAS's state as attested: bound into the quote's report data (protocol.h).
+struct AttestationFlags {
+  bool provisioned = false;
+  bool owner_secret_access = false;  // the owner injected the database key
+  bool debug = false;                // the CAS enclave has the DEBUG attribute
+  bool simulated = false;            // SGX is simulated (always, in this implementation)
+
+  uint8_t ToByte() const;
+  nlohmann::json ToJson() const;
+  static Result<AttestationFlags> FromJson(const nlohmann::json& json);
+};
+
+struct AttestationResponse {
+  Bytes quote;
+  attestation::Collateral collateral;
+  std::string cas_certificate_pem;
+  std::string cas_software_certificate_pem;
+  AttestationFlags flags;
+
+  nlohmann::json ToJson() const;
+  static Result<AttestationResponse> FromJson(const nlohmann::json& json);
+};
+
+// ---- POST /v1/provision, PUT /v1/config ---------------------------------------------------
+
+inline constexpr size_t kTokenSize = 16;
+inline constexpr size_t kDatabaseKeySize = 32;
+
+// An owner configuration as uploaded: {"format": "toml|json|yaml", "text": ...}, the text at
+// most kMaxOwnerConfigSize bytes. Parsing the text itself is ParseOwnerConfig's job.
+struct OwnerConfigDocument {
+  ConfigFormat format = ConfigFormat::kToml;
+  std::string text;
+
+  nlohmann::json ToJson() const;
+  static Result<OwnerConfigDocument> FromJson(const nlohmann::json& json);
+};
+
+struct ProvisionRequest {
+  SecretBytes token;                        // kTokenSize bytes, hex on the wire
+  std::optional<SecretBytes> database_key;  // kDatabaseKeySize bytes, hex on the wire
+  OwnerConfigDocument config;
+
+  // The body holds the token and the key: callers wipe what they serialized.
+  nlohmann::json ToJson() const;
+  // Wipes the secret members' text in `json` once read.
+  static Result<ProvisionRequest> FromJson(nlohmann::json& json);
+};
+
+struct ProvisionResponse {
+  std::string cas_key_hash;
+  std::string cas_certificate_pem;
+  std::string owner;  // the owner's key hash
+  bool rekeyed = false;
+
+  nlohmann::json ToJson() const;
+  static Result<ProvisionResponse> FromJson(const nlohmann::json& json);
+};
+
+// GET /v1/config: the stored configuration (as JSON) and the owner's key hash.
+struct ConfigResponse {
+  nlohmann::json config = nlohmann::json::object();
+  std::string owner;
+
+  nlohmann::json ToJson() const;
+  static Result<ConfigResponse> FromJson(const nlohmann::json& json);
+};
+
+struct ConfigUpdateRequest {
+  OwnerConfigDocument config;
+
+  nlohmann::json ToJson() const;
+  static Result<ConfigUpdateRequest> FromJson(const nlohmann::json& json);
+};
+
+// PUT /v1/config answers {}.
+struct ConfigUpdateResponse {
+  nlohmann::json ToJson() const;
+  static Result<ConfigUpdateResponse> FromJson(const nlohmann::json& json);
+};
+
+// ---- bodies ------------------------------------------------------------------------------
+
+// The JSON text of a value (invalid UTF-8 replaced, never a throw).
+std::string Serialize(const nlohmann::json& json);
+
+// Parses `body` as one JSON object; kInvalidArgument otherwise ("`what` is not a JSON
+// object"). An empty body counts as {}.
+Result<nlohmann::json> ParseObject(std::string_view body, std::string_view what);
+
+// ParseObject and T::FromJson, with `what` ("the attestation answer") as context.
+template <typename T>
+Result<T> ParseBody(std::string_view body, std::string_view what) {
+  SCONE_ASSIGN_OR_RETURN(nlohmann::json json, ParseObject(body, what));
+  auto value = T::FromJson(json);
+  if (!value.ok()) return value.status().WithContext(what);
+  return value;
+}
+
+}  // namespace scone::cas::api

@@ -1,0 +1,116 @@
+// CAS's state (docs/cas.md "State"): typed load and commit of the CAS key and certificate,
+// the provisioning token, the owner, the owner configuration and the flags, kept in the
+// encrypted store (table "cas"), one transaction per state change:
+//   key          the CAS key, PKCS#8 PEM (the instance identity and the TLS key)
+//   certificate  its self-signed certificate, DER
+//   token        the provisioning token (16 bytes), only while unprovisioned
+//   owner        {"key_hash": ..., "certificate": PEM} of the owner, once provisioned
+//   config       the owner configuration as JSON text
+//   flags        {"provisioned": bool, "owner_secret_access": bool}
+// The CAS software key is not stored: the caller derives it at every start from the
+// MRENCLAVE seal key, so it is the same for the same CAS binary on the same platform.
+//
+// Thread safety: every method may be called from many threads at once. Snapshot() is what
+// a request reads; the Commit* methods serialise among themselves (write_mutex()) and swap
+// the in-memory state only after the database holds it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+
+#include "cas/api.h"
+#include "common/secret.h"
+#include "common/status.h"
+#include "crypto/openssl_util.h"
+#include "net/tls.h"
+#include "store/store.h"
+
+namespace scone::cas {
+
+// The CAS key and the CAS software key with what is derived from them; immutable once made.
+struct CasKeys {
+  crypto::EvpPkeyPtr cas_key;
+  std::string cas_certificate_pem;
+  Bytes cas_spki;
+  std::string cas_key_hash;
+  std::string software_certificate_pem;
+  Bytes software_spki;
+  std::string software_key_hash;
+};
+
+// What one request sees: consistent with itself even while the state changes.
+struct CasSnapshot {
+  std::shared_ptr<const CasKeys> keys;
+  api::AttestationFlags flags;
+  std::string owner_key_hash;  // empty while unprovisioned
+};
+
+struct CasOwner {
+  std::string key_hash;
+  std::string certificate_pem;
+};
+
+class CasState {
+ public:
+  // Opens or creates the database (`options`), and on first start creates the CAS key,
+  // its certificate and the provisioning token, in one transaction. `software_seed` (the
+  // MRENCLAVE seal key) gives the software key; `debug` the debug flag; `now` dates new
+  // certificates. kDataLoss for a database that lacks part of its state.
+  static Result<std::unique_ptr<CasState>> Open(const store::StoreOptions& options,
+                                                const SecretBytes& software_seed, bool debug,
+                                                int64_t now);
+  ~CasState();
+  CasState(const CasState&) = delete;
+  CasState& operator=(const CasState&) = delete;
+
+  CasSnapshot Snapshot() const;
+  // The TLS credentials (the CAS key and certificate); replaced on re-keying.
+  std::shared_ptr<net::TlsServerContext> tls() const { return tls_; }
+  // The provisioning token (hex), only while unprovisioned: for the startup log line.
+  std::optional<std::string> token_hex() const;
+  // Whether `token` is the provisioning token (constant time); false once provisioned.
+  bool TokenMatches(ByteView token) const;
+
+  // Serialises state changes: a check and the commit it leads to run under it.
+  std::mutex& write_mutex() { return write_mu_; }
+
+  // Provisioning without a database key: owner and configuration stored, token deleted.
+  Status CommitProvisioning(const CasOwner& owner, const nlohmann::json& config);
+  // Provisioning with the owner's database key: a new CAS key and a new database under
+  // `database_key` holding the owner and the configuration; owner_secret_access is set for
+  // good. kUnavailable (nothing changed) if the seal key could not be had.
+  Status CommitRekey(const SecretBytes& database_key, const CasOwner& owner,
+                     const nlohmann::json& config, int64_t now);
+  Result<nlohmann::json> LoadConfig() const;
+  Status CommitConfig(const nlohmann::json& config);
+
+  // True once a state change failed half-way: from then on CAS serves nothing until its
+  // operator restarts it, which reloads the state from the database.
+  bool broken() const { return broken_.load(); }
+
+ private:
+  CasState() = default;
+  Status Load(const SecretBytes& software_seed, bool debug, int64_t now);
+  Status Broken(const Status& cause);
+
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<net::TlsServerContext> tls_;
+  mutable std::shared_mutex mu_;  // guards the snapshot members and token_
+  std::shared_ptr<const CasKeys> keys_;
+  api::AttestationFlags flags_;
+  std::string owner_key_hash_;
+  std::optional<SecretBytes> token_;
+  std::mutex write_mu_;
+  std::atomic<bool> broken_{false};
+};
+
+// A self-signed certificate over `key` with common name `cn` that never expires.
+Result<crypto::X509Ptr> SelfSignedCasCertificate(EVP_PKEY* key, const std::string& cn, int64_t now);
+
+}  // namespace scone::cas

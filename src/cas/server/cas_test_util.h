@@ -1,0 +1,80 @@
+// For tests: a real CAS (CasService) in this process, on a simulated platform in the role of
+// las (las::PlatformLas), with its database in a temporary folder. Used by the server's own
+// tests and by the CLI's, so that both run against the one implementation of the API.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cas/api.h"
+#include "cas/server/cas_service.h"
+#include "common/hex.h"
+#include "common/test_util.h"
+#include "las/las_client.h"
+#include "platform/platform.h"
+
+namespace scone::cas::testing {
+
+class TestCas {
+ public:
+  // Opens a CAS of `identity` on `platform` at `now`; ASSERTs nothing, check ok().
+  TestCas(std::shared_ptr<const platform::Platform> platform,
+          const platform::EnclaveIdentity& identity, int64_t now)
+      : dir_("scone-test-cas") {
+    spdlog::set_level(spdlog::level::warn);
+    auto las =
+        std::make_unique<las::PlatformLas>(std::move(platform), identity, [now] { return now; });
+    las_ = las.get();
+    CasServiceOptions options;
+    options.db_path = dir_.path() / "cas.db";
+    options.clock = [now] { return now; };
+    auto service = CasService::Open(options, std::move(las));
+    if (service.ok()) {
+      service_ = std::move(*service);
+    } else {
+      status_ = service.status();
+    }
+  }
+
+  bool ok() const { return service_ != nullptr; }
+  const Status& status() const { return status_; }
+  CasService& service() { return *service_; }
+  las::PlatformLas& las() { return *las_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+  // The provisioning token (hex); empty once provisioned.
+  std::string token() const { return service_->provisioning_token_hex().value_or(""); }
+
+  // A request as it arrives over TLS with `client_certificate_der` (empty: none).
+  net::HttpResponse Call(const std::string& method, const std::string& path,
+                         const std::string& body, ByteView client_certificate_der = {}) {
+    net::PeerInfo peer;
+    peer.tls = true;
+    peer.address = "127.0.0.1:40000";
+    peer.client_certificate_der.assign(client_certificate_der.begin(),
+                                       client_certificate_der.end());
+    return service_->Handle({method, path, "application/json", body}, peer);
+  }
+
+  // Provisions the CAS for the owner of `owner_certificate_der` with `config_toml`.
+  net::HttpResponse Provision(ByteView owner_certificate_der,
+                              const std::string& config_toml = "name = \"test\"\n") {
+    api::ProvisionRequest request;
+    auto token = HexDecode(this->token());
+    request.token = SecretBytes::CopyFrom(token.ok() ? *token : Bytes{});
+    request.config.format = ConfigFormat::kToml;
+    request.config.text = config_toml;
+    return Call("POST", "/v1/provision", api::Serialize(request.ToJson()), owner_certificate_der);
+  }
+
+ private:
+  scone::testing::TempDir dir_;
+  las::PlatformLas* las_ = nullptr;
+  std::unique_ptr<CasService> service_;
+  Status status_;
+};
+
+}  // namespace scone::cas::testing

@@ -1,0 +1,73 @@
+// One handler per resource of the CAS API (docs/cas.md "API"): attestation, provisioning,
+// configuration. A handler gets a request already parsed into its api:: type and the peer,
+// reads or commits CAS's state (cas_state.h) and returns its api:: response or a Status;
+// the service (cas_service.h) routes, parses, answers and maps errors. Sessions, secrets,
+// the enclave API and backups are added the same way: a type in api.h, a handler here, an
+// entry in the service's route table.
+//
+// Thread safety: every handler may be called from many threads at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "cas/api.h"
+#include "cas/server/cas_platform.h"
+#include "cas/server/cas_state.h"
+#include "common/status.h"
+#include "net/http.h"
+
+namespace scone::cas {
+
+// What every handler works with; owned by the service.
+struct HandlerEnv {
+  CasState* state;
+  CasPlatform* platform;
+  std::function<int64_t()> clock;
+};
+
+// The key hash of the client certificate of `peer`; kPermissionDenied without one.
+Result<std::string> ClientKeyHash(const net::PeerInfo& peer);
+// OK if `peer` is the owner; kFailedPrecondition while unprovisioned, kPermissionDenied
+// for anybody else ("only the CAS owner may <action>; ...").
+Status RequireOwner(const CasState& state, const net::PeerInfo& peer, const std::string& action);
+
+// POST /v1/attestation: a quote over the nonce, both keys and the flags, with collateral.
+class AttestationHandler {
+ public:
+  explicit AttestationHandler(HandlerEnv env) : env_(std::move(env)) {}
+  Result<api::AttestationResponse> Attest(const api::AttestationRequest& request) const;
+
+ private:
+  HandlerEnv env_;
+};
+
+// POST /v1/provision: the token (once), the owner's certificate, the owner configuration
+// and optionally the database key (re-keys the CAS).
+class ProvisioningHandler {
+ public:
+  explicit ProvisioningHandler(HandlerEnv env) : env_(std::move(env)) {}
+  Result<api::ProvisionResponse> Provision(const api::ProvisionRequest& request,
+                                           const net::PeerInfo& peer) const;
+
+ private:
+  HandlerEnv env_;
+};
+
+// GET and PUT /v1/config: the owner reads and replaces the owner configuration.
+class ConfigHandler {
+ public:
+  explicit ConfigHandler(HandlerEnv env) : env_(std::move(env)) {}
+  Result<api::ConfigResponse> Get(const net::PeerInfo& peer) const;
+  Result<api::ConfigUpdateResponse> Put(const api::ConfigUpdateRequest& request,
+                                        const net::PeerInfo& peer) const;
+
+ private:
+  HandlerEnv env_;
+};
+
+// The owner configuration of a request, parsed (ParseOwnerConfig); errors name the line.
+Result<nlohmann::json> ParseOwnerConfigDocument(const api::OwnerConfigDocument& document);
+
+}  // namespace scone::cas
