@@ -100,7 +100,9 @@ TEST_F(VerifyQuoteTest, NonTerminalStatusesExitZeroAndPrintStatusAndAdvisories) 
     EXPECT_THAT(text.out, HasSubstr("Status: " + name + "\n"));
     const auto advisories = platform::AdvisoriesForState(state);
     for (const auto& a : advisories) EXPECT_THAT(text.out, HasSubstr(a));
-    if (advisories.empty()) EXPECT_THAT(text.out, HasSubstr("Advisory IDs: none"));
+    if (advisories.empty()) {
+      EXPECT_THAT(text.out, HasSubstr("Advisory IDs: none"));
+    }
     EXPECT_EQ(text.err, "");
 
     RunResult j = VerifyQuote({"--format", "json"});
