@@ -25,7 +25,7 @@ TEST(Log, LineHasTheDocumentedFields) {
   ASSERT_GT(line.size(), 21u);
   EXPECT_EQ(line[10], 'T');
   EXPECT_EQ(line[19], 'Z');
-  EXPECT_EQ(line.substr(20), "INFO las: quote to pid 42\n");
+  EXPECT_EQ(line.substr(20), " INFO las: quote to pid 42\n");
 }
 
 TEST(Log, ValueWithNewlineCannotForgeALine) {
