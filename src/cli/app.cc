@@ -1,9 +1,14 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <optional>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "common/printable.h"
 
 #ifndef SCONE_VERSION
 #define SCONE_VERSION "0.0.0"
@@ -31,6 +36,75 @@ int ExitCode(const Status& s) {
   return s.code() == Code::kNotFound ? 2 : 1;
 }
 
+// Levenshtein distance (insertions, deletions, substitutions), for command suggestions.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "scone cas session": the command path of `cmd`.
+std::string CommandPath(const CLI::App* cmd) {
+  std::string path = cmd->get_name();
+  for (const CLI::App* p = cmd->get_parent(); p != nullptr; p = p->get_parent()) {
+    path = p->get_name() + " " + path;
+  }
+  return path;
+}
+
+// When the chosen command needs a subcommand and did not get a known one, CLI11 says only "A
+// subcommand is required". This names the word that was not understood, the closest command
+// (edit distance at most 2, or at most a third of the word) and the commands there are.
+std::optional<std::string> UnknownCommandMessage(const CLI::App& root) {
+  const CLI::App* cmd = &root;
+  for (;;) {
+    auto chosen = cmd->get_subcommands();
+    if (chosen.empty()) break;
+    cmd = chosen.front();
+  }
+  if (cmd->get_require_subcommand_min() == 0) return std::nullopt;
+  std::vector<std::string> names;
+  for (const CLI::App* sub : cmd->get_subcommands({})) {
+    if (!sub->get_name().empty() && !sub->get_group().empty()) names.push_back(sub->get_name());
+  }
+  if (names.empty()) return std::nullopt;
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  std::string path = CommandPath(cmd);
+
+  std::optional<std::string> word;
+  for (const std::string& arg : root.remaining(true)) {
+    if (!arg.empty() && arg.front() != '-') {
+      word = arg;
+      break;
+    }
+  }
+  if (!word) return "\"" + path + "\" needs a command: " + list;
+  std::string message = "unknown command \"" + *word + "\" for \"" + path + "\"";
+  const std::string* best = nullptr;
+  size_t best_distance = 0;
+  for (const std::string& n : names) {
+    size_t d = EditDistance(*word, n);
+    if (best == nullptr || d < best_distance) {
+      best = &n;
+      best_distance = d;
+    }
+  }
+  if (best_distance <= 2 || best_distance * 3 <= word->size()) {
+    message += "; did you mean \"" + path + " " + *best + "\"?";
+  }
+  return message + " (commands: " + list + ")";
+}
+
 }  // namespace
 
 int Run(int argc, const char* const* argv, Context& ctx) {
@@ -45,7 +119,8 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   app.require_subcommand(1);
   app.fallthrough();  // --config may follow the subcommand
   app.failure_message([](const CLI::App* /*unused*/, const CLI::Error& e) {
-    return "error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+    // Messages quote arguments: escaped so that none reaches the terminal raw.
+    return "error: " + PrintableText(e.what()) + "\nRun with --help for more information.\n";
   });
 
   Action action;
@@ -60,6 +135,13 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (auto unknown = UnknownCommandMessage(app)) {
+        ctx.err() << "error: " << PrintableText(*unknown)
+                  << "\nRun with --help for more information.\n";
+        return 1;
+      }
+    }
     // --help and --version arrive here too (exit code 0); help goes to the chosen command.
     return app.exit(e, ctx.out(), ctx.err()) == 0 ? 0 : 1;
   }
@@ -68,7 +150,9 @@ int Run(int argc, const char* const* argv, Context& ctx) {
     return 1;
   }
   Status s = action();
-  if (!s.ok()) ctx.err() << "error: " << s.message() << "\n";
+  // Messages quote paths, arguments and peers' text: escaped (common/printable.h) so that
+  // none can drive the terminal or pass for another line.
+  if (!s.ok()) ctx.err() << "error: " << PrintableText(s.message()) << "\n";
   return ExitCode(s);
 }
 

@@ -312,6 +312,7 @@ struct IdentificationArgs {
   bool certificate = false;
   bool software_key_hash = false;
   bool software_certificate = false;
+  bool certificate_chain = false;  // also the default when no option is given
   bool tcb = false;
 };
 
@@ -320,7 +321,7 @@ std::string WithNewline(std::string text) {
   return text;
 }
 
-// -T: what the attestation established about the enclave and its platform.
+// --tcb: what the attestation established about the enclave and its platform.
 std::string TcbText(const CasEntry& entry) {
   const cas::CasEvidence& e = entry.evidence;
   std::vector<std::string> relaxations;
@@ -378,12 +379,9 @@ Status ShowIdentification(Context& ctx, const IdentificationArgs& args) {
   } else if (args.tcb) {
     ctx.out() << TcbText(entry);
   } else {
-    ctx.out() << "CAS: " << entry.address << " at " << entry.api_url << "\n"
-              << "CAS key hash: " << e.cas_key_hash << "\n"
-              << "CAS software key hash: " << e.software_key_hash << "\n"
-              << "CAS certificate:\n"
-              << WithNewline(e.cas_certificate_pem) << "CAS software certificate:\n"
-              << WithNewline(e.cas_software_certificate_pem) << TcbText(entry);
+    // -T/--certificate-chain, SCONE's default: the CAS certificate, then the CAS software
+    // certificate, PEM. Both are self-signed; the attested quote binds the two keys.
+    ctx.out() << WithNewline(e.cas_certificate_pem) << WithNewline(e.cas_software_certificate_pem);
   }
   return Status::Ok();
 }
@@ -676,8 +674,8 @@ void RegisterCasCommands(CLI::App& root, Context& ctx, Action& action) {
   auto id = std::make_shared<IdentificationArgs>();
   CLI::App* show_id = cas->add_subcommand(
       "show-identification",
-      "Print how to identify an attested CAS: key hashes and certificates (default: the "
-      "default CAS; one option prints one value)");
+      "Print how to identify an attested CAS (default: the default CAS): its certificate "
+      "chain, or the one value an option names");
   show_id->add_option("CAS", id->cas, "Its name as listed by \"scone cas list\"");
   std::vector<CLI::Option*> selectors = {
       show_id->add_flag("-c,--cas-key-hash", id->key_hash, "Only the CAS key hash"),
@@ -686,7 +684,10 @@ void RegisterCasCommands(CLI::App& root, Context& ctx, Action& action) {
                         "Only the CAS software key hash"),
       show_id->add_flag("-S,--cas-software-certificate", id->software_certificate,
                         "Only the CAS software certificate"),
-      show_id->add_flag("-T,--tcb", id->tcb,
+      show_id->add_flag("-T,--certificate-chain", id->certificate_chain,
+                        "The chain of trust: the CAS certificate and the CAS software "
+                        "certificate, PEM (the default)"),
+      show_id->add_flag("--tcb", id->tcb,
                         "Only the attested enclave and TCB: status, advisories, relaxations, "
                         "MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN"),
   };

@@ -399,7 +399,7 @@ TEST_F(CasCommandsTest, TcbStatusNeedsItsFlag) {
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_THAT(ok.err, HasSubstr("configuration-needed (-C)"));
   EXPECT_THAT(ok.err, HasSubstr("INTEL-SA-00289"));
-  auto tcb = Scone({"cas", "show-identification", "-T"});
+  auto tcb = Scone({"cas", "show-identification", "--tcb"});
   EXPECT_THAT(tcb.out, HasSubstr("TCB status: ConfigurationNeeded"));
   EXPECT_THAT(tcb.out, HasSubstr("Relaxations: configuration-needed (-C)"));
 }
@@ -424,12 +424,16 @@ TEST_F(CasCommandsTest, ShowCommandsPrintTheStoredIdentification) {
   EXPECT_EQ(Scone({"cas", "show-identification", "-s"}).out, cas_->software_key_hash() + "\n");
   EXPECT_EQ(Scone({"cas", "show-identification", "-C"}).out, cas_->key_pem());
   EXPECT_EQ(Scone({"cas", "show-identification", "-S"}).out, cas_->software_key_pem());
-  auto all = Scone({"cas", "show-identification"});
-  EXPECT_THAT(all.out, HasSubstr("CAS key hash: " + cas_->key_hash()));
-  EXPECT_THAT(all.out, HasSubstr("CAS software key hash: " + cas_->software_key_hash()));
-  EXPECT_THAT(all.out, HasSubstr(cas_->software_key_pem()));
-  EXPECT_THAT(all.out, HasSubstr("TCB status: UpToDate"));
+  // -T/--certificate-chain (SCONE's default): the CAS and CAS software certificates, PEM.
+  const std::string chain = cas_->key_pem() + cas_->software_key_pem();
+  EXPECT_EQ(Scone({"cas", "show-identification", "-T"}).out, chain);
+  EXPECT_EQ(Scone({"cas", "show-identification", "--certificate-chain"}).out, chain);
+  EXPECT_EQ(Scone({"cas", "show-identification"}).out, chain);
+  auto tcb = Scone({"cas", "show-identification", "--tcb"});
+  EXPECT_THAT(tcb.out, HasSubstr("TCB status: UpToDate"));
+  EXPECT_THAT(tcb.out, HasSubstr("ISVSVN: " + std::to_string(cas::CasIsvSvn())));
   EXPECT_EQ(Scone({"cas", "show-identification", "-c", "-s"}).code, 1);
+  EXPECT_EQ(Scone({"cas", "show-identification", "-T", "--tcb"}).code, 1);
   auto j = json::parse(Scone({"cas", "show-identification", "--format", "json"}).out);
   EXPECT_EQ(j["cas_software_key_hash"], cas_->software_key_hash());
   EXPECT_EQ(j["tcb"]["isvsvn"], cas::CasIsvSvn());

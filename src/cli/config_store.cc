@@ -101,7 +101,14 @@ SecretBytes ConfigStore::Serialize(const CliConfig& config) {
 }
 
 Result<CliConfig> ConfigStore::Read() const {
-  auto text = ReadPrivateFile(path_, kMaxConfigSize);
+  // A symbolic link is refused (docs/cli-state.md): the file holds the private key, and a
+  // write would replace the link with a file anyway, so reads and writes could not agree.
+  auto text = ReadPrivateFile(path_, kMaxConfigSize, Symlinks::kRefuse);
+  if (!text.ok() && text.status().code() == Code::kFailedPrecondition) {
+    return Status(Code::kFailedPrecondition,
+                  "the CLI config " + text.status().message() +
+                      ", or name the file itself with --config FILE or SCONE_CLI_CONFIG");
+  }
   if (!text.ok()) return text.status().WithContext("the CLI config");
   auto config = Parse(AsChars(text->Reveal()));
   if (!config.ok()) {

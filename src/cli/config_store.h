@@ -9,7 +9,9 @@
 //    parallel first runs end with one identity;
 //  - a file that is corrupt, of an unknown version, holds an invalid identity, or is
 //    accessible by other users is an error and is never overwritten: the user's identity
-//    must not be lost.
+//    must not be lost;
+//  - neither the file nor its lock file may be a symbolic link (also a dangling one): both
+//    are refused, for reading and writing alike, and left as they are.
 #pragma once
 
 #include <cstdint>

@@ -127,6 +127,59 @@ TEST_F(ConfigStoreTest, FailedUpdateWritesNothing) {
   EXPECT_EQ(*ReadFile(path), before);
 }
 
+TEST_F(ConfigStoreTest, DanglingLockSymlinkIsNotFollowed) {
+  // A link planted as the lock file must not make scone create (or lock) its target.
+  fs::path path = dir_ / "config.json";
+  fs::path target = dir_ / "planted-target";
+  fs::create_symlink(target, dir_ / "config.json.lock");
+  ConfigStore store(path);
+  auto r = store.LoadOrCreate(kNow);
+  EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(target)));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(path)));
+  EXPECT_EQ(store.Update(kNow, [](CliConfig&) { return Status::Ok(); }).code(),
+            Code::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(target)));
+}
+
+TEST(FileLock, RefusesSymlinkedLockFileAlsoWithoutWaiting) {
+  char tmpl[] = "/tmp/scone-lock-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  fs::path dir = tmpl;
+  fs::create_symlink(dir / "target", dir / "x.lock");
+  EXPECT_EQ(FileLock::Acquire(dir / "x.lock").status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(FileLock::TryAcquire(dir / "x.lock").status().code(), Code::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(dir / "target")));
+  fs::remove_all(dir);
+}
+
+TEST_F(ConfigStoreTest, SymlinkedConfigIsRefusedForReadingAndWritingAndKept) {
+  fs::path real = dir_ / "real.json";
+  ASSERT_TRUE(ConfigStore(real).LoadOrCreate(kNow).ok());
+  std::string before = *ReadFile(real);
+  fs::path link = dir_ / "config.json";
+  fs::create_symlink(real, link);
+  ConfigStore store(link);
+  EXPECT_EQ(store.LoadOrCreate(kNow).status().code(), Code::kFailedPrecondition);
+  Status s = store.Update(kNow, [](CliConfig& c) {
+    c.default_cas = "x";
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_TRUE(fs::is_symlink(link));  // not replaced by a file
+  EXPECT_EQ(*ReadFile(real), before);
+}
+
+TEST_F(ConfigStoreTest, DanglingConfigSymlinkIsNotCreatedThrough) {
+  fs::path target = dir_ / "elsewhere.json";
+  fs::path link = dir_ / "config.json";
+  fs::create_symlink(target, link);
+  ConfigStore store(link);
+  EXPECT_EQ(store.LoadOrCreate(kNow).status().code(), Code::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(target)));
+  EXPECT_TRUE(fs::is_symlink(link));
+}
+
 TEST(ConfigStorePath, ExplicitWinsOverEnvironment) {
   setenv("SCONE_CLI_CONFIG", "/env/config.json", 1);
   EXPECT_EQ(*ConfigStore::ResolvePath(fs::path("/flag/c.json")), fs::path("/flag/c.json"));

@@ -32,6 +32,21 @@ Status ErrnoStatus(int err, const std::string& what, const fs::path& path) {
   return IoError(std::move(m));
 }
 
+// open(O_NOFOLLOW) fails with ELOOP when the last component is a symbolic link.
+Status SymlinkRefused(const fs::path& path) {
+  return FailedPrecondition(path.string() +
+                            " is a symbolic link, which is not followed for this file; "
+                            "remove the link, or replace it with the file it points to");
+}
+
+// Opens (creating with 0600 if needed) a lock file that must not be a symbolic link.
+Result<int> OpenLockFile(const fs::path& lock_path) {
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+  if (fd < 0 && errno == ELOOP) return SymlinkRefused(lock_path);
+  if (fd < 0) return ErrnoStatus(errno, "cannot open lock file", lock_path);
+  return fd;
+}
+
 // Closes fd on scope exit.
 class FdCloser {
  public:
@@ -99,8 +114,11 @@ Result<std::string> ReadFile(const fs::path& path, size_t max_size) {
   return out;
 }
 
-Result<SecretBytes> ReadPrivateFile(const fs::path& path, size_t max_size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+Result<SecretBytes> ReadPrivateFile(const fs::path& path, size_t max_size, Symlinks symlinks) {
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  if (symlinks == Symlinks::kRefuse) flags |= O_NOFOLLOW;
+  int fd = ::open(path.c_str(), flags);
+  if (fd < 0 && errno == ELOOP && symlinks == Symlinks::kRefuse) return SymlinkRefused(path);
   if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
   FdCloser closer(fd);
   struct stat st {};
@@ -176,8 +194,7 @@ Status EnsureDirectory(const fs::path& dir, mode_t mode) {
 }
 
 Result<FileLock> FileLock::Acquire(const fs::path& lock_path) {
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus(errno, "cannot open lock file", lock_path);
+  SCONE_ASSIGN_OR_RETURN(int fd, OpenLockFile(lock_path));
   while (::flock(fd, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     int err = errno;
@@ -188,8 +205,7 @@ Result<FileLock> FileLock::Acquire(const fs::path& lock_path) {
 }
 
 Result<std::optional<FileLock>> FileLock::TryAcquire(const fs::path& lock_path) {
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return ErrnoStatus(errno, "cannot open lock file", lock_path);
+  SCONE_ASSIGN_OR_RETURN(int fd, OpenLockFile(lock_path));
   FileLock lock(fd);  // closes fd on every return below
   for (;;) {
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return std::optional<FileLock>(std::move(lock));

@@ -19,11 +19,20 @@ namespace scone {
 // kIoError otherwise.
 Result<std::string> ReadFile(const std::filesystem::path& path, size_t max_size = 16 << 20);
 
+// Whether a function follows a symbolic link in the last component of a path.
+enum class Symlinks {
+  kFollow,
+  // The path itself must not be a link (O_NOFOLLOW): kFailedPrecondition saying so, also
+  // for a dangling link. Links in the folders above are still followed.
+  kRefuse,
+};
+
 // Reads a file that holds secrets (private keys, sealing secrets). Like ReadFile, and the
 // checks are made on the opened file itself: it must be a regular file owned by the
 // effective user with no group or other permission bits (kPermissionDenied otherwise, with
 // the `chmod 600` to run). The content is returned in wiping memory.
-Result<SecretBytes> ReadPrivateFile(const std::filesystem::path& path, size_t max_size);
+Result<SecretBytes> ReadPrivateFile(const std::filesystem::path& path, size_t max_size,
+                                    Symlinks symlinks = Symlinks::kFollow);
 
 // Replaces `path` with `content` so that a reader (or a crash) sees either the old or the
 // new file, never a mix: writes a temporary file in the same folder with `mode`, fsyncs it,
@@ -37,11 +46,13 @@ Status EnsureDirectory(const std::filesystem::path& dir, mode_t mode);
 // file serialise cooperating processes; they do not stop a process that ignores them.
 class FileLock {
  public:
-  // Blocks until the lock is held. Creates the lock file with mode 0600 if needed.
+  // Blocks until the lock is held. Creates the lock file with mode 0600 if needed. The lock
+  // file must not be a symbolic link (kFailedPrecondition, also for a dangling one): a link
+  // planted there would make us create or lock a file of someone else's choosing.
   static Result<FileLock> Acquire(const std::filesystem::path& lock_path);
   // Takes the lock without waiting: nullopt if another holder has it. flock locks belong to
   // the open file description, so a second TryAcquire on the same file fails even within
-  // one process. The lock file (created 0600) must not be a symbolic link.
+  // one process. The lock file is created and checked as by Acquire.
   static Result<std::optional<FileLock>> TryAcquire(const std::filesystem::path& lock_path);
 
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }

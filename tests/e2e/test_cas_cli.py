@@ -175,12 +175,19 @@ class CasCliTest(SconeTestCase):
         with open(sw_cert, "w") as f:
             f.write(self.scone("cas", "show-identification", "-S").stdout)
         self.assertEqual(expected_key_hash(sw_cert), sw_hash)
-        tcb = self.scone("cas", "show-identification", "-T").stdout
+        tcb = self.scone("cas", "show-identification", "--tcb").stdout
         self.assertIn("TCB status: UpToDate", tcb)
         self.assertIn("ISVPRODID: 41", tcb)
-        everything = self.scone("cas", "show-identification").stdout
-        for value in (cas.key_hash, sw_hash, read(cert), read(sw_cert)):
-            self.assertIn(value, everything)
+        # -T/--certificate-chain, the default as in SCONE: both certificates, PEM, in order.
+        chain = self.scone("cas", "show-identification", "-T").stdout
+        self.assertEqual(chain, read(cert) + read(sw_cert))
+        self.assertEqual(self.scone("cas", "show-identification").stdout, chain)
+        chain_file = self.path("chain.pem")
+        with open(chain_file, "w") as f:
+            f.write(chain)
+        p7 = openssl("crl2pkcs7", "-nocrl", "-certfile", chain_file)
+        printed = openssl("pkcs7", "-print_certs", "-noout", input=p7).decode()
+        self.assertEqual(printed.count("subject="), 2, printed)
         doc = json.loads(self.scone("cas", "show-identification", "--format", "json").stdout)
         self.assertEqual(doc["cas_key_hash"], cas.key_hash)
         # The CLI state holds the documented entry (docs/cli-state.md).
@@ -327,7 +334,7 @@ class CasCliTest(SconeTestCase):
                 self.assertIn(flag, r.stderr)
                 self.attest(cas.address, flag, las=las)
                 self.assertIn(f"TCB status: {state}",
-                              self.scone("cas", "show-identification", cas.address, "-T").stdout)
+                              self.scone("cas", "show-identification", cas.address, "--tcb").stdout)
 
     def test_restart_after_sigkill_keeps_key_owner_and_configuration(self):
         cas = self.start_cas()

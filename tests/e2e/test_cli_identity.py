@@ -165,3 +165,62 @@ class CliStateTest(SconeTestCase):
             self.assertIn(self.config, r.stderr)
             self.assertEqual(open(self.config, "rb").read(), bad)
             self.assertNotIn("PRIVATE KEY", r.stderr)
+
+    def test_symlinked_config_or_lock_file_is_refused_and_kept(self):
+        # The lock file: a dangling link there must not make scone create its target.
+        os.makedirs(os.path.dirname(self.config))
+        target = self.path("planted")
+        os.symlink(target, self.config + ".lock")
+        r = self.scone_fails("self", "show")
+        self.assertIn("symbolic link", r.stderr)
+        self.assertFalse(os.path.lexists(target))
+        self.assertFalse(os.path.lexists(self.config))
+        os.unlink(self.config + ".lock")
+        # The config itself: refused for reading and writing alike, the link kept.
+        real = self.path("real.json")
+        self.scone("self", "show", env=dict(self.env, SCONE_CLI_CONFIG=real))
+        original = open(real, "rb").read()
+        os.symlink(real, self.config)
+        for args in (["self", "show"], ["cas", "set-default", "x"]):
+            r = self.scone_fails(*args)
+            self.assertIn("symbolic link", r.stderr)
+            self.assertIn("--config", r.stderr)
+            self.assertTrue(os.path.islink(self.config))
+            self.assertEqual(open(real, "rb").read(), original)
+
+
+class CliMessagesTest(SconeTestCase):
+    def test_unknown_command_is_named_with_the_closest_one(self):
+        cases = [
+            (["bogus"], '"bogus" for "scone"', None),
+            (["slef", "show"], '"slef" for "scone"', '"scone self"'),
+            (["cas", "frobnicate"], '"frobnicate" for "scone cas"', None),
+            (["cas", "atest", "x"], '"atest" for "scone cas"', '"scone cas attest"'),
+            (["cas", "session", "chek"], '"chek" for "scone cas session"',
+             '"scone cas session check"'),
+            (["session", "frobnicate"], '"frobnicate" for "scone session"', None),
+            (["self", "show-keyhash"], '"show-keyhash" for "scone self"',
+             '"scone self show-key-hash"'),
+        ]
+        for args, named, suggestion in cases:
+            with self.subTest(args=args):
+                r = self.scone_fails(*args)
+                self.assertIn("unknown command " + named, r.stderr)
+                self.assertNotIn("A subcommand is required", r.stderr)
+                if suggestion:
+                    self.assertIn("did you mean " + suggestion, r.stderr)
+                else:
+                    self.assertNotIn("did you mean", r.stderr)
+        r = self.scone_fails("cas")
+        self.assertIn('"scone cas" needs a command: session, attest, list', r.stderr)
+
+    def test_errors_escape_control_characters_of_arguments(self):
+        name = self.path("cert\x1b[2J\x1b]0;pwned\x07\nerror: forged.pem")
+        r = self.scone_fails("cert", "show-key-hash", name, code=2)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertNotIn("\x07", r.stderr)
+        self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+        self.assertIn("cert\\x1b[2J\\x1b]0;pwned\\x07\\nerror: forged.pem", r.stderr)
+        # CLI11's own messages quote arguments too.
+        r = self.scone_fails("self", "show", "--format", "\x1b[31mred")
+        self.assertNotIn("\x1b", r.stderr)

@@ -364,6 +364,36 @@ sleeper.kill()
         with self.assertRaises(RuntimeError):
             Las(pdir, tcb_state="UpToDate")
 
+    def test_callers_cannot_forge_log_lines(self):
+        # A program whose path holds a newline, a forged log line and ESC sequences asks for
+        # quotes: over the Unix socket (las measures it), and named over TCP (las logs the
+        # name), also as a program that does not exist (las logs the refusal).
+        forged = "2026-01-01T00:00:00Z INFO las: forged"
+        evil_dir = self.path("evil\n" + forged + "\x1b[2K\x1b]0;t\x07")
+        os.mkdir(evil_dir)
+        prog = os.path.join(evil_dir, "scone")
+        shutil.copy(os.path.join(BIN_DIR, "scone"), prog)
+        with Las(self.path("platform")) as las:
+            r = subprocess.run([prog, "las", "quote", "--las", "unix:" + las.socket,
+                                "--report-data", "00", "-o", self.path("q1")],
+                               env=self.env, capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.scone("las", "quote", "--las", las.tcp, "--report-data", "00",
+                       "--program", prog, "-o", self.path("q2"))
+            r = self.scone_fails("las", "quote", "--las", las.tcp, "--report-data", "00",
+                                 "--program", os.path.join(evil_dir, "missing"),
+                                 "-o", self.path("q3"), code=2)
+            # The CLI's own error shows the path escaped as well.
+            self.assertNotIn("\x1b", r.stderr)
+            self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+        log = open(las.log_path, "rb").read()
+        self.assertNotIn(b"\x1b", log)
+        self.assertNotIn(b"\x07", log)
+        for line in log.decode().splitlines():
+            self.assertFalse(line.startswith(forged), line)
+        self.assertIn(b"evil\\n" + forged.encode() + b"\\x1b[2K\\x1b]0;t\\x07/scone", log)
+        self.assertIn(b"evil\\n" + forged.encode() + b"\\x1b[2K\\x1b]0;t\\x07/missing", log)
+
     def test_client_errors(self):
         r = self.scone_fails("las", "quote", "--las", "unix:" + self.path("none.sock"),
                              "--report-data", "00", "-o", self.path("q"))
