@@ -7,6 +7,7 @@
 
 #include "attestation/tcb_status.h"
 #include "common/log.h"
+#include "common/resource_limit.h"
 #include "las/las_service.h"
 #include "net/http_server.h"
 #include "platform/platform.h"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) try {
   CLI11_PARSE(app, argc, argv);
 
   scone::InitLogging("las");
+  size_t fds = scone::RaiseOpenFileLimit();  // the rest is for the platform files and logs
   scone::platform::PlatformOptions options;
   if (!tcb_state.empty()) {
     auto s = scone::platform::ParseTcbState(tcb_state);
@@ -74,6 +76,7 @@ int main(int argc, char** argv) try {
   scone::las::LasService service(shared, now);
   scone::net::ServerOptions server_options;
   server_options.threads = threads;
+  server_options.max_connections = fds > 1024 ? fds - 256 : fds / 2;
   auto server = scone::net::HttpServer::New(
       [&service](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
         return service.Handle(r, p);
