@@ -213,7 +213,8 @@ TEST_F(ServerLimitsTest, PerUserCapOnUnixSocketsClosesThatUsersLongestWaitingCon
   ServerOptions o;
   o.max_connections = 100;
   o.max_connections_per_uid = 3;
-  o.first_request_timeout = std::chrono::seconds(60);
+  o.first_request_timeout = std::chrono::hours(1);  // only the cap may close idle[0]
+  o.read_timeout = std::chrono::hours(1);
   StartServer(o);
   auto idle = HoldIdle(3, /*unix_socket=*/true);
   ExpectServed(unix_);
