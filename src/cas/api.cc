@@ -20,11 +20,11 @@ constexpr size_t kMaxMessages = 16;
 constexpr size_t kMaxMessageSize = 4096;
 
 constexpr std::array kRoutes = {
-    Route{"GET", "/v1/version", Endpoint::kVersion, Lane::kPublic, true, false},
-    Route{"POST", "/v1/attestation", Endpoint::kAttestation, Lane::kPublic, true, false},
-    Route{"POST", "/v1/provision", Endpoint::kProvision, Lane::kOwner, false, true},
-    Route{"GET", "/v1/config", Endpoint::kGetConfig, Lane::kOwner, false, true},
-    Route{"PUT", "/v1/config", Endpoint::kPutConfig, Lane::kOwner, false, true},
+    Route{"GET", "/v1/version", Endpoint::kVersion, Lane::kServerThreads, true, false},
+    Route{"POST", "/v1/attestation", Endpoint::kAttestation, Lane::kAttestation, true, false},
+    Route{"POST", "/v1/provision", Endpoint::kProvision, Lane::kServerThreads, false, true},
+    Route{"GET", "/v1/config", Endpoint::kGetConfig, Lane::kServerThreads, false, true},
+    Route{"PUT", "/v1/config", Endpoint::kPutConfig, Lane::kServerThreads, false, true},
 };
 
 // One table for both directions; the first row of a code gives its status and the first row

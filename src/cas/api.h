@@ -31,9 +31,10 @@ namespace scone::cas::api {
 
 enum class Endpoint { kVersion, kAttestation, kProvision, kGetConfig, kPutConfig };
 
-// Which bounded group of workers serves a route, so that a flood of one kind of request
-// (anonymous attestations) cannot starve another (the owner's calls).
-enum class Lane { kPublic, kOwner };
+// Which group of workers serves a route (net::ServerOptions::lanes): anonymous requests that
+// wait for las run in a bounded lane of their own, so that a flood of them cannot starve the
+// owner's and sessions' calls, which run on the server's threads (docs/cas.md).
+enum class Lane { kServerThreads, kAttestation };
 
 struct Route {
   std::string_view method;  // "GET", "POST", "PUT"

@@ -27,8 +27,8 @@ TEST(Routes, EveryEndpointHasOneRouteAndPathsAreFound) {
   // Only attestation and version are served on the enclave port; owner calls have their lane.
   EXPECT_TRUE(RouteOf(Endpoint::kAttestation).enclave_port);
   EXPECT_FALSE(RouteOf(Endpoint::kProvision).enclave_port);
-  EXPECT_EQ(RouteOf(Endpoint::kAttestation).lane, Lane::kPublic);
-  EXPECT_EQ(RouteOf(Endpoint::kPutConfig).lane, Lane::kOwner);
+  EXPECT_EQ(RouteOf(Endpoint::kAttestation).lane, Lane::kAttestation);
+  EXPECT_EQ(RouteOf(Endpoint::kPutConfig).lane, Lane::kServerThreads);
 }
 
 TEST(StatusMapping, BothDirectionsAgree) {

@@ -7,6 +7,7 @@
 
 #include "attestation/tcb_status.h"
 #include "common/log.h"
+#include "common/resource_limit.h"
 #include "las/las_protocol.h"
 #include "las/las_service.h"
 #include "net/http_server.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) try {
   if (no_tcp && !testing_tcp.empty()) {
     return Fail(scone::InvalidArgument("--no-tcp contradicts --only_for_testing-tcp"));
   }
+  size_t fds = scone::RaiseOpenFileLimit();  // the rest is for the platform files and logs
   scone::platform::PlatformOptions options;
   if (!tcb_state.empty()) {
     auto s = scone::platform::ParseTcbState(tcb_state);
@@ -88,6 +90,7 @@ int main(int argc, char** argv) try {
   scone::las::LasService service(shared, now, las_options);
   scone::net::ServerOptions server_options;
   server_options.threads = threads;
+  server_options.max_connections = fds > 1024 ? fds - 256 : fds / 2;
   auto server = scone::net::HttpServer::New(
       [&service](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
         return service.Handle(r, p);

@@ -11,11 +11,17 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <list>
+#include <mutex>
 #include <optional>
 #include <system_error>
 #include <type_traits>
+#include <unordered_map>
 
+#include "common/resource_limit.h"
 #include "net/iovec_internal.h"
 #include "net/tls_internal.h"
 
@@ -32,14 +38,138 @@ struct TcpListener {
   std::shared_ptr<TlsServerContext> tls;
 };
 
+namespace {
+
+// Allows a log line at most once per interval, and counts the ones it held back, so that a
+// flood that keeps hitting a limit cannot flood the log.
+class LogLimiter {
+ public:
+  // Whether to log now; if so, `*suppressed` is the number of lines held back since the last.
+  bool Allow(uint64_t* suppressed) {
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+    int64_t next = next_.load(std::memory_order_relaxed);
+    if (now < next || !next_.compare_exchange_strong(next, now + kIntervalMs)) {
+      skipped_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    *suppressed = skipped_.exchange(0, std::memory_order_relaxed);
+    return true;
+  }
+
+ private:
+  static constexpr int64_t kIntervalMs = 10000;
+  std::atomic<int64_t> next_{0};
+  std::atomic<uint64_t> skipped_{0};
+};
+
+// A connection as the registry of connections sees it (see HttpServer::Impl). The fields are
+// guarded by HttpServer::Impl::mu.
+struct Connection {
+  virtual ~Connection() = default;
+  // Closes the connection on its strand, unless a request has come to be in progress by then.
+  virtual void Evict() = 0;
+
+  struct Entry {
+    std::weak_ptr<Connection> connection;
+    std::optional<uid_t> uid;
+  };
+  std::optional<uid_t> uid;  // Unix: the connecting process's user id
+  bool waiting = false;      // in HttpServer::Impl::waiting, at `position`
+  std::list<Entry>::iterator position;
+};
+
+// A thread pool with a bounded queue that runs the handlers of one Lane.
+class LanePool {
+ public:
+  explicit LanePool(Lane lane) : lane_(std::move(lane)) {}
+  LanePool(const LanePool&) = delete;
+  LanePool& operator=(const LanePool&) = delete;
+  ~LanePool() { Stop(); }
+
+  const Lane& lane() const { return lane_; }
+
+  void Start() {
+    for (size_t i = 0; i < lane_.threads; ++i) threads_.emplace_back([this] { Run(); });
+  }
+
+  // Queues `task`; false if `threads` tasks are running and `max_queued` waiting already (or
+  // the pool stopped).
+  bool TryPost(std::function<void()> task) {
+    std::lock_guard lock(mu_);
+    if (stopping_ || in_flight_ >= lane_.threads + lane_.max_queued) return false;
+    ++in_flight_;
+    queue_.push_back(std::move(task));
+    cv_.notify_one();
+    return true;
+  }
+
+  // Lets the running tasks finish, drops the waiting ones and joins the threads.
+  void Stop() {
+    std::deque<std::function<void()>> dropped;
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      dropped.swap(queue_);
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      auto task = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      task();
+      task = nullptr;  // releases what the task holds before the lock is taken again
+      lock.lock();
+      --in_flight_;
+    }
+  }
+
+  Lane lane_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  size_t in_flight_ = 0;  // tasks queued or running
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
 // Declaration order matters for destruction: the io_context destroys pending sessions,
-// which use `handler`, `options` and `connections`, so those are declared before it, and
-// the acceptors, which use the io_context, after it.
+// which use `handler`, `options`, the registry and the body budget, so those are declared
+// before it, and the acceptors, which use the io_context, after it. The lanes are stopped
+// (their queued tasks, which hold sessions, dropped) by Stop, before any of this goes.
 struct HttpServer::Impl {
   HttpHandler handler;
   ServerOptions options;
-  std::atomic<size_t> connections{0};
+
+  // The registry of connections, for the caps. `waiting` lists the connections that have no
+  // request in progress (in their handshake, idle, or still sending a request), the one that
+  // has waited longest first: that one is closed when a cap is reached.
+  std::mutex mu;
+  size_t connections = 0;
+  std::list<Connection::Entry> waiting;
+  std::unordered_map<uid_t, size_t> per_uid;
+
+  size_t connections_open() {
+    std::lock_guard lock(mu);
+    return connections;
+  }
+
+  std::atomic<size_t> body_bytes{0};        // of the request bodies in flight
   std::atomic<bool> accept_starved{false};  // accepting failed for lack of resources
+  LogLimiter connection_cap_log, uid_cap_log, body_memory_log, lane_log;
+  std::vector<std::unique_ptr<LanePool>> lanes;
   uint16_t tcp_port = 0;
   bool started = false;
   bool stopped = false;
@@ -106,6 +236,9 @@ class CredentialStream {
     impl_->deadline = std::chrono::steady_clock::now() + timeout;
     if (!impl_->waiting) Wait(impl_);
   }
+
+  // Removes the deadline (while a request is being handled, nothing is read).
+  void expires_never() { impl_->deadline = std::chrono::steady_clock::time_point::max(); }
 
   // Starts attributing a new request: `carried_over` says whether the buffer already holds
   // bytes of it (read together with the previous request, so from that request's writer).
@@ -246,6 +379,152 @@ constexpr bool kIsUnix = false;
 template <class Socket>
 constexpr bool kIsUnix<CredentialStream<Socket>> = true;
 
+// A share of HttpServer::Impl::body_bytes, given back on destruction.
+class BodyReservation {
+ public:
+  BodyReservation() = default;
+  // Takes `n` bytes from `pool` if that keeps it at most `limit`; an empty reservation if not.
+  static std::optional<BodyReservation> Take(std::atomic<size_t>& pool, size_t n, size_t limit) {
+    size_t used = pool.load();
+    do {
+      if (n > limit || used > limit - n) return std::nullopt;
+    } while (!pool.compare_exchange_weak(used, used + n));
+    BodyReservation r;
+    r.pool_ = &pool;
+    r.bytes_ = n;
+    return r;
+  }
+  BodyReservation(BodyReservation&& other) noexcept
+      : pool_(std::exchange(other.pool_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+  BodyReservation& operator=(BodyReservation&& other) noexcept {
+    if (this != &other) {
+      Release();
+      pool_ = std::exchange(other.pool_, nullptr);
+      bytes_ = std::exchange(other.bytes_, 0);
+    }
+    return *this;
+  }
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+  ~BodyReservation() { Release(); }
+
+  void Release() {
+    if (pool_ != nullptr) pool_->fetch_sub(bytes_);
+    pool_ = nullptr;
+    bytes_ = 0;
+  }
+
+ private:
+  std::atomic<size_t>* pool_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+// Runs the handler; an exception becomes a 500 (its text is not the client's business).
+HttpResponse Invoke(HttpServer::Impl& server, const HttpRequest& request, const PeerInfo& peer) {
+  try {
+    return server.handler(request, peer);
+  } catch (const std::exception&) {
+    return ErrorResponse(500, "internal error");
+  }
+}
+
+// The registry of connections (HttpServer::Impl::mu and what it guards).
+
+// Puts `c` at the end of the waiting list, or takes it off.
+void SetWaiting(HttpServer::Impl& server, const std::shared_ptr<Connection>& c, bool waiting) {
+  std::lock_guard lock(server.mu);
+  if (c->waiting == waiting) return;
+  if (waiting) {
+    c->position = server.waiting.insert(server.waiting.end(), {c, c->uid});
+  } else {
+    server.waiting.erase(c->position);
+  }
+  c->waiting = waiting;
+}
+
+// Takes the connection that has waited longest (of user `uid`, if set) off the waiting list.
+// Called with server.mu held; the caller must release the result only after unlocking (it
+// may be the last reference, and the destructor takes the lock).
+std::shared_ptr<Connection> TakeLongestWaiting(HttpServer::Impl& server, std::optional<uid_t> uid) {
+  for (auto it = server.waiting.begin(); it != server.waiting.end(); ++it) {
+    if (uid && it->uid != uid) continue;
+    auto c = it->connection.lock();
+    if (!c) continue;  // being destroyed; its destructor removes it
+    server.waiting.erase(it);
+    c->waiting = false;
+    return c;
+  }
+  return nullptr;
+}
+
+// Counts a new connection (of user `uid` on a Unix socket) if the caps allow, closing the
+// longest-waiting connection to make room where needed. False if every connection that
+// could make room has a request in progress: the new one is then to be closed.
+bool Admit(HttpServer::Impl& server, std::optional<uid_t> uid) {
+  std::shared_ptr<Connection> victim;  // released after the lock, see TakeLongestWaiting
+  enum { kNone, kUidEvicted, kUidRefused, kEvicted, kRefused } event = kNone;
+  size_t count = 0;
+  {
+    std::lock_guard lock(server.mu);
+    if (uid) {
+      count = server.per_uid[*uid];
+      if (count >= server.options.max_connections_per_uid) {
+        victim = TakeLongestWaiting(server, uid);
+        event = victim ? kUidEvicted : kUidRefused;
+      }
+    }
+    if (event == kNone && server.connections >= server.options.max_connections) {
+      count = server.connections;
+      victim = TakeLongestWaiting(server, std::nullopt);
+      event = victim ? kEvicted : kRefused;
+    }
+    if (event != kUidRefused && event != kRefused) {
+      ++server.connections;
+      if (uid) ++server.per_uid[*uid];
+    }
+  }
+  if (victim) victim->Evict();
+  uint64_t suppressed = 0;
+  switch (event) {
+    case kNone:
+      break;
+    case kUidEvicted:
+    case kUidRefused:
+      if (server.uid_cap_log.Allow(&suppressed)) {
+        spdlog::warn(
+            "user id {} has {} connections, the limit per user: {} ({} more such events not "
+            "logged)",
+            *uid, count,
+            event == kUidEvicted ? "closed its longest-waiting one"
+                                 : "refused a new one (all busy)",
+            suppressed);
+      }
+      break;
+    case kEvicted:
+    case kRefused:
+      if (server.connection_cap_log.Allow(&suppressed)) {
+        spdlog::warn(
+            "{} connections open, the limit: {} ({} more such events not logged)", count,
+            event == kEvicted ? "closed the longest-waiting one" : "refused a new one (all busy)",
+            suppressed);
+      }
+      break;
+  }
+  return event != kUidRefused && event != kRefused;
+}
+
+// Forgets a connection that is being destroyed.
+void Unregister(HttpServer::Impl& server, Connection& c) {
+  std::lock_guard lock(server.mu);
+  if (c.waiting) server.waiting.erase(c.position);
+  c.waiting = false;
+  --server.connections;
+  if (c.uid) {
+    auto it = server.per_uid.find(*c.uid);
+    if (it != server.per_uid.end() && --it->second == 0) server.per_uid.erase(it);
+  }
+}
+
 // Whether `ec` says that the bytes received are not a valid HTTP request (as opposed to a
 // failure of the connection or of TLS, which leaves nobody to answer).
 bool IsHttpError(const beast::error_code& ec) {
@@ -254,31 +533,44 @@ bool IsHttpError(const beast::error_code& ec) {
 
 // One connection: for TLS streams a handshake first, then requests and responses until the
 // client or an error ends it. `Stream` is a beast::basic_stream over TCP or a Unix socket,
-// or a TlsStream; the session owns it, and it runs on its own strand.
+// or a TlsStream; the session owns it, and it runs on its own strand. It is registered (see
+// Admit) from construction to destruction, and waiting (closable at a cap) except while a
+// request is in progress: from its complete arrival until its response is written.
 template <class Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  // `stream_args` construct the stream; `credentials` (TLS only) are kept alive with it.
+  // `stream_args` construct the stream; `credentials` (TLS only) are kept alive with it. The
+  // connection must have been counted by Admit with `uid`.
   template <class... StreamArgs>
-  Session(HttpServer::Impl& server, PeerInfo peer,
+  Session(HttpServer::Impl& server, PeerInfo peer, std::optional<uid_t> connecting_uid,
           std::shared_ptr<TlsServerContext::Credentials> credentials, StreamArgs&&... stream_args)
       : peer_(std::move(peer)),
         credentials_(std::move(credentials)),
         stream_(std::forward<StreamArgs>(stream_args)...),
-        server_(server) {}
+        server_(server) {
+    uid = connecting_uid;
+  }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  ~Session() { server_.connections.fetch_sub(1); }
+  ~Session() override { Unregister(server_, *this); }
 
   // Starts the session on its strand (the accept handler that calls this is not on it).
   void Run() {
+    SetWaiting(server_, this->shared_from_this(), true);
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Start(); });
   }
 
+  void Evict() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (!self->busy_) self->CloseSocket();
+    });
+  }
+
  private:
+  // One deadline covers the handshake and the first request's header.
   void Start() {
+    beast::get_lowest_layer(stream_).expires_after(server_.options.first_request_timeout);
     if constexpr (kIsTls<Stream>) {
-      beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
       stream_.async_handshake(
           asio::ssl::stream_base::server,
           [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
@@ -303,18 +595,56 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     Read();
   }
 
+  // Reads a request's header (the first one within the deadline Start set), then its body.
   void Read() {
     if constexpr (kIsUnix<Stream>) stream_.BeginMessage(buffer_.size() != 0);
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     parser_->body_limit(server_.options.max_body_bytes);
+    if (requests_ != 0) {
+      beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+    }
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    ++requests_;
+    // The body's bytes count against the server's budget from now until the handler is done.
+    size_t declared = 0;
+    if (auto length = parser_->content_length(); length.has_value()) {
+      declared = static_cast<size_t>(*length);
+    } else if (parser_->chunked()) {
+      declared = server_.options.max_body_bytes;
+    }
+    if (declared != 0) {
+      auto taken =
+          BodyReservation::Take(server_.body_bytes, declared, server_.options.max_body_memory);
+      if (!taken) {
+        uint64_t suppressed = 0;
+        if (server_.body_memory_log.Allow(&suppressed)) {
+          spdlog::warn(
+              "request bodies in flight reached the limit of {} bytes: answering 503 ({} more "
+              "such events not logged)",
+              server_.options.max_body_memory, suppressed);
+        }
+        return Reply(ErrorResponse(503,
+                                   "the server is receiving too many request bodies; "
+                                   "retry later"),
+                     false);
+      }
+      body_reservation_ = std::move(*taken);
+    }
     beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = this->shared_from_this()](beast::error_code e, size_t) { self->OnRead(e); });
   }
 
   void OnRead(beast::error_code ec) {
+    if (ec) body_reservation_.Release();
     if (ec == http::error::end_of_stream) return Close();
     if (ec == http::error::body_limit) {
       return Reply(
@@ -326,6 +656,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // A timeout, a reset, a TLS failure or truncation: there is nobody to answer.
     if (ec) return CloseSocket();
 
+    SetBusy(true);
     if constexpr (kIsUnix<Stream>) {
       auto sender = stream_.MessageSender();
       if (!sender.ok()) return Reply(ErrorResponse(403, sender.status().message()), false);
@@ -333,6 +664,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       peer_.uid = sender->uid;
     }
     auto req = parser_->release();
+    parser_.reset();
     HttpRequest r;
     auto method = req.method_string();
     r.method.assign(method.data(), method.size());
@@ -342,16 +674,48 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       r.content_type.assign(it->value().data(), it->value().size());
     }
     r.body = std::move(req.body());
-    HttpResponse response;
-    try {
-      response = server_.handler(r, peer_);
-    } catch (const std::exception&) {
-      response = ErrorResponse(500, "internal error");
+    bool keep_alive = req.keep_alive();
+    req = {};
+
+    size_t lane = server_.options.classify ? server_.options.classify(r, peer_) : kServerThreads;
+    if (lane == kServerThreads || lane >= server_.lanes.size()) {
+      HttpResponse response = Invoke(server_, r, peer_);
+      r = {};
+      body_reservation_.Release();
+      return Reply(std::move(response), keep_alive);
     }
-    Reply(std::move(response), req.keep_alive());
+    // On the lane's pool; the answer comes back to this strand. No deadline meanwhile.
+    beast::get_lowest_layer(stream_).expires_never();
+    struct Job {
+      HttpRequest request;
+      PeerInfo peer;
+      BodyReservation reservation;
+    };
+    auto job = std::make_shared<Job>(Job{std::move(r), peer_, std::move(body_reservation_)});
+    LanePool& pool = *server_.lanes[lane];
+    bool queued = pool.TryPost([self = this->shared_from_this(), job, keep_alive]() mutable {
+      HttpResponse response = Invoke(self->server_, job->request, job->peer);
+      job.reset();
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), keep_alive]() mutable {
+                   self->Reply(std::move(response), keep_alive);
+                 });
+    });
+    if (!queued) {
+      job.reset();
+      uint64_t suppressed = 0;
+      if (server_.lane_log.Allow(&suppressed)) {
+        spdlog::warn("lane {} is full ({} waiting): answering 503 ({} more such events not logged)",
+                     pool.lane().name, pool.lane().max_queued, suppressed);
+      }
+      Reply(ErrorResponse(503,
+                          "the server is busy with " + pool.lane().name + " requests; retry later"),
+            keep_alive);
+    }
   }
 
   void Reply(HttpResponse r, bool keep_alive) {
+    SetBusy(true);
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(r.status), 11);
     res->set(http::field::content_type, r.content_type);
@@ -365,8 +729,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
           if (ec) return self->CloseSocket();
           if (!keep_alive) return self->Close();
+          self->SetBusy(false);
           self->Read();
         });
+  }
+
+  void SetBusy(bool busy) {
+    if (busy_ == busy) return;
+    busy_ = busy;
+    SetWaiting(server_, this->shared_from_this(), !busy);
   }
 
   // Ends a healthy connection: TLS sends close_notify and waits (bounded) for the client's.
@@ -392,11 +763,30 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   beast::flat_buffer buffer_{8192};
   std::optional<http::request_parser<http::string_body>> parser_;
+  BodyReservation body_reservation_;
+  size_t requests_ = 0;  // whose header has arrived
+  bool busy_ = false;    // a request is in progress
   HttpServer::Impl& server_;
 };
 
+// The user id of the process that connected a Unix socket (SO_PEERCRED); nullopt for TCP.
 template <class Socket>
-void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls) {
+std::optional<uid_t> ConnectingUid(Socket& socket) {
+  if constexpr (std::is_same_v<typename Socket::protocol_type, local>) {
+    ucred cred{};
+    socklen_t len = sizeof(cred);
+    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+      return cred.uid;
+    }
+    return static_cast<uid_t>(-1);  // unknown: all such connections share one count
+  } else {
+    return std::nullopt;
+  }
+}
+
+template <class Socket>
+void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls,
+                  std::optional<uid_t> uid) {
   using Protocol = typename Socket::protocol_type;
   PeerInfo peer = PeerOf(socket);
   if constexpr (std::is_same_v<Protocol, tcp>) {
@@ -407,7 +797,7 @@ void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls
       peer.tls = true;
       auto credentials = tls->current();
       asio::ssl::context& ssl = credentials->ssl;
-      std::make_shared<Session<TlsStream>>(server, std::move(peer), std::move(credentials),
+      std::make_shared<Session<TlsStream>>(server, std::move(peer), uid, std::move(credentials),
                                            std::move(socket), ssl)
           ->Run();
       return;
@@ -415,15 +805,36 @@ void StartSession(Socket socket, HttpServer::Impl& server, TlsServerContext* tls
   }
   if constexpr (std::is_same_v<Protocol, local>) {
     using Stream = CredentialStream<Socket>;
-    std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
+    std::make_shared<Session<Stream>>(server, std::move(peer), uid, nullptr, std::move(socket))
+        ->Run();
   } else {
     using Stream = beast::basic_stream<Protocol>;
-    std::make_shared<Session<Stream>>(server, std::move(peer), nullptr, std::move(socket))->Run();
+    std::make_shared<Session<Stream>>(server, std::move(peer), uid, nullptr, std::move(socket))
+        ->Run();
   }
 }
 
-// How long to wait before accepting again after running out of file descriptors or memory.
+// How long to wait before accepting again after running out of file descriptors or memory,
+// when no connection could be closed to make room, and when some could.
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
+constexpr std::chrono::milliseconds kAcceptRetry{2};
+// How many waiting connections to close when accept runs out of descriptors.
+constexpr size_t kEvictWhenStarved = 8;
+
+// Closes up to `n` of the longest-waiting connections; returns how many.
+size_t EvictLongestWaiting(HttpServer::Impl& server, size_t n) {
+  std::vector<std::shared_ptr<Connection>> victims;  // released after the lock
+  {
+    std::lock_guard lock(server.mu);
+    while (victims.size() < n) {
+      auto c = TakeLongestWaiting(server, std::nullopt);
+      if (!c) break;
+      victims.push_back(std::move(c));
+    }
+  }
+  for (auto& c : victims) c->Evict();
+  return victims.size();
+}
 
 // Whether accept failed because the process or system ran out of a resource: retrying at
 // once would fail again (and spin) until some connection closes.
@@ -442,11 +853,16 @@ void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsSer
       [&acceptor, &server, tls](boost::system::error_code ec, auto socket) mutable {
         if (ec == asio::error::operation_aborted) return;
         if (IsOutOfResources(ec)) {
+          // Make room by closing connections that wait; without any, wait for one to end.
+          size_t evicted = EvictLongestWaiting(server, kEvictWhenStarved);
           if (!server.accept_starved.exchange(true)) {
-            spdlog::warn("cannot accept connections: {}; retrying every {} ms", ec.message(),
-                         kAcceptBackoff.count());
+            spdlog::warn(
+                "cannot accept connections: {} (with {} open); closed {} waiting ones, "
+                "retrying",
+                ec.message(), server.connections_open(), evicted);
           }
-          auto timer = std::make_shared<asio::steady_timer>(server.ioc, kAcceptBackoff);
+          auto timer = std::make_shared<asio::steady_timer>(
+              server.ioc, evicted != 0 ? kAcceptRetry : kAcceptBackoff);
           timer->async_wait([timer, &acceptor, &server,
                              tls = std::move(tls)](boost::system::error_code wec) mutable {
             if (!wec) Accept(acceptor, server, std::move(tls));
@@ -455,12 +871,12 @@ void Accept(Acceptor& acceptor, HttpServer::Impl& server, std::shared_ptr<TlsSer
         }
         if (!ec) {
           if (server.accept_starved.exchange(false)) spdlog::info("accepting connections again");
-          if (server.connections.fetch_add(1) >= server.options.max_connections) {
-            server.connections.fetch_sub(1);
+          auto uid = ConnectingUid(socket);
+          if (Admit(server, uid)) {
+            StartSession(std::move(socket), server, tls.get(), uid);
+          } else {
             boost::system::error_code ignored;
             socket.close(ignored);
-          } else {
-            StartSession(std::move(socket), server, tls.get());
           }
         }
         Accept(acceptor, server, std::move(tls));
@@ -516,9 +932,20 @@ HttpServer::~HttpServer() { Stop(); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::New(HttpHandler handler, ServerOptions options) {
   if (!handler) return InvalidArgument("no handler");
+  for (const auto& lane : options.lanes) {
+    if (lane.threads == 0) return InvalidArgument("lane \"" + lane.name + "\" has no thread");
+  }
+  if (options.max_connections == 0) {
+    size_t fds = OpenFileLimit();
+    options.max_connections = fds > 256 ? (fds - 64) / 2 : fds / 2;
+  }
+  if (options.max_connections_per_uid == 0) {
+    options.max_connections_per_uid = std::max<size_t>(1, options.max_connections / 2);
+  }
   auto impl = std::make_unique<Impl>();
   impl->handler = std::move(handler);
-  impl->options = options;
+  for (const auto& lane : options.lanes) impl->lanes.push_back(std::make_unique<LanePool>(lane));
+  impl->options = std::move(options);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -577,6 +1004,7 @@ void HttpServer::Start() {
   impl_->started = true;
   for (auto& l : impl_->tcp_listeners) Accept(*l.acceptor, *impl_, l.tls);
   for (auto& a : impl_->unix_acceptors) Accept(*a, *impl_, nullptr);
+  for (auto& lane : impl_->lanes) lane->Start();
   size_t n = impl_->options.threads == 0 ? 1 : impl_->options.threads;
   for (size_t i = 0; i < n; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -588,6 +1016,7 @@ void HttpServer::Stop() {
   impl_->stopped = true;
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
+  for (auto& lane : impl_->lanes) lane->Stop();
   boost::system::error_code ec;
   for (auto& l : impl_->tcp_listeners) l.acceptor->close(ec);
   for (auto& a : impl_->unix_acceptors) a->close(ec);

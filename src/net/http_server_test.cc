@@ -29,6 +29,7 @@ class HttpServerTest : public ::testing::Test {
     ServerOptions o;
     o.max_body_bytes = 1024;
     o.read_timeout = std::chrono::milliseconds(500);
+    o.first_request_timeout = std::chrono::milliseconds(500);
     auto s = HttpServer::New(
         [](const HttpRequest& req, const PeerInfo& peer) {
           HttpResponse r;

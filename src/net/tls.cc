@@ -32,6 +32,8 @@ Status ConfigureTls13(SSL_CTX* ctx) {
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
                                SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  // An idle connection gives its record buffers back (they are allocated again when needed).
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   return Status::Ok();
 }
 

@@ -102,6 +102,7 @@ class TlsServerTest : public ::testing::Test {
     tls_ = *tls;
     ServerOptions o;
     o.read_timeout = std::chrono::milliseconds(500);
+    o.first_request_timeout = std::chrono::milliseconds(500);
     auto s = HttpServer::New(
         [this](const HttpRequest& req, const PeerInfo& peer) {
           calls_.fetch_add(1);

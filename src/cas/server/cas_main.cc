@@ -9,6 +9,7 @@
 #include "cas/server/cas_config.h"
 #include "cas/server/cas_service.h"
 #include "common/log.h"
+#include "common/resource_limit.h"
 #include "las/las_client.h"
 #include "net/http_server.h"
 #include "platform/platform.h"
@@ -22,6 +23,15 @@ namespace {
 int Fail(const scone::Status& s) {
   spdlog::error("{}", s.message());
   return 1;
+}
+
+// The lanes of both ports, from the route table: requests that wait for las run in a lane of
+// their own (docs/cas.md), so that a flood of them cannot hold the threads owner, session
+// and enclave calls need.
+size_t LaneOf(const scone::net::HttpRequest& r, const scone::net::PeerInfo& /*peer*/) {
+  return scone::cas::CasService::LaneOf(r) == scone::cas::api::Lane::kAttestation
+             ? 0
+             : scone::net::kServerThreads;
 }
 
 }  // namespace
@@ -38,6 +48,9 @@ int main(int argc, char** argv) try {
   CLI11_PARSE(app, argc, argv);
 
   scone::InitLogging("cas");
+  // Both servers share the descriptors; the rest is for the database, las and the logs.
+  size_t fds = scone::RaiseOpenFileLimit();
+  size_t max_connections = fds > 1024 ? (fds - 256) / 2 : fds / 4;
   scone::cas::CasConfigDefaults defaults;
   defaults.las_addr_env = scone::las::LasAddressFromEnvironment();
   defaults.default_platform_dir = scone::platform::DefaultPlatformDir().string();
@@ -64,6 +77,9 @@ int main(int argc, char** argv) try {
   scone::net::ServerOptions api_options;
   api_options.threads = threads;
   api_options.max_body_bytes = 1 << 20;
+  api_options.max_connections = max_connections;
+  api_options.lanes = {{"attestation", threads, 16 * threads}};
+  api_options.classify = LaneOf;
   auto api = scone::net::HttpServer::New(
       [&cas](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
         return cas.Handle(r, p);
@@ -72,6 +88,9 @@ int main(int argc, char** argv) try {
   if (!api.ok()) return Fail(api.status());
   scone::net::ServerOptions enclave_options;
   enclave_options.threads = 2;
+  enclave_options.max_connections = max_connections;
+  enclave_options.lanes = {{"attestation", 2, 32}};
+  enclave_options.classify = LaneOf;
   auto enclave = scone::net::HttpServer::New(
       [&cas](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
         return cas.Handle(r, p, /*enclave_port=*/true);

@@ -151,7 +151,7 @@ bool CasService::provisioned() const { return state_->Snapshot().flags.provision
 
 api::Lane CasService::LaneOf(const net::HttpRequest& request) {
   auto route = api::FindRoute(request.method, request.target);
-  return route.ok() ? (*route)->lane : api::Lane::kPublic;
+  return route.ok() ? (*route)->lane : api::Lane::kServerThreads;
 }
 
 net::HttpResponse CasService::Handle(const net::HttpRequest& request, const net::PeerInfo& peer,

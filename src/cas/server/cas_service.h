@@ -48,7 +48,7 @@ class CasService {
   net::HttpResponse Handle(const net::HttpRequest& request, const net::PeerInfo& peer,
                            bool enclave_port = false);
 
-  // The lane of a request by its route (unknown paths: kPublic).
+  // The lane of a request by its route (unknown paths: kServerThreads).
   static api::Lane LaneOf(const net::HttpRequest& request);
 
   // The TLS credentials (the CAS key and certificate); replaced when the owner injects a
