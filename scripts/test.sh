@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (.ci/run): installs what is missing, builds the
-# release and the sanitizer flavours, runs every test in both, runs each fuzzer briefly on
-# its seed corpus, and checks formatting.
+# The whole test suite, as CI runs it (.ci/run): installs what is missing, checks the
+# layering (scripts/check_layers.py), builds the release and the sanitizer flavours, runs
+# every test in both, runs each fuzzer briefly on its seed corpus, and checks formatting.
 #   SCONE_SKIP_SANITIZE=1  skip the sanitizer flavour (quicker local runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+
+echo "== layering check"
+python3 scripts/check_layers.py
 
 echo "== release build"
 scripts/build.sh release
