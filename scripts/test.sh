@@ -24,7 +24,7 @@ if [ "${SCONE_SKIP_SANITIZE:-0}" != "1" ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   (cd build-asan && ctest -j2 --output-on-failure --timeout 1800)
   echo "== fuzz smoke run"
-  scripts/fuzz.sh "${SCONE_FUZZ_SECONDS:-20}"
+  scripts/fuzz.sh "${SCONE_FUZZ_SECONDS:-15}"
 fi
 
 echo "== format check"
