@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target of the sanitizer build for SECONDS each (default 20), starting
+# Runs every libFuzzer target of the sanitizer build for SECONDS each (default 15), starting
 # from its seed corpus in fuzz/corpus/<target>/. New inputs go to a scratch folder, so the
 # committed corpus only changes by hand. Any crash fails the run and leaves the input in
 # build-asan/fuzz-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-20}"
+seconds="${1:-15}"
 bin=build-asan/bin
 [ -d "$bin" ] || { echo "fuzz: build the sanitizer flavour first (scripts/build.sh sanitize)" >&2; exit 1; }
 mkdir -p build-asan/fuzz-artifacts

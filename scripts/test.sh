@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (.ci/run): installs what is missing, builds the
-# release and the sanitizer flavours, runs every test in both, runs each fuzzer briefly on
-# its seed corpus, and checks formatting.
+# The whole test suite, as CI runs it (.ci/run): installs what is missing, checks the
+# layering (scripts/check_layers.py), builds the release and the sanitizer flavours, runs
+# every test in both, runs each fuzzer briefly on its seed corpus, and checks formatting.
 #   SCONE_SKIP_SANITIZE=1  skip the sanitizer flavour (quicker local runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+
+echo "== layering check"
+python3 scripts/check_layers.py
 
 echo "== release build"
 scripts/build.sh release
@@ -21,7 +24,7 @@ if [ "${SCONE_SKIP_SANITIZE:-0}" != "1" ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   (cd build-asan && ctest -j2 --output-on-failure --timeout 1800)
   echo "== fuzz smoke run"
-  scripts/fuzz.sh "${SCONE_FUZZ_SECONDS:-20}"
+  scripts/fuzz.sh "${SCONE_FUZZ_SECONDS:-15}"
 fi
 
 echo "== format check"
