@@ -156,7 +156,27 @@ Result<json> ParseJson(std::string_view text, std::string_view source) {
     // nlohmann's text starts with "[json.exception.parse_error.101] parse error at ...: ".
     if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
     return At(source, line, column, what);
+  } catch (const json::exception&) {
+    // out_of_range.406: a number beyond a double (1e999); nlohmann gives no position.
+    return InvalidArgument(std::string(source) +
+                           ": the configuration holds a number too large to represent");
   }
+}
+
+// Every format here is text: TOML, JSON and YAML allow no control character but tab, line
+// feed and carriage return (and toml++ must not see a NUL: it asserts on some). The position
+// of the first one, so the owner can find it.
+Status CheckNoControlCharacters(std::string_view text, std::string_view source) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      auto [line, column] = LineColumn(text, i);
+      return At(
+          source, line, column,
+          "control character (byte " + std::to_string(c) + ") is not allowed in a configuration");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -199,6 +219,7 @@ Result<json> ParseOwnerConfig(std::string_view text, ConfigFormat format, std::s
     return InvalidArgument(std::string(source) + ": the configuration is larger than " +
                            std::to_string(kMaxOwnerConfigSize) + " bytes");
   }
+  SCONE_RETURN_IF_ERROR(CheckNoControlCharacters(text, source));
   Result<json> parsed = format == ConfigFormat::kToml   ? ParseToml(text, source)
                         : format == ConfigFormat::kJson ? ParseJson(text, source)
                                                         : ParseYaml(text, source);

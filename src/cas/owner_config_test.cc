@@ -41,6 +41,21 @@ TEST(OwnerConfig, TopLevelMustBeATable) {
   EXPECT_FALSE(ParseOwnerConfig("just text", ConfigFormat::kYaml, "c.yaml").ok());
 }
 
+// Found by owner_config_fuzz: toml++ asserts on a NUL inside a date-time, and nlohmann throws
+// out_of_range (not parse_error) for a number beyond a double.
+TEST(OwnerConfig, ControlCharactersAndHugeNumbersAreRefusedWithTheirPlace) {
+  auto nul =
+      ParseOwnerConfig(std::string("created = 2026-11-30T\0\n", 23), ConfigFormat::kToml, "c.toml");
+  EXPECT_EQ(nul.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(nul.status().message().find("c.toml:1:22"), std::string::npos)
+      << nul.status().message();
+  EXPECT_EQ(ParseOwnerConfig("a: \x1b[31m\n", ConfigFormat::kYaml, "c.yaml").status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(ParseOwnerConfig(R"({"a": 1e999})", ConfigFormat::kJson, "c.json").status().code(),
+            Code::kInvalidArgument);
+  EXPECT_TRUE(ParseOwnerConfig("a = 1\r\n\tb = 2\r\n", ConfigFormat::kToml, "c.toml").ok());
+}
+
 TEST(OwnerConfig, AliasBombIsRefused) {
   std::string doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char prev = 'a';

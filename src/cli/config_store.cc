@@ -43,6 +43,9 @@ Result<CliConfig> ConfigStore::Parse(std::string_view text) {
     // Only the position: nlohmann's message quotes the text read so far, which may be the
     // private key.
     return DataLoss("not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    // out_of_range.406 (a number beyond a double) and the like; no text, as above.
+    return DataLoss("not valid JSON (a number out of range)");
   }
   if (!doc.is_object()) return DataLoss("the top level is not a JSON object");
   auto version = doc.find("version");

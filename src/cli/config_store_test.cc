@@ -60,6 +60,11 @@ TEST_F(ConfigStoreTest, RefusesFileReadableByOthersAndLeavesIt) {
   EXPECT_EQ(ModeOf(path), 0644u);
 }
 
+// Found by cli_state_fuzz: nlohmann throws out_of_range, not parse_error, for 1e999.
+TEST_F(ConfigStoreTest, NumberBeyondADoubleIsDataLossNotACrash) {
+  EXPECT_EQ(ConfigStore::Parse(R"({"version": 1e999})").status().code(), Code::kDataLoss);
+}
+
 TEST_F(ConfigStoreTest, RefusesCorruptFileAndNeverOverwritesIt) {
   fs::path path = dir_ / "config.json";
   ConfigStore store(path);

@@ -129,13 +129,10 @@ json EnclaveJson(const platform::EnclaveIdentity& id) {
 }
 
 Result<json> ParseBody(const net::HttpRequest& request) {
-  try {
-    json j = json::parse(request.body);
-    if (!j.is_object()) return InvalidArgument("the request body must be a JSON object");
-    return j;
-  } catch (const json::parse_error&) {
-    return InvalidArgument("the request body is not valid JSON");
-  }
+  json j = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("the request body is not valid JSON");
+  if (!j.is_object()) return InvalidArgument("the request body must be a JSON object");
+  return j;
 }
 
 // Identity of the files a measurement depends on -- the file the process runs, the file at

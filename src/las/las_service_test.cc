@@ -145,6 +145,13 @@ TEST_F(LasServiceTest, ARememberedCallerIsSeenToExecAndToEnd) {
   EXPECT_NE(quote_of_child().status, 200u);
 }
 
+TEST_F(LasServiceTest, MalformedBodiesAre400NotAServerError) {
+  for (std::string body : {R"({"report_data": 1e999})", "{", "[1]", "\"x\""}) {
+    auto r = service_->Handle({"POST", "/v1/quote", "application/json", body}, unix_peer_);
+    EXPECT_EQ(r.status, 400u) << body;
+  }
+}
+
 TEST_F(LasServiceTest, UnixCallerCannotNameAnotherProgram) {
   auto r = Post("/v1/quote", {{"report_data", "00"}, {"program", "/bin/true"}}, unix_peer_);
   EXPECT_EQ(r.status, 400u);

@@ -371,9 +371,10 @@ sleeper.kill()
         forged = "2026-01-01T00:00:00Z INFO las: forged"
         evil_dir = self.path("evil\n" + forged + "\x1b[2K\x1b]0;t\x07")
         os.mkdir(evil_dir)
+        os.chmod(evil_dir, 0o755)  # every user may measure what is named over TCP
         prog = os.path.join(evil_dir, "scone")
         shutil.copy(os.path.join(BIN_DIR, "scone"), prog)
-        with Las(self.path("platform")) as las:
+        with Las(self.path("platform"), tcp=True) as las:
             r = subprocess.run([prog, "las", "quote", "--las", "unix:" + las.socket,
                                 "--report-data", "00", "-o", self.path("q1")],
                                env=self.env, capture_output=True, text=True)
