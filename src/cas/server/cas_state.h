@@ -2,7 +2,7 @@
 // the provisioning token, the owner, the owner configuration and the flags, kept in the
 // encrypted store (table "cas"), one transaction per state change:
 //   key          the CAS key, PKCS#8 PEM (the instance identity and the TLS key)
-//   certificate  its self-signed certificate, DER
+//   certificate  its self-signed certificate, DER; its names follow [api_identity]
 //   token        the provisioning token (16 bytes), only while unprovisioned
 //   owner        {"key_hash": ..., "certificate": PEM} of the owner, once provisioned
 //   config       the owner configuration as JSON text
