@@ -183,8 +183,9 @@ Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now)
     SCONE_ASSIGN_OR_RETURN(auto owner, store_->Get(kTable, "owner"));
     if (!owner.has_value()) return DataLoss("a provisioned CAS without an owner");
     SCONE_ASSIGN_OR_RETURN(json o, JsonRecord(*owner, "owner"));
-    if (!o.value("key_hash", json()).is_string())
+    if (!o.value("key_hash", json()).is_string()) {
       return DataLoss("the stored CAS owner is malformed");
+    }
     owner_key_hash_ = o["key_hash"].get<std::string>();
   } else {
     SCONE_ASSIGN_OR_RETURN(auto token, store_->Get(kTable, "token"));
