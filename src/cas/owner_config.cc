@@ -1,6 +1,7 @@
 #include "cas/owner_config.h"
 
 #define TOML_EXCEPTIONS 0
+#include <arpa/inet.h>
 #include <toml++/toml.h>
 #include <yaml-cpp/yaml.h>
 
@@ -179,6 +180,259 @@ Status CheckNoControlCharacters(std::string_view text, std::string_view source) 
   return Status::Ok();
 }
 
+// ---- the checks of the configuration's contents ------------------------------------------
+
+// What is wrong, and where: the path of names (and array indexes) to the offending value.
+struct Problem {
+  std::vector<std::string> path;
+  std::string what;
+};
+
+using Check = std::optional<Problem>;
+
+Check Wrong(std::vector<std::string> path, std::string what) {
+  return Problem{std::move(path), std::move(what)};
+}
+
+std::string Dotted(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& p : path) out += (out.empty() ? "" : ".") + p;
+  return out;
+}
+
+bool IsIpAddress(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// A host name: labels of letters, digits and hyphens (not first or last), 1..63 each,
+// 253 in all (RFC 1035 2.3.1, RFC 1123 2.1), the last not all digits. No wildcards, no
+// trailing dot.
+bool IsDnsName(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    size_t dot = s.find('.', start);
+    std::string_view label(s.data() + start, (dot == std::string::npos ? s.size() : dot) - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-') return false;
+    }
+    if (dot == std::string::npos) {
+      // An all-numeric last label would be a malformed IPv4 address (RFC 3696 2).
+      return !std::all_of(label.begin(), label.end(),
+                          [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+    }
+    start = dot + 1;
+  }
+}
+
+bool IsHex(const std::string& s, size_t digits) {
+  return s.size() == digits &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+// A text of 1..max_length bytes without control characters.
+Check Text(const json& v, const std::vector<std::string>& path, size_t max_length) {
+  if (!v.is_string()) return Wrong(path, Dotted(path) + " must be a string");
+  const auto& s = v.get_ref<const std::string&>();
+  if (s.empty() || s.size() > max_length) {
+    return Wrong(path,
+                 Dotted(path) + " must have 1 to " + std::to_string(max_length) + " characters");
+  }
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return Wrong(path, Dotted(path) + " contains a control character");
+  }
+  return std::nullopt;
+}
+
+Check CheckHex(const json& v, const std::vector<std::string>& path, size_t digits) {
+  if (!v.is_string() || !IsHex(v.get<std::string>(), digits)) {
+    return Wrong(path, Dotted(path) + " must be " + std::to_string(digits) + " hex digits");
+  }
+  return std::nullopt;
+}
+
+Check Unknown(const std::vector<std::string>& path, const std::string& known) {
+  return Wrong(path, "unknown field " + Dotted(path) + " (known: " + known + ")");
+}
+
+// Upper bounds from X.520 (ub-common-name 64, ub-organization-name 64, ub-state-name 128,
+// ub-locality-name 128) and PKCS #9 (emailAddress 128 in OpenSSL's table).
+constexpr size_t kMaxAltNames = 64;
+
+Check CheckApiIdentity(const json& section) {
+  const std::vector<std::string> base{"api_identity"};
+  if (!section.is_object()) return Wrong(base, "api_identity must be a table");
+  if (!section.contains("common_name")) {
+    return Wrong(base, "api_identity needs a common_name (the CAS's host name)");
+  }
+  for (const auto& [key, v] : section.items()) {
+    std::vector<std::string> path{"api_identity", key};
+    Check c;
+    if (key == "common_name" || key == "org_name") {
+      c = Text(v, path, 64);
+    } else if (key == "state_or_province" || key == "locality") {
+      c = Text(v, path, 128);
+    } else if (key == "country_name") {
+      const bool ok = v.is_string() && v.get_ref<const std::string&>().size() == 2 &&
+                      std::all_of(v.get_ref<const std::string&>().begin(),
+                                  v.get_ref<const std::string&>().end(),
+                                  [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+      if (!ok) c = Wrong(path, "api_identity.country_name must be two capital letters (ISO 3166)");
+    } else if (key == "email") {
+      c = Text(v, path, 128);
+      if (!c) {
+        const auto& s = v.get_ref<const std::string&>();
+        size_t at = s.find('@');
+        bool ascii =
+            std::all_of(s.begin(), s.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
+        if (!ascii || at == 0 || at == std::string::npos || at + 1 == s.size() ||
+            s.find('@', at + 1) != std::string::npos) {
+          c = Wrong(path, "api_identity.email must be an e-mail address (ASCII, NAME@DOMAIN)");
+        }
+      }
+    } else if (key == "alt_names") {
+      if (!v.is_array()) {
+        c = Wrong(path, "api_identity.alt_names must be a list of host names and IP addresses");
+      } else if (v.size() > kMaxAltNames) {
+        c = Wrong(path, "api_identity.alt_names has more than " + std::to_string(kMaxAltNames) +
+                            " names");
+      } else {
+        for (size_t i = 0; i < v.size() && !c; ++i) {
+          const json& name = v[i];
+          if (!name.is_string() ||
+              (!IsIpAddress(name.get<std::string>()) && !IsDnsName(name.get<std::string>()))) {
+            c = Wrong({"api_identity", "alt_names", std::to_string(i)},
+                      "api_identity.alt_names[" + std::to_string(i) +
+                          "] must be a DNS name (letters, digits, '-', '.') or an IP address");
+          }
+        }
+      }
+    } else {
+      c = Unknown(path,
+                  "common_name, alt_names, country_name, org_name, state_or_province, locality, "
+                  "email");
+    }
+    if (c) return c;
+  }
+  return std::nullopt;
+}
+
+Check CheckIas(const json& section) {
+  if (!section.is_object()) return Wrong({"ias"}, "ias must be a table");
+  for (const auto& [key, v] : section.items()) {
+    std::vector<std::string> path{"ias", key};
+    Check c;
+    if (key == "spid" || key == "sp_key") {
+      c = CheckHex(v, path, 32);
+    } else if (key == "linkable_quotes") {
+      if (!v.is_boolean()) c = Wrong(path, "ias.linkable_quotes must be true or false");
+    } else if (key == "base_uri" || key == "base_url") {
+      c = Text(v, path, 2048);
+      if (!c && v.get_ref<const std::string&>().rfind("https://", 0) != 0) {
+        c = Wrong(path, Dotted(path) + " must be an https:// URL");
+      }
+    } else if (key == "identity") {
+      c = Text(v, path, 64 << 10);
+    } else {
+      c = Unknown(path, "spid, linkable_quotes, sp_key, identity, base_uri");
+    }
+    if (c) return c;
+  }
+  return std::nullopt;
+}
+
+Check CheckDcap(const json& section) {
+  if (!section.is_object()) return Wrong({"dcap"}, "dcap must be a table");
+  for (const auto& [key, v] : section.items()) {
+    Check c = key == "subscription_key" ? CheckHex(v, {"dcap", key}, 32)
+                                        : Unknown({"dcap", key}, "subscription_key");
+    if (c) return c;
+  }
+  return std::nullopt;
+}
+
+Check CheckConfig(const json& config) {
+  for (const auto& [key, v] : config.items()) {
+    Check c;
+    if (key == "api_identity") {
+      c = CheckApiIdentity(v);
+    } else if (key == "ias") {
+      c = CheckIas(v);
+    } else if (key == "dcap") {
+      c = CheckDcap(v);
+    } else {
+      c = Wrong({key}, "unknown section \"" + key + "\" (known: api_identity, ias, dcap)");
+    }
+    if (c) return c;
+  }
+  return std::nullopt;
+}
+
+// Where `path` is in the document (1-based line and column), if it can be found.
+std::optional<std::pair<size_t, size_t>> Locate(std::string_view text, ConfigFormat format,
+                                                const std::vector<std::string>& path) {
+  auto index = [](const std::string& p) -> std::optional<size_t> {
+    size_t i = 0;
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), i);
+    if (ec != std::errc() || end != p.data() + p.size()) return std::nullopt;
+    return i;
+  };
+  if (format == ConfigFormat::kToml) {
+    toml::parse_result r = toml::parse(text);
+    if (!r) return std::nullopt;
+    toml::node* n = &r.table();
+    for (const auto& p : path) {
+      toml::node* next = nullptr;
+      if (auto* t = n->as_table()) {
+        next = t->get(p);
+      } else if (auto* a = n->as_array(); a != nullptr && index(p)) {
+        next = a->get(*index(p));
+      }
+      if (next == nullptr) break;
+      n = next;
+    }
+    if (n->source().begin.line == 0) return std::nullopt;
+    return std::pair<size_t, size_t>{n->source().begin.line, n->source().begin.column};
+  }
+  if (format == ConfigFormat::kYaml) {
+    try {
+      YAML::Node n = YAML::Load(std::string(text));
+      for (const auto& p : path) {
+        YAML::Node next;
+        if (n.IsMap()) {
+          for (const auto& kv : n) {
+            if (kv.first.IsScalar() && kv.first.Scalar() == p) next = kv.second;
+          }
+        } else if (n.IsSequence() && index(p) && *index(p) < n.size()) {
+          next = n[*index(p)];
+        }
+        if (!next.IsDefined() || next.Mark().is_null()) break;
+        n = next;
+      }
+      if (n.Mark().is_null()) return std::nullopt;
+      return std::pair<size_t, size_t>{static_cast<size_t>(n.Mark().line) + 1,
+                                       static_cast<size_t>(n.Mark().column) + 1};
+    } catch (const YAML::Exception&) {
+      return std::nullopt;
+    }
+  }
+  // JSON: the names in order of appearance (good enough for a message; the names of a
+  // checked configuration are few and known).
+  size_t pos = 0;
+  for (const auto& p : path) {
+    if (index(p)) continue;
+    size_t found = text.find("\"" + p + "\"", pos);
+    if (found == std::string_view::npos) break;
+    pos = found;
+  }
+  return LineColumn(text, pos);
+}
+
 }  // namespace
 
 std::string_view ConfigFormatName(ConfigFormat format) {
@@ -238,7 +492,38 @@ Result<json> ParseOwnerConfig(std::string_view text, ConfigFormat format, std::s
                            ": the configuration contains text that is not "
                            "valid UTF-8");
   }
+  if (Check problem = CheckConfig(*parsed)) {
+    if (auto at = Locate(text, format, problem->path)) {
+      return At(source, at->first, at->second, problem->what);
+    }
+    return InvalidArgument(std::string(source) + ": " + problem->what);
+  }
   return parsed;
+}
+
+Result<std::optional<ApiIdentity>> ApiIdentityOf(const json& config) {
+  if (!config.is_object()) return InvalidArgument("the owner configuration is not a table");
+  if (Check problem = CheckConfig(config)) return InvalidArgument(problem->what);
+  if (!config.contains("api_identity")) return std::optional<ApiIdentity>();
+  const json& s = config["api_identity"];
+  ApiIdentity id;
+  auto text = [&](const char* key) { return s.value(key, std::string()); };
+  id.common_name = text("common_name");
+  id.country_name = text("country_name");
+  id.org_name = text("org_name");
+  id.state_or_province = text("state_or_province");
+  id.locality = text("locality");
+  id.email = text("email");
+  if (s.contains("alt_names")) {
+    for (const auto& n : s["alt_names"]) id.alt_names.push_back(n.get<std::string>());
+  }
+  return std::optional<ApiIdentity>(std::move(id));
+}
+
+std::vector<std::string> SubjectAltNames(const ApiIdentity& identity) {
+  std::vector<std::string> out;
+  for (const auto& n : identity.alt_names) out.push_back((IsIpAddress(n) ? "IP:" : "DNS:") + n);
+  return out;
 }
 
 }  // namespace scone::cas

@@ -131,7 +131,7 @@ class CasCommandsTest : public ::testing::Test {
     state_ = std::make_unique<platform::testing::TempDir>();
     config_ = (state_->path() / "config.json").string();
     cas_ = std::make_unique<Cas>(platform_, ReleaseIdentity());
-    WriteText("owner.toml", "[settings]\nname = \"demo\"\n");
+    WriteText("owner.toml", "[ias]\nbase_uri = \"https://demo.test\"\n");
   }
 
   static platform::EnclaveIdentity ReleaseIdentity() {
@@ -448,7 +448,8 @@ TEST_F(CasCommandsTest, ProvisionAttestsClaimsAndStoresTheCas) {
             "CAS 127.0.0.1:18081 was provisioned; its owner is you (key hash " +
                 me + ")\n");
   EXPECT_EQ(cas_->Config(State().identity).owner, me);
-  EXPECT_EQ(cas_->Config(State().identity).config, json({{"settings", {{"name", "demo"}}}}));
+  EXPECT_EQ(cas_->Config(State().identity).config,
+            json({{"ias", {{"base_uri", "https://demo.test"}}}}));
   EXPECT_EQ(cas_->received, (std::vector<std::string>{"POST /v1/attestation", "POST /v1/provision",
                                                       "POST /v1/attestation"}));
   CliConfig state = State();
@@ -456,11 +457,12 @@ TEST_F(CasCommandsTest, ProvisionAttestsClaimsAndStoresTheCas) {
   EXPECT_TRUE(FindCas(state, "127.0.0.1:18081")->evidence.flags.provisioned);
 
   // The owner updates the configuration; another identity may not.
-  std::string json_config = WriteText("new.json", R"({"settings": {"name": "two"}})");
+  std::string json_config = WriteText("new.json", R"({"ias": {"base_uri": "https://two.test"}})");
   auto upd = Scone({"cas", "update-config", "--config-file", json_config});
   ASSERT_EQ(upd.code, 0) << upd.err;
   EXPECT_EQ(upd.out, "The configuration of CAS 127.0.0.1:18081 was updated\n");
-  EXPECT_EQ(cas_->Config(State().identity).config, json({{"settings", {{"name", "two"}}}}));
+  EXPECT_EQ(cas_->Config(State().identity).config,
+            json({{"ias", {{"base_uri", "https://two.test"}}}}));
   Identity other = *GenerateIdentity(kNow);
   std::string other_file = WriteText(
       "other.pem", std::string(AsChars(other.private_key_pem.Reveal())) + other.certificate_pem);

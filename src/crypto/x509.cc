@@ -156,8 +156,12 @@ Result<X509Ptr> CreateCertificate(EVP_PKEY* subject_key, EVP_PKEY* issuer_key, X
   }
 
   X509_NAME* subject = X509_get_subject_name(cert.get());
+  SCONE_RETURN_IF_ERROR(AddNameEntry(subject, "C", options.country));
+  SCONE_RETURN_IF_ERROR(AddNameEntry(subject, "ST", options.state_or_province));
+  SCONE_RETURN_IF_ERROR(AddNameEntry(subject, "L", options.locality));
   SCONE_RETURN_IF_ERROR(AddNameEntry(subject, "O", options.organization));
   SCONE_RETURN_IF_ERROR(AddNameEntry(subject, "CN", options.common_name));
+  SCONE_RETURN_IF_ERROR(AddNameEntry(subject, "emailAddress", options.email));
   X509_NAME* issuer_name = issuer != nullptr ? X509_get_subject_name(issuer) : subject;
   if (X509_set_issuer_name(cert.get(), issuer_name) != 1) {
     return OpenSslError("setting the issuer name");

@@ -41,8 +41,14 @@ Result<int64_t> Asn1TimeToUnix(const ASN1_TIME* t);
 struct CertificateOptions {
   std::string common_name;
   std::string organization;  // optional
-  int64_t not_before = 0;    // Unix seconds
-  int64_t not_after = 0;     // Unix seconds
+  // Optional further subject attributes (C, ST, L, emailAddress); the caller checks their
+  // lengths and character sets (OpenSSL refuses what X.520 does not allow).
+  std::string country;
+  std::string state_or_province;
+  std::string locality;
+  std::string email;
+  int64_t not_before = 0;  // Unix seconds
+  int64_t not_after = 0;   // Unix seconds
   bool is_ca = false;
   // Subject alternative names, e.g. {"DNS:localhost", "IP:127.0.0.1"}; empty for none.
   std::vector<std::string> subject_alt_names;

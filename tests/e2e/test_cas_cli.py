@@ -12,7 +12,7 @@ import time
 
 from scone_testlib import BIN_DIR, Cas, Las, SconeTestCase, expected_key_hash, openssl
 
-OWNER_TOML = '[settings]\nname = "demo"\n'
+OWNER_TOML = '[ias]\nbase_uri = "https://demo.test"\n'
 DATABASE_KEY = "cfadf5e00443f15e4670e253e353dda80eac0b1295903fdc96339554a78cde0a"
 RELEASE_KEY = os.path.join(BIN_DIR, "..", "release-signer", "cas-signer-key.pem")
 CAS_BIN = os.path.join(BIN_DIR, "cas")
@@ -140,7 +140,7 @@ class CasCliTest(SconeTestCase):
         code, body = self.curl(cas, "GET", "/v1/config", "--cert", cert, "--key", key)
         self.assertEqual(code, 200, body)
         self.assertEqual(body["owner"], self.my_key_hash())
-        self.assertEqual(body["config"]["settings"]["name"], "demo")
+        self.assertEqual(body["config"]["ias"]["base_uri"], "https://demo.test")
         code, body = self.curl(cas, "GET", "/v1/config")
         self.assertEqual(code, 401, body)
         self.assertIsInstance(body["msg"], list)
@@ -244,7 +244,7 @@ class CasCliTest(SconeTestCase):
         self.provision(cas)
         new = self.path("new.yaml")
         with open(new, "w") as f:
-            f.write("settings:\n  name: two\n")
+            f.write("ias:\n  base_uri: https://two.test\n")
         r = self.scone("cas", "update-config", "--config-file", new)
         self.assertEqual(r.stdout, f"The configuration of CAS {cas.address} was updated\n")
         other, _ = self.other_identity()
@@ -257,13 +257,91 @@ class CasCliTest(SconeTestCase):
         self.scone("cas", "update-config", "--config-file", new, "--identity", mine)
         key, cert, _ = self.identity_files(self.config)
         _, body = self.curl(cas, "GET", "/v1/config", "--cert", cert, "--key", key)
-        self.assertEqual(body["config"]["settings"]["name"], "two")
+        self.assertEqual(body["config"]["ias"]["base_uri"], "https://two.test")
+
+    def curl_by_name(self, cas, host, cacert):
+        """curl verifying the CAS certificate against `cacert` and the host name `host`
+        (resolved to 127.0.0.1); returns curl's result."""
+        url = f"https://{host}:{cas.port}/v1/version"
+        return subprocess.run(["curl", "-sS", "--cacert", cacert, "--resolve",
+                               f"{host}:{cas.port}:127.0.0.1", url],
+                              capture_output=True, text=True, timeout=60)
+
+    def shown_certificate(self, cas, name):
+        path = self.path(name)
+        with open(path, "w") as f:
+            f.write(self.scone("cas", "show-certificate", cas.address).stdout)
+        return path
+
+    def test_api_identity_names_the_cas_certificate_for_host_name_checks(self):
+        # Without [api_identity]: the default certificate, which names no host.
+        plain = self.start_cas("plain")
+        self.provision(plain)
+        r = self.curl_by_name(plain, "cas.example.test",
+                              self.shown_certificate(plain, "plain.pem"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("cas.example.test", r.stderr)
+
+        cas = self.start_cas()
+        identity = self.path("identity.toml")
+        with open(identity, "w") as f:
+            f.write('[api_identity]\ncommon_name = "cas.example.test"\n'
+                    'alt_names = ["cas.example.test", "127.0.0.1"]\n'
+                    'country_name = "DE"\norg_name = "Example"\n'
+                    '[dcap]\nsubscription_key = "' + "0" * 32 + '"\n')
+        self.provision(cas, config=identity)
+        cert = self.shown_certificate(cas, "cas.pem")
+        r = self.curl_by_name(cas, "cas.example.test", cert)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["name"], "cas")
+        r = subprocess.run(["curl", "-sS", "--cacert", cert,
+                            f"https://127.0.0.1:{cas.port}/v1/version"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # Another name: curl's host-name check fails.
+        r = self.curl_by_name(cas, "other.example.test", cert)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("other.example.test", r.stderr)
+
+        # The owner renames the CAS: same key (the pin holds), new certificate at once; the
+        # CLI shows the attested certificate until the CAS is attested again.
+        with open(identity, "w") as f:
+            f.write('[api_identity]\ncommon_name = "other.example.test"\n'
+                    'alt_names = ["other.example.test"]\n')
+        self.scone("cas", "update-config", "--cas", cas.address, "--config-file", identity)
+        self.assertEqual(read(self.shown_certificate(cas, "stale.pem")), read(cert))
+        self.attest(cas.address)
+        self.assertEqual(self.scone("cas", "show-identification", cas.address, "-c")
+                         .stdout.strip(), cas.key_hash)
+        renamed = self.shown_certificate(cas, "renamed.pem")
+        self.assertNotEqual(read(renamed), read(cert))
+        r = self.curl_by_name(cas, "other.example.test", renamed)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.curl_by_name(cas, "cas.example.test", renamed)
+        self.assertNotEqual(r.returncode, 0)
+        # It survives a restart.
+        cas.kill()
+        cas.restart()
+        r = self.curl_by_name(cas, "other.example.test", renamed)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        # A wrong field is refused with its place, and nothing is sent.
+        with open(identity, "w") as f:
+            f.write('[api_identity]\ncommon_name = "x"\nalt_names = ["bad name"]\n')
+        r = self.scone_fails("cas", "update-config", "--cas", cas.address, "--config-file",
+                             identity)
+        self.assertIn(identity + ":3:14: api_identity.alt_names[0] must be a DNS name", r.stderr)
+        with open(identity, "w") as f:
+            f.write('[limits]\nsessions = 5\n')
+        r = self.scone_fails("cas", "update-config", "--cas", cas.address, "--config-file",
+                             identity)
+        self.assertIn('unknown section "limits"', r.stderr)
 
     def test_malformed_owner_configuration_names_the_line_and_sends_nothing(self):
         cas = self.start_cas()
         bad = self.path("bad.toml")
         with open(bad, "w") as f:
-            f.write('[settings]\nname = "x"\nbroken = \n')
+            f.write('[ias]\nbase_uri = "https://x.test"\nbroken = \n')
         r = self.provision(cas, config=bad, check=False)
         self.assertEqual(r.returncode, 1)
         self.assertIn(bad + ":3:", r.stderr)

@@ -101,7 +101,8 @@ class CasServerTest(SconeTestCase):
     def test_provisioning_and_owner_configuration_with_curl(self):
         cas = self.start_cas()
         owner, other = self.client_cert("owner"), self.client_cert("other")
-        config = {"format": "toml", "text": 'name = "prod"\n[limits]\nsessions = 5\n'}
+        config = {"format": "toml",
+                  "text": '[ias]\nbase_uri = "https://prod.test"\nlinkable_quotes = true\n'}
 
         # Unprovisioned: only attestation and provisioning.
         status, _ = self.curl(cas, "GET", "/v1/config", cert=owner)
@@ -140,7 +141,8 @@ class CasServerTest(SconeTestCase):
 
         status, body = self.curl(cas, "GET", "/v1/config", cert=owner)
         self.assertEqual(status, 200)
-        self.assertEqual(body["config"], {"name": "prod", "limits": {"sessions": 5}})
+        self.assertEqual(body["config"], {"ias": {"base_uri": "https://prod.test",
+                                                  "linkable_quotes": True}})
         status, body = self.curl(cas, "GET", "/v1/config", cert=other)
         self.assertEqual(status, 403)
         self.assertIn("only the CAS owner", body["msg"][0])
@@ -148,10 +150,11 @@ class CasServerTest(SconeTestCase):
                               {"config": {"format": "json", "text": '{"name": "x"}'}}, cert=other)
         self.assertEqual(status, 403)
         status, _ = self.curl(cas, "PUT", "/v1/config",
-                              {"config": {"format": "yaml", "text": "name: new\n"}}, cert=owner)
+                              {"config": {"format": "yaml", "text": "dcap:\n  subscription_key: '" + "0" * 32 + "'\n"}},
+                              cert=owner)
         self.assertEqual(status, 200)
         status, body = self.curl(cas, "GET", "/v1/config", cert=owner)
-        self.assertEqual(body["config"], {"name": "new"})
+        self.assertEqual(body["config"], {"dcap": {"subscription_key": "0" * 32}})
 
         # The attestation flags follow; the enclave port serves attestation only.
         status, body = self.curl(cas, "POST", "/v1/attestation", {"nonce": "11" * 16})
@@ -167,7 +170,7 @@ class CasServerTest(SconeTestCase):
         cas.restart()
         self.assertIsNone(cas.token)
         status, body = self.curl(cas, "GET", "/v1/config", cert=owner)
-        self.assertEqual((status, body["config"]), (200, {"name": "new"}))
+        self.assertEqual((status, body["config"]), (200, {"dcap": {"subscription_key": "0" * 32}}))
         self.assertNotIn("provisioning token", cas.log_text)
 
     def test_log_lines_give_the_values_in_field_7(self):

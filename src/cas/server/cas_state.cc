@@ -1,5 +1,6 @@
 #include "cas/server/cas_state.h"
 
+#include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
 #include "common/hex.h"
@@ -51,11 +52,12 @@ Status FillCasKey(CasKeys& keys, crypto::EvpPkeyPtr key, const crypto::X509Ptr& 
   return Status::Ok();
 }
 
-Result<NewKey> MakeCasKey(const CasKeys& software, int64_t now) {
+Result<NewKey> MakeCasKey(const CasKeys& software, const std::optional<ApiIdentity>& identity,
+                          int64_t now) {
   NewKey n;
   n.keys = std::make_shared<CasKeys>();
   SCONE_ASSIGN_OR_RETURN(auto key, crypto::GenerateEcP256Key());
-  SCONE_ASSIGN_OR_RETURN(auto cert, SelfSignedCasCertificate(key.get(), "SCONE CAS", now));
+  SCONE_ASSIGN_OR_RETURN(auto cert, CasCertificate(key.get(), identity, now));
   SCONE_ASSIGN_OR_RETURN(n.pkcs8, crypto::PrivateKeyToPkcs8Pem(key.get()));
   SCONE_ASSIGN_OR_RETURN(n.certificate_der, crypto::CertificateToDer(cert.get()));
   SCONE_RETURN_IF_ERROR(FillCasKey(*n.keys, std::move(key), cert));
@@ -65,7 +67,36 @@ Result<NewKey> MakeCasKey(const CasKeys& software, int64_t now) {
   return n;
 }
 
+// Whether two certificates carry the same subject and subject alternative names.
+bool SameNames(X509* a, X509* b) {
+  if (X509_NAME_cmp(X509_get_subject_name(a), X509_get_subject_name(b)) != 0) return false;
+  auto san = [](X509* c) -> std::string {
+    int i = X509_get_ext_by_NID(c, NID_subject_alt_name, -1);
+    if (i < 0) return {};
+    const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(X509_get_ext(c, i));
+    return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)),  // NOLINT
+            static_cast<size_t>(ASN1_STRING_length(d))};
+  };
+  return san(a) == san(b);
+}
+
 }  // namespace
+
+Result<crypto::X509Ptr> CasCertificate(EVP_PKEY* key, const std::optional<ApiIdentity>& identity,
+                                       int64_t now) {
+  if (!identity.has_value()) return SelfSignedCasCertificate(key, "SCONE CAS", now);
+  crypto::CertificateOptions o;
+  o.common_name = identity->common_name;
+  o.organization = identity->org_name;
+  o.country = identity->country_name;
+  o.state_or_province = identity->state_or_province;
+  o.locality = identity->locality;
+  o.email = identity->email;
+  o.subject_alt_names = SubjectAltNames(*identity);
+  o.not_before = now - 3600;
+  o.not_after = kNoExpiry;
+  return crypto::CreateCertificate(key, key, nullptr, o);
+}
 
 Result<crypto::X509Ptr> SelfSignedCasCertificate(EVP_PKEY* key, const std::string& cn,
                                                  int64_t now) {
@@ -108,7 +139,7 @@ Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now)
     stored_key = std::move(*found);
   } else {
     // First start (or a crash before the first state was written): a new instance.
-    SCONE_ASSIGN_OR_RETURN(NewKey n, MakeCasKey(*keys, now));
+    SCONE_ASSIGN_OR_RETURN(NewKey n, MakeCasKey(*keys, std::nullopt, now));
     SCONE_ASSIGN_OR_RETURN(SecretBytes token, crypto::RandomSecret(api::kTokenSize));
     std::string flags = FlagsRecord(false, false);
     Status written = store_->Transaction([&](store::Txn& txn) -> Status {
@@ -152,8 +183,9 @@ Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now)
     SCONE_ASSIGN_OR_RETURN(auto owner, store_->Get(kTable, "owner"));
     if (!owner.has_value()) return DataLoss("a provisioned CAS without an owner");
     SCONE_ASSIGN_OR_RETURN(json o, JsonRecord(*owner, "owner"));
-    if (!o.value("key_hash", json()).is_string())
+    if (!o.value("key_hash", json()).is_string()) {
       return DataLoss("the stored CAS owner is malformed");
+    }
     owner_key_hash_ = o["key_hash"].get<std::string>();
   } else {
     SCONE_ASSIGN_OR_RETURN(auto token, store_->Get(kTable, "token"));
@@ -195,18 +227,58 @@ Status CasState::Broken(const Status& cause) {
   return Status(Code::kInternal, cause.message());
 }
 
-Status CasState::CommitProvisioning(const CasOwner& owner, const json& config) {
+Result<std::shared_ptr<CasKeys>> CasState::KeysForConfig(const json& config, int64_t now) const {
+  SCONE_ASSIGN_OR_RETURN(std::optional<ApiIdentity> identity, ApiIdentityOf(config));
+  std::shared_ptr<const CasKeys> current = Snapshot().keys;
+  SCONE_ASSIGN_OR_RETURN(auto cert, CasCertificate(current->cas_key.get(), identity, now));
+  SCONE_ASSIGN_OR_RETURN(auto current_certs,
+                         crypto::ParseCertificatesPem(current->cas_certificate_pem));
+  if (SameNames(current_certs.front().get(), cert.get())) return std::shared_ptr<CasKeys>();
+  auto keys = std::make_shared<CasKeys>();
+  if (EVP_PKEY_up_ref(current->cas_key.get()) != 1) return Internal("EVP_PKEY_up_ref failed");
+  keys->cas_key = crypto::EvpPkeyPtr(current->cas_key.get());  // the same key, shared
+  SCONE_ASSIGN_OR_RETURN(keys->cas_certificate_pem, crypto::CertificateToPem(cert.get()));
+  keys->cas_spki = current->cas_spki;
+  keys->cas_key_hash = current->cas_key_hash;
+  keys->software_certificate_pem = current->software_certificate_pem;
+  keys->software_spki = current->software_spki;
+  keys->software_key_hash = current->software_key_hash;
+  // The new TLS credentials must be usable before the database changes.
+  SCONE_ASSIGN_OR_RETURN(SecretBytes key_pem, crypto::PrivateKeyToPkcs8Pem(keys->cas_key.get()));
+  SCONE_RETURN_IF_ERROR(net::TlsServerContext::New(keys->cas_certificate_pem, key_pem).status());
+  return keys;
+}
+
+Status CasState::InstallKeys(std::shared_ptr<CasKeys> keys) {
+  SCONE_ASSIGN_OR_RETURN(SecretBytes key_pem, crypto::PrivateKeyToPkcs8Pem(keys->cas_key.get()));
+  SCONE_RETURN_IF_ERROR(tls_->Replace(keys->cas_certificate_pem, key_pem));
+  keys_ = std::move(keys);
+  return Status::Ok();
+}
+
+Status CasState::CommitProvisioning(const CasOwner& owner, const json& config, int64_t now) {
+  SCONE_ASSIGN_OR_RETURN(std::shared_ptr<CasKeys> keys, KeysForConfig(config, now));
+  Bytes certificate_der;
+  if (keys) {
+    SCONE_ASSIGN_OR_RETURN(auto certs, crypto::ParseCertificatesPem(keys->cas_certificate_pem));
+    SCONE_ASSIGN_OR_RETURN(certificate_der, crypto::CertificateToDer(certs.front().get()));
+  }
   std::string owner_text = OwnerRecord(owner);
   std::string config_text = config.dump();
   std::string flags = FlagsRecord(true, false);
   Status written = store_->Transaction([&](store::Txn& txn) -> Status {
+    if (keys) SCONE_RETURN_IF_ERROR(txn.Put(kTable, "certificate", certificate_der));
     SCONE_RETURN_IF_ERROR(txn.Delete(kTable, "token"));
     SCONE_RETURN_IF_ERROR(txn.Put(kTable, "owner", AsBytes(owner_text)));
     SCONE_RETURN_IF_ERROR(txn.Put(kTable, "config", AsBytes(config_text)));
     return txn.Put(kTable, "flags", AsBytes(flags));
   });
   if (!written.ok()) return Broken(written);
+  // The database holds the new state: memory and TLS follow, together (as CommitRekey).
   std::unique_lock lock(mu_);
+  if (keys) {
+    if (Status installed = InstallKeys(std::move(keys)); !installed.ok()) return Broken(installed);
+  }
   flags_.provisioned = true;
   flags_.owner_secret_access = false;
   owner_key_hash_ = owner.key_hash;
@@ -217,7 +289,8 @@ Status CasState::CommitProvisioning(const CasOwner& owner, const json& config) {
 Status CasState::CommitRekey(const SecretBytes& database_key, const CasOwner& owner,
                              const json& config, int64_t now) {
   std::shared_ptr<const CasKeys> old_keys = Snapshot().keys;
-  SCONE_ASSIGN_OR_RETURN(NewKey n, MakeCasKey(*old_keys, now));
+  SCONE_ASSIGN_OR_RETURN(std::optional<ApiIdentity> identity, ApiIdentityOf(config));
+  SCONE_ASSIGN_OR_RETURN(NewKey n, MakeCasKey(*old_keys, identity, now));
   // The new TLS credentials must be usable before the database changes for good.
   SCONE_RETURN_IF_ERROR(net::TlsServerContext::New(n.keys->cas_certificate_pem, n.pkcs8).status());
   std::string owner_text = OwnerRecord(owner);
@@ -255,9 +328,20 @@ Result<json> CasState::LoadConfig() const {
   return j;
 }
 
-Status CasState::CommitConfig(const json& config) {
+Status CasState::CommitConfig(const json& config, int64_t now) {
+  SCONE_ASSIGN_OR_RETURN(std::shared_ptr<CasKeys> keys, KeysForConfig(config, now));
   std::string text = config.dump();
-  return store_->Put(kTable, "config", AsBytes(text));
+  if (!keys) return store_->Put(kTable, "config", AsBytes(text));
+  SCONE_ASSIGN_OR_RETURN(auto certs, crypto::ParseCertificatesPem(keys->cas_certificate_pem));
+  SCONE_ASSIGN_OR_RETURN(Bytes certificate_der, crypto::CertificateToDer(certs.front().get()));
+  Status written = store_->Transaction([&](store::Txn& txn) -> Status {
+    SCONE_RETURN_IF_ERROR(txn.Put(kTable, "certificate", certificate_der));
+    return txn.Put(kTable, "config", AsBytes(text));
+  });
+  if (!written.ok()) return Broken(written);
+  std::unique_lock lock(mu_);
+  if (Status installed = InstallKeys(std::move(keys)); !installed.ok()) return Broken(installed);
+  return Status::Ok();
 }
 
 }  // namespace scone::cas

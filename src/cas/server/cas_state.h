@@ -2,7 +2,7 @@
 // the provisioning token, the owner, the owner configuration and the flags, kept in the
 // encrypted store (table "cas"), one transaction per state change:
 //   key          the CAS key, PKCS#8 PEM (the instance identity and the TLS key)
-//   certificate  its self-signed certificate, DER
+//   certificate  its self-signed certificate, DER; its names follow [api_identity]
 //   token        the provisioning token (16 bytes), only while unprovisioned
 //   owner        {"key_hash": ..., "certificate": PEM} of the owner, once provisioned
 //   config       the owner configuration as JSON text
@@ -25,6 +25,7 @@
 #include <string>
 
 #include "cas/api.h"
+#include "cas/owner_config.h"
 #include "common/secret.h"
 #include "common/status.h"
 #include "crypto/openssl_util.h"
@@ -81,14 +82,18 @@ class CasState {
   std::mutex& write_mutex() { return write_mu_; }
 
   // Provisioning without a database key: owner and configuration stored, token deleted.
-  Status CommitProvisioning(const CasOwner& owner, const nlohmann::json& config);
+  // The CAS certificate follows the configuration's [api_identity] (as CommitConfig).
+  Status CommitProvisioning(const CasOwner& owner, const nlohmann::json& config, int64_t now);
   // Provisioning with the owner's database key: a new CAS key and a new database under
   // `database_key` holding the owner and the configuration; owner_secret_access is set for
   // good. kUnavailable (nothing changed) if the seal key could not be had.
   Status CommitRekey(const SecretBytes& database_key, const CasOwner& owner,
                      const nlohmann::json& config, int64_t now);
   Result<nlohmann::json> LoadConfig() const;
-  Status CommitConfig(const nlohmann::json& config);
+  // Stores the configuration. When its [api_identity] asks for other names than the CAS
+  // certificate has, a new certificate over the same CAS key (dated `now`) is stored with it
+  // and becomes the TLS certificate once the database holds it.
+  Status CommitConfig(const nlohmann::json& config, int64_t now);
 
   // True once a state change failed half-way: from then on CAS serves nothing until its
   // operator restarts it, which reloads the state from the database.
@@ -98,6 +103,10 @@ class CasState {
   CasState() = default;
   Status Load(const SecretBytes& software_seed, bool debug, int64_t now);
   Status Broken(const Status& cause);
+  // The CAS keys with the certificate `config` asks for; nullptr when the current one fits.
+  Result<std::shared_ptr<CasKeys>> KeysForConfig(const nlohmann::json& config, int64_t now) const;
+  // Under mu_ (exclusive): the TLS credentials and keys_ become `keys`.
+  Status InstallKeys(std::shared_ptr<CasKeys> keys);
 
   std::unique_ptr<store::Store> store_;
   std::shared_ptr<net::TlsServerContext> tls_;
@@ -112,5 +121,10 @@ class CasState {
 
 // A self-signed certificate over `key` with common name `cn` that never expires.
 Result<crypto::X509Ptr> SelfSignedCasCertificate(EVP_PKEY* key, const std::string& cn, int64_t now);
+
+// The CAS certificate over `key`: subject and subject alternative names from `identity`,
+// or without one the default subject (CN "SCONE CAS", O "SCONE open CAS", no SAN).
+Result<crypto::X509Ptr> CasCertificate(EVP_PKEY* key, const std::optional<ApiIdentity>& identity,
+                                       int64_t now);
 
 }  // namespace scone::cas

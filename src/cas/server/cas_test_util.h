@@ -61,7 +61,7 @@ class TestCas {
 
   // Provisions the CAS for the owner of `owner_certificate_der` with `config_toml`.
   net::HttpResponse Provision(ByteView owner_certificate_der,
-                              const std::string& config_toml = "name = \"test\"\n") {
+                              const std::string& config_toml = "[ias]\nlinkable_quotes = false\n") {
     api::ProvisionRequest request;
     auto token = HexDecode(this->token());
     request.token = SecretBytes::CopyFrom(token.ok() ? *token : Bytes{});

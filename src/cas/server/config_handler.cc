@@ -51,7 +51,7 @@ Result<api::ConfigUpdateResponse> ConfigHandler::Put(const api::ConfigUpdateRequ
   std::lock_guard write_lock(env_.state->write_mutex());
   SCONE_RETURN_IF_ERROR(RequireOwner(*env_.state, peer, "update the CAS configuration"));
   SCONE_ASSIGN_OR_RETURN(nlohmann::json config, ParseOwnerConfigDocument(request.config));
-  SCONE_RETURN_IF_ERROR(env_.state->CommitConfig(config));
+  SCONE_RETURN_IF_ERROR(env_.state->CommitConfig(config, env_.clock()));
   spdlog::info("configuration updated by the owner ({} bytes)", request.config.text.size());
   return api::ConfigUpdateResponse{};
 }

@@ -36,7 +36,7 @@ Result<api::ProvisionResponse> ProvisioningHandler::Provision(const api::Provisi
   if (rekeyed) {
     SCONE_RETURN_IF_ERROR(state.CommitRekey(*request.database_key, owner, config, env_.clock()));
   } else {
-    SCONE_RETURN_IF_ERROR(state.CommitProvisioning(owner, config));
+    SCONE_RETURN_IF_ERROR(state.CommitProvisioning(owner, config, env_.clock()));
   }
   CasSnapshot now = state.Snapshot();
   spdlog::info("provisioned: owner {}, configuration of {} bytes", owner_hash,
