@@ -199,4 +199,16 @@ std::string SubjectName(X509* cert) {
   return BioContents(bio.get());
 }
 
+bool SameSubjectAndAltNames(X509* a, X509* b) {
+  if (X509_NAME_cmp(X509_get_subject_name(a), X509_get_subject_name(b)) != 0) return false;
+  auto san = [](X509* c) -> std::string {
+    int i = X509_get_ext_by_NID(c, NID_subject_alt_name, -1);
+    if (i < 0) return {};
+    const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(X509_get_ext(c, i));
+    return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)),  // NOLINT
+            static_cast<size_t>(ASN1_STRING_length(d))};
+  };
+  return san(a) == san(b);
+}
+
 }  // namespace scone::crypto

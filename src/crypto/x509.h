@@ -65,4 +65,8 @@ Result<X509Ptr> CreateCertificate(EVP_PKEY* subject_key, EVP_PKEY* issuer_key, X
 // The subject as an RFC 2253 string (for messages).
 std::string SubjectName(X509* cert);
 
+// Whether two certificates carry the same subject and the same subjectAltName extension
+// (byte for byte).
+bool SameSubjectAndAltNames(X509* a, X509* b);
+
 }  // namespace scone::crypto

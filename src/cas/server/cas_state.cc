@@ -1,6 +1,5 @@
 #include "cas/server/cas_state.h"
 
-#include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
 #include "common/hex.h"
@@ -65,19 +64,6 @@ Result<NewKey> MakeCasKey(const CasKeys& software, const std::optional<ApiIdenti
   n.keys->software_spki = software.software_spki;
   n.keys->software_key_hash = software.software_key_hash;
   return n;
-}
-
-// Whether two certificates carry the same subject and subject alternative names.
-bool SameNames(X509* a, X509* b) {
-  if (X509_NAME_cmp(X509_get_subject_name(a), X509_get_subject_name(b)) != 0) return false;
-  auto san = [](X509* c) -> std::string {
-    int i = X509_get_ext_by_NID(c, NID_subject_alt_name, -1);
-    if (i < 0) return {};
-    const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(X509_get_ext(c, i));
-    return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)),  // NOLINT
-            static_cast<size_t>(ASN1_STRING_length(d))};
-  };
-  return san(a) == san(b);
 }
 
 }  // namespace
@@ -233,7 +219,8 @@ Result<std::shared_ptr<CasKeys>> CasState::KeysForConfig(const json& config, int
   SCONE_ASSIGN_OR_RETURN(auto cert, CasCertificate(current->cas_key.get(), identity, now));
   SCONE_ASSIGN_OR_RETURN(auto current_certs,
                          crypto::ParseCertificatesPem(current->cas_certificate_pem));
-  if (SameNames(current_certs.front().get(), cert.get())) return std::shared_ptr<CasKeys>();
+  if (crypto::SameSubjectAndAltNames(current_certs.front().get(), cert.get()))
+    return std::shared_ptr<CasKeys>();
   auto keys = std::make_shared<CasKeys>();
   if (EVP_PKEY_up_ref(current->cas_key.get()) != 1) return Internal("EVP_PKEY_up_ref failed");
   keys->cas_key = crypto::EvpPkeyPtr(current->cas_key.get());  // the same key, shared
