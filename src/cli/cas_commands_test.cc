@@ -634,11 +634,12 @@ TEST_F(CasCommandsTest, HelpListsTheCasCommands) {
 // whatever its form, the command runs the same, and a typo or the root help still sees
 // every group.
 TEST_F(CasCommandsTest, CommandGroupIsFoundWhereverTheConfigOptionStands) {
-  auto run = [](std::vector<std::string> args) {
+  auto run = [](const std::vector<std::string>& args) {
     std::ostringstream out;
     std::ostringstream err;
     Context ctx(out, err, [] { return kNow; });
     std::vector<const char*> argv;
+    argv.reserve(args.size());
     for (const auto& a : args) argv.push_back(a.c_str());
     RunResult r;
     r.code = ::scone::cli::Run(static_cast<int>(argv.size()), argv.data(), ctx);
