@@ -5,6 +5,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.h"
@@ -105,6 +107,23 @@ std::optional<std::string> UnknownCommandMessage(const CLI::App& root) {
   return message + " (commands: " + list + ")";
 }
 
+// The first command word of `argv`: the first argument that is neither a root option nor
+// the value of `--config`. nullopt when there is none or when an argument is one this
+// simple scan does not know (then every command group is registered).
+std::optional<std::string_view> FirstCommandWord(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    if (arg == "--config") {
+      ++i;
+      continue;
+    }
+    if (arg.starts_with("--config=")) continue;
+    if (arg.starts_with("-")) return std::nullopt;
+    return arg;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int Run(int argc, const char* const* argv, Context& ctx) {
@@ -124,13 +143,27 @@ int Run(int argc, const char* const* argv, Context& ctx) {
   });
 
   Action action;
-  RegisterSelfCommands(app, ctx, action);
-  RegisterCertCommands(app, ctx, action);
-  RegisterSignerCommands(app, ctx, action);
-  RegisterAttestationCommands(app, ctx, action);
-  RegisterLasCommands(app, ctx, action);
-  RegisterSessionCommands(app, ctx, action);
-  RegisterCasCommands(app, ctx, action);
+  // Registering every command's options costs more than `scone self show` itself does
+  // (docs/cli.md, start-up cost): when the command group is named plainly, only that group
+  // is registered; CLI11 would dispatch to the same group. Otherwise (help, a typo, no
+  // command) every group is, for the full help and the "did you mean" message.
+  using Registrar = void (*)(CLI::App&, Context&, Action&);
+  static constexpr std::pair<std::string_view, Registrar> kGroups[] = {
+      {"self", RegisterSelfCommands},     {"cert", RegisterCertCommands},
+      {"signer", RegisterSignerCommands}, {"attestation", RegisterAttestationCommands},
+      {"las", RegisterLasCommands},       {"session", RegisterSessionCommands},
+      {"cas", RegisterCasCommands}};
+  Registrar only = nullptr;
+  if (std::optional<std::string_view> group = FirstCommandWord(argc, argv)) {
+    for (const auto& [name, registrar] : kGroups) {
+      if (name == *group) only = registrar;
+    }
+  }
+  if (only != nullptr) {
+    only(app, ctx, action);
+  } else {
+    for (const auto& [name, registrar] : kGroups) registrar(app, ctx, action);
+  }
 
   try {
     app.parse(argc, argv);

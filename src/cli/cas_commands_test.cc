@@ -632,5 +632,40 @@ TEST_F(CasCommandsTest, HelpListsTheCasCommands) {
   EXPECT_TRUE(cas_->received.empty());
 }
 
+// Only the named command group is registered (app.cc); wherever `--config` stands and
+// whatever its form, the command runs the same, and a typo or the root help still sees
+// every group.
+TEST_F(CasCommandsTest, CommandGroupIsFoundWhereverTheConfigOptionStands) {
+  auto run = [](const std::vector<std::string>& args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    Context ctx(out, err, [] { return kNow; });
+    std::vector<const char*> argv;
+    argv.reserve(args.size());
+    for (const auto& a : args) argv.push_back(a.c_str());
+    RunResult r;
+    r.code = ::scone::cli::Run(static_cast<int>(argv.size()), argv.data(), ctx);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+  };
+  auto after = run({"scone", "cas", "list", "--config", config_});
+  auto before = run({"scone", "--config", config_, "cas", "list"});
+  auto joined = run({"scone", "--config=" + config_, "cas", "list"});
+  EXPECT_EQ(after.code, 0) << after.err;
+  EXPECT_EQ(before.code, 0) << before.err;
+  EXPECT_EQ(joined.code, 0) << joined.err;
+  EXPECT_EQ(before.out, after.out);
+  EXPECT_EQ(joined.out, after.out);
+  auto typo = run({"scone", "--config", config_, "cs", "list"});
+  EXPECT_EQ(typo.code, 1);
+  EXPECT_THAT(typo.err, HasSubstr("did you mean \"scone cas\""));
+  auto help = run({"scone", "--help"});
+  EXPECT_EQ(help.code, 0);
+  for (const char* g : {"self", "cert", "signer", "attestation", "las", "session", "cas"}) {
+    EXPECT_THAT(help.out, HasSubstr(g)) << g;
+  }
+}
+
 }  // namespace
 }  // namespace scone::cli

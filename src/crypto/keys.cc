@@ -1,6 +1,7 @@
 #include "crypto/keys.h"
 
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
@@ -95,9 +96,47 @@ Result<EvpPkeyPtr> ParsePkcs8PrivateKeyDer(ByteView der) {
   if (info == nullptr) {
     return OpenSslError("not a PKCS#8 private key", Code::kInvalidArgument);
   }
-  EvpPkeyPtr key(EVP_PKCS82PKEY(info));
-  PKCS8_PRIV_KEY_INFO_free(info);
-  if (!key) return OpenSslError("unsupported PKCS#8 private key", Code::kInvalidArgument);
+  // EVP_PKCS82PKEY runs OpenSSL 3's generic decoder set-up (every provider's decoders for
+  // every key type), which was half of `scone self show`'s instructions. For the key types
+  // we know, name the type and structure so only that decoder is set up; the bytes are
+  // still fully parsed and checked by OpenSSL. Other types keep the generic path.
+  const ASN1_OBJECT* alg = nullptr;
+  const char* key_type = nullptr;
+  if (PKCS8_pkey_get0(&alg, nullptr, nullptr, nullptr, info) == 1) {
+    switch (OBJ_obj2nid(alg)) {
+      case NID_X9_62_id_ecPublicKey:
+        key_type = "EC";
+        break;
+      case NID_rsaEncryption:
+        key_type = "RSA";
+        break;
+      case NID_ED25519:
+        key_type = "ED25519";
+        break;
+      default:
+        break;
+    }
+  }
+  EvpPkeyPtr key;
+  if (key_type == nullptr) {
+    key.reset(EVP_PKCS82PKEY(info));
+    PKCS8_PRIV_KEY_INFO_free(info);
+    if (!key) return OpenSslError("unsupported PKCS#8 private key", Code::kInvalidArgument);
+  } else {
+    PKCS8_PRIV_KEY_INFO_free(info);
+    EVP_PKEY* decoded = nullptr;
+    OSSL_DECODER_CTX* dctx = OSSL_DECODER_CTX_new_for_pkey(
+        &decoded, "DER", "PrivateKeyInfo", key_type, EVP_PKEY_KEYPAIR, nullptr, nullptr);
+    if (dctx == nullptr) return OpenSslError("setting up the private key decoder");
+    const unsigned char* in = der.data();
+    size_t in_len = der.size();
+    const int ok = OSSL_DECODER_from_data(dctx, &in, &in_len);
+    OSSL_DECODER_CTX_free(dctx);
+    key.reset(decoded);
+    if (ok != 1 || !key) {
+      return OpenSslError("unsupported PKCS#8 private key", Code::kInvalidArgument);
+    }
+  }
   if (p != der.data() + der.size()) {
     return InvalidArgument("trailing bytes after the PKCS#8 private key");
   }

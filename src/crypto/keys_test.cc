@@ -56,6 +56,25 @@ TEST(DeriveEcP256Key, ShortSeedIsRefused) {
   EXPECT_FALSE(key.ok());
 }
 
+// Each key type read with a named decoder (EC, RSA, Ed25519) and one read through the
+// generic path (X25519) round-trips through PKCS#8.
+TEST(ParsePkcs8PrivateKeyDer, KnownAndOtherKeyTypesRoundTrip) {
+  EvpPkeyPtr keys[] = {EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")),
+                       EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048})),
+                       EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")),
+                       EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519"))};
+  for (const auto& key : keys) {
+    ASSERT_TRUE(key);
+    auto pem = PrivateKeyToPkcs8Pem(key.get());
+    ASSERT_TRUE(pem.ok());
+    auto parsed = ParsePrivateKeyPem(std::string_view(
+        reinterpret_cast<const char*>(pem->Reveal().data()), pem->size()));  // NOLINT
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    EXPECT_TRUE(SamePublicKey(parsed->get(), key.get()));
+    EXPECT_EQ(EVP_PKEY_get_base_id(parsed->get()), EVP_PKEY_get_base_id(key.get()));
+  }
+}
+
 // RFC 5869 test case 3: an empty salt and an empty info are valid inputs.
 TEST(HkdfSha256, EmptySaltAndInfo) {
   auto okm = HkdfSha256(SecretBytes::CopyFrom(Bytes(22, 0x0b)), {}, {}, 42);
