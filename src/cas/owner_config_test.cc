@@ -56,7 +56,9 @@ TEST(OwnerConfig, ControlCharactersAndHugeNumbersAreRefusedWithTheirPlace) {
             Code::kInvalidArgument);
   EXPECT_EQ(ParseOwnerConfig(R"({"a": 1e999})", ConfigFormat::kJson, "c.json").status().code(),
             Code::kInvalidArgument);
-  EXPECT_TRUE(ParseOwnerConfig("a = 1\r\n\tb = 2\r\n", ConfigFormat::kToml, "c.toml").ok());
+  EXPECT_TRUE(
+      ParseOwnerConfig("[ias]\r\n\tlinkable_quotes = false\r\n", ConfigFormat::kToml, "c.toml")
+          .ok());
 }
 
 TEST(OwnerConfig, AliasBombIsRefused) {
