@@ -69,7 +69,7 @@ echo "# The operator takes the key hash and the one-time token from the log (fie
 key_hash=$(awk '/CAS key hash:/ {print $7; exit}' "$work/cas.log")
 token=$(awk '/CAS provisioning token:/ {print $7; exit}' "$work/cas.log")
 echo "key hash: $key_hash  token: $token"
-printf 'name = "demo"\n[contact]\nemail = "owner@example.com"\n' >"$work/owner.toml"
+printf '[api_identity]\ncommon_name = "demo-cas.local"\nalt_names = ["demo-cas.local", "127.0.0.1"]\nemail = "owner@example.com"\n' >"$work/owner.toml"
 sim="$work/platform/sim-root-ca.pem"
 echo "# Provisioning attests the CAS first (this platform needs SW hardening: -S), then claims it:"
 step "$S" cas provision "$addr" -c "$key_hash" --token "$token" --config-file "$work/owner.toml" \
@@ -80,8 +80,13 @@ echo "# Anyone can attest it again; a second provisioning is refused:"
 step "$S" cas attest "$addr" -S --only_for_testing-sim-root-ca "$sim"
 "$S" cas provision "$addr" -c "$key_hash" --token "$token" --config-file "$work/owner.toml" \
   with-attestation -S --only_for_testing-sim-root-ca "$sim" || true
-echo "# The owner updates the configuration; the API answers curl, too:"
-printf 'name = "demo, updated"\n' >"$work/owner2.toml"
+echo "# The owner's [api_identity] names the CAS certificate, so curl can check the host name:"
+"$S" cas show-certificate "$addr" >"$work/cas-cert.pem"
+port=${addr##*:}
+step curl -s --cacert "$work/cas-cert.pem" --resolve "demo-cas.local:$port:127.0.0.1" \
+  "https://demo-cas.local:$port/v1/version"
+echo
+echo "# The owner updates the configuration:"
+printf '[api_identity]\ncommon_name = "demo-cas.local"\nalt_names = ["demo-cas.local", "127.0.0.1"]\norg_name = "Demo, updated"\n' >"$work/owner2.toml"
 step "$S" cas update-config --cas "$addr" --config-file "$work/owner2.toml"
-step curl -sk "https://$addr/v1/version"
 echo
