@@ -61,6 +61,24 @@ TEST(OwnerConfig, ControlCharactersAndHugeNumbersAreRefusedWithTheirPlace) {
           .ok());
 }
 
+// Found by owner_config_fuzz: toml++ asserts when "#" opens a table header's key.
+TEST(OwnerConfig, CommentInATableHeaderIsAnErrorNotAnAbort) {
+  EXPECT_EQ(
+      ParseOwnerConfig("[# a comment\nname: x", ConfigFormat::kToml, "c.toml").status().code(),
+      Code::kInvalidArgument);
+}
+
+// Found by owner_config_fuzz: toml++ reaches __builtin_unreachable() on some non-ASCII text.
+TEST(OwnerConfig, TomlMustBeAsciiAndEscapesStillWork) {
+  auto r = ParseOwnerConfig("f\xcf\x85s = [\"x\"]\n", ConfigFormat::kToml, "c.toml");
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("c.toml:1:2"), std::string::npos) << r.status().message();
+  auto ok = ParseOwnerConfig("[api_identity]\ncommon_name = \"caf\\u00e9\"\n", ConfigFormat::kToml,
+                             "c.toml");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ((*ok)["api_identity"]["common_name"], "caf\xc3\xa9");
+}
+
 TEST(OwnerConfig, AliasBombIsRefused) {
   std::string doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char prev = 'a';
