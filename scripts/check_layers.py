@@ -33,7 +33,7 @@ THIRD_PARTY = [
     (re.compile(r"openssl/(ssl|tls1|dtls1)\.h$"), {"OpenSSL::SSL"}),
     (re.compile(r"openssl/"), {"OpenSSL::Crypto"}),
     (re.compile(r"nlohmann/"), {"nlohmann_json::nlohmann_json"}),
-    (re.compile(r"yaml-cpp/"), {"yaml-cpp", "yaml-cpp::yaml-cpp"}),
+    (re.compile(r"yaml-cpp/"), {"yaml-cpp", "yaml-cpp::yaml-cpp", "scone_yaml_cpp"}),
     (re.compile(r"spdlog/"), {"spdlog::spdlog"}),
     (re.compile(r"boost/"), {"Boost::system", "Boost::headers", "Boost::boost"}),
     (re.compile(r"sqlite3\.h$"), {"SQLite::SQLite3"}),

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "common/hex.h"
 #include "crypto/ecdsa.h"
+#include "crypto/hash.h"
 #include "crypto/kdf.h"
 #include "crypto/key_hash.h"
+#include "crypto/pem.h"
 
 namespace scone::crypto {
 namespace {
@@ -72,6 +75,84 @@ TEST(ParsePkcs8PrivateKeyDer, KnownAndOtherKeyTypesRoundTrip) {
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     EXPECT_TRUE(SamePublicKey(parsed->get(), key.get()));
     EXPECT_EQ(EVP_PKEY_get_base_id(parsed->get()), EVP_PKEY_get_base_id(key.get()));
+  }
+}
+
+// The DER of a fresh P-256 key as OpenSSL writes it: 138 bytes, the private scalar at
+// kScalarOffset, the stored public key (an uncompressed point) in the last 65 bytes.
+constexpr size_t kScalarOffset = 36;
+constexpr size_t kPointSize = 65;
+
+Bytes FreshP256Pkcs8Der() {
+  EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  auto pem = PrivateKeyToPkcs8Pem(key.get());
+  auto blocks = ParsePemBlocks(std::string_view(reinterpret_cast<const char*>(pem->Reveal().data()),
+                                                pem->size()));  // NOLINT
+  ByteView der = blocks->front().der.Reveal();
+  return Bytes(der.begin(), der.end());
+}
+
+// A key written without its public key (`openssl ec -no_public | openssl pkcs8 -topk8
+// -nocrypt`); the SHA-256 of its SubjectPublicKeyInfo was computed by `openssl pkey -pubout
+// -outform DER | sha256sum`.
+TEST(ParsePkcs8PrivateKeyDer, P256KeyWithoutStoredPublicKeyGivesItsPublicKey) {
+  constexpr std::string_view kPem =
+      "-----BEGIN PRIVATE KEY-----\n"
+      "MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcEJzAlAgEBBCApV8PruQLXwps37lsB\n"
+      "b7nhKukS0CVbPURKz3CR1SpOkQ==\n"
+      "-----END PRIVATE KEY-----\n";
+  auto key = ParsePrivateKeyPem(kPem);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  auto spki = PublicKeySpkiDer(key->get());
+  ASSERT_TRUE(spki.ok());
+  EXPECT_EQ(HexEncode(Sha256(*spki)),
+            "a0fab9372d4a49dc0e1f62b49c95e88b480b83038821ddee906170ba7d804fd5");
+}
+
+// A key file whose stored public key belongs to another private key is refused: it would
+// otherwise show one identity and sign as another.
+TEST(ParsePkcs8PrivateKeyDer, P256StoredPublicKeyOfAnotherKeyIsRefused) {
+  Bytes der = FreshP256Pkcs8Der();
+  const Bytes other = FreshP256Pkcs8Der();
+  ASSERT_EQ(der.size(), 138u);
+  ASSERT_TRUE(ParsePkcs8PrivateKeyDer(der).ok());
+  std::copy(other.end() - kPointSize, other.end(), der.end() - kPointSize);
+  auto key = ParsePkcs8PrivateKeyDer(der);
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(key.status().message().find("does not belong"), std::string::npos);
+}
+
+TEST(ParsePkcs8PrivateKeyDer, P256ScalarOutOfRangeIsRefused) {
+  for (uint8_t fill : {uint8_t{0x00}, uint8_t{0xff}}) {
+    Bytes der = FreshP256Pkcs8Der();
+    std::fill_n(der.begin() + kScalarOffset, 32, fill);
+    auto key = ParsePkcs8PrivateKeyDer(der);
+    ASSERT_FALSE(key.ok());
+    EXPECT_NE(key.status().message().find("out of range"), std::string::npos)
+        << key.status().ToString();
+  }
+}
+
+// Every truncation and every single-byte change of a valid key is either refused or (where
+// the change does not touch what is checked) gives the same key; none crashes.
+TEST(ParsePkcs8PrivateKeyDer, P256DamagedDerNeverGivesAnotherKey) {
+  const Bytes der = FreshP256Pkcs8Der();
+  auto original = ParsePkcs8PrivateKeyDer(der);
+  ASSERT_TRUE(original.ok());
+  for (size_t n = 0; n < der.size(); ++n) {
+    EXPECT_FALSE(ParsePkcs8PrivateKeyDer(ByteView(der.data(), n)).ok()) << n;
+  }
+  Bytes trailing = der;
+  trailing.push_back(0);
+  EXPECT_FALSE(ParsePkcs8PrivateKeyDer(trailing).ok());
+  for (size_t i = 0; i < der.size(); ++i) {
+    Bytes changed = der;
+    changed[i] ^= 0x01;
+    auto key = ParsePkcs8PrivateKeyDer(changed);
+    if (key.ok()) {
+      EXPECT_TRUE(SamePublicKey(key->get(), original->get())) << i;
+    }
   }
 }
 
