@@ -17,6 +17,7 @@
 #include "net/credential_stream_internal.h"
 #include "net/server_internal.h"
 #include "net/tls_internal.h"
+#include "net/wiping_internal.h"
 
 namespace scone::net::server_internal {
 namespace beast = boost::beast;
@@ -237,7 +238,11 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     }
     auto req = parser_->release();
     parser_.reset();
+    // Consumed bytes (this request's, perhaps a secret) stay in the read buffer's storage
+    // until overwritten: with nothing of the next request in it, give it back (wiped).
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
     HttpRequest r;
+    r.sensitive = true;  // which request carries a secret is the handler's knowledge
     auto method = req.method_string();
     r.method.assign(method.data(), method.size());
     auto target = req.target();
@@ -245,7 +250,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (auto it = req.find(http::field::content_type); it != req.end()) {
       r.content_type.assign(it->value().data(), it->value().size());
     }
-    r.body = std::move(req.body());
+    r.body.assign(req.body().data(), req.body().size());
     bool keep_alive = req.keep_alive();
     req = {};
 
@@ -288,12 +293,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   void Reply(HttpResponse r, bool keep_alive) {
     SetBusy(true);
-    auto res = std::make_shared<http::response<http::string_body>>(
+    auto res = std::make_shared<http::response<wiping_internal::StringBody>>(
         static_cast<http::status>(r.status), 11);
     res->set(http::field::content_type, r.content_type);
     res->set(http::field::cache_control, "no-store");
     res->keep_alive(keep_alive);
-    res->body() = std::move(r.body);
+    res->body().assign(r.body.data(), r.body.size());
     res->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
     http::async_write(
@@ -333,8 +338,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   PeerInfo peer_;
   std::shared_ptr<TlsServerContext::Credentials> credentials_;  // declared before stream_
   Stream stream_;
-  beast::flat_buffer buffer_{8192};
-  std::optional<http::request_parser<http::string_body>> parser_;
+  wiping_internal::FlatBuffer buffer_{8192};
+  std::optional<http::request_parser<wiping_internal::StringBody>> parser_;
   BodyReservation body_reservation_;
   size_t requests_ = 0;  // whose header has arrived
   bool busy_ = false;    // a request is in progress
