@@ -292,6 +292,24 @@ json ProvisionRequest::ToJson() const {
   return j;
 }
 
+net::HttpRequest ProvisionRequest::ToHttpRequest() const {
+  const Route& route = RouteOf(Endpoint::kProvision);
+  net::HttpRequest r(std::string(route.method), std::string(route.path), "application/json", {},
+                     /*sensitive_=*/true);
+  // {"token":"HEX"[,"database_key":"HEX"],"config":{...}}, written into a buffer that never
+  // grows, each secret's hex wiped once copied; the configuration is not secret.
+  std::string token_hex = HexOf(token);
+  std::string key_hex = database_key.has_value() ? HexOf(*database_key) : std::string();
+  std::string rest = Serialize(json{{"config", config.ToJson()}});  // {"config":{...}}
+  r.body.reserve(token_hex.size() + key_hex.size() + rest.size() + 32);
+  r.body.append("{\"token\":\"").append(token_hex).append("\",");
+  if (database_key.has_value()) r.body.append("\"database_key\":\"").append(key_hex).append("\",");
+  r.body.append(std::string_view(rest).substr(1));
+  net::WipeString(token_hex);
+  net::WipeString(key_hex);
+  return r;
+}
+
 Result<ProvisionRequest> ProvisionRequest::FromJson(json& j) {
   // The secrets are wiped whatever else is wrong with the request.
   std::optional<Result<SecretBytes>> key;

@@ -24,6 +24,7 @@
 #include "common/bytes.h"
 #include "common/secret.h"
 #include "common/status.h"
+#include "net/http.h"
 
 namespace scone::cas::api {
 
@@ -139,7 +140,10 @@ struct ProvisionRequest {
   std::optional<SecretBytes> database_key;  // kDatabaseKeySize bytes, hex on the wire
   OwnerConfigDocument config;
 
-  // The body holds the token and the key: callers wipe what they serialized.
+  // The request to send: POST /v1/provision with this request's JSON text, marked sensitive
+  // (net/http.h), so that the text is wiped when the request is freed. Use this rather than
+  // ToJson, whose result holds the token and the key in ordinary strings.
+  net::HttpRequest ToHttpRequest() const;
   nlohmann::json ToJson() const;
   // Wipes the secret members' text in `json` once read.
   static Result<ProvisionRequest> FromJson(nlohmann::json& json);

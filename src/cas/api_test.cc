@@ -83,6 +83,26 @@ TEST(ProvisionRequest, RoundTripsAndWipesTheSecretsItReads) {
   EXPECT_EQ(j["database_key"].get<std::string>().find("cd"), std::string::npos);
 }
 
+TEST(ProvisionRequest, ItsHttpRequestIsSensitiveAndParsesBack) {
+  for (bool with_key : {false, true}) {
+    ProvisionRequest r;
+    r.token = SecretBytes::CopyFrom(Bytes(kTokenSize, 0xab));
+    if (with_key) r.database_key = SecretBytes::CopyFrom(Bytes(kDatabaseKeySize, 0xcd));
+    r.config.format = ConfigFormat::kToml;
+    r.config.text = "[ias]\nlinkable_quotes = \"a\\\"b\"\n";
+    net::HttpRequest http = r.ToHttpRequest();
+    EXPECT_TRUE(http.sensitive);
+    EXPECT_EQ(http.method, "POST");
+    EXPECT_EQ(http.target, "/v1/provision");
+    auto back = ParseBody<ProvisionRequest>(http.body, "the request");
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_TRUE(back->token == r.token);
+    EXPECT_EQ(back->database_key.has_value(), with_key);
+    if (with_key) EXPECT_TRUE(*back->database_key == *r.database_key);
+    EXPECT_EQ(back->config.text, r.config.text);
+  }
+}
+
 TEST(ProvisionRequest, RefusesWrongTypesSizesAndMembersByName) {
   json config = {{"format", "toml"}, {"text", "a = 1"}};
   struct Case {

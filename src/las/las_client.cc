@@ -4,7 +4,6 @@
 
 namespace scone::las {
 namespace {
-using nlohmann::json;
 
 Code CodeOfRefusal(unsigned status) {
   switch (status) {
@@ -24,7 +23,7 @@ Code CodeOfRefusal(unsigned status) {
 LasClient::LasClient(net::Endpoint endpoint, bool keep_connections)
     : endpoint_(endpoint), keep_connections_(keep_connections), client_(std::move(endpoint)) {}
 
-Result<json> LasClient::Call(const net::HttpRequest& request) const {
+Result<net::HttpResponse> LasClient::Call(const net::HttpRequest& request) const {
   auto r = keep_connections_ ? client_.Call(request, net::HttpClient::Repeat::kYes)
                              : net::HttpCall(endpoint_, request);
   if (!r.ok()) {
@@ -35,20 +34,16 @@ Result<json> LasClient::Call(const net::HttpRequest& request) const {
     return Status(CodeOfRefusal(r->status),
                   "las refused " + request.target + ": " + net::ErrorMessageOf(*r));
   }
-  json body = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) {
-    return Status(Code::kUnavailable,
-                  "las at " + endpoint_.ToString() + " sent a malformed answer");
-  }
-  return body;
+  return r;
 }
 
 Result<QuoteResponse> LasClient::QuoteWith(const QuoteRequest& request) const {
-  SCONE_ASSIGN_OR_RETURN(json res,
-                         Call({"POST", "/v1/quote", "application/json", request.ToJson().dump()}));
-  auto answer = QuoteResponse::FromJson(res);
+  SCONE_ASSIGN_OR_RETURN(net::HttpResponse res,
+                         Call({"POST", kQuotePath, "application/json", request.ToJson().dump()}));
+  auto answer = ParseBody<QuoteResponse>(res.body);
   if (!answer.ok()) {
-    return Status(Code::kUnavailable, "las sent a malformed quote: " + answer.status().message());
+    return Status(Code::kUnavailable, "las at " + endpoint_.ToString() +
+                                          " sent a malformed quote: " + answer.status().message());
   }
   return answer;
 }
@@ -61,21 +56,27 @@ Result<Bytes> LasClient::Quote(const ByteArray<64>& report_data) const {
 }
 
 Result<attestation::Collateral> LasClient::Collateral() const {
-  SCONE_ASSIGN_OR_RETURN(json res, Call({"GET", "/v1/collateral", "", ""}));
-  auto answer = CollateralResponse::FromJson(res);
+  SCONE_ASSIGN_OR_RETURN(net::HttpResponse res, Call({"GET", kCollateralPath}));
+  auto answer = ParseBody<CollateralResponse>(res.body);
   if (!answer.ok()) {
     return Status(Code::kUnavailable,
-                  "las sent malformed collateral: " + answer.status().message());
+                  "las at " + endpoint_.ToString() +
+                      " sent malformed collateral: " + answer.status().message());
   }
   return std::move(answer->collateral);
 }
 
 Result<SecretBytes> LasClient::SealKey(platform::SealPolicy policy, uint16_t key_isvsvn) const {
   SealKeyRequest request{policy, key_isvsvn};
-  auto res = Call({"POST", "/v1/seal-key", "application/json", request.ToJson().dump()});
+  // Sensitive: the answer, and every copy net makes of it, is wiped when freed.
+  auto res = Call({"POST", kSealKeyPath, "application/json", request.ToJson().dump(),
+                   /*sensitive_=*/true});
   if (!res.ok()) return res.status().WithContext("getting a seal key");
-  auto answer = SealKeyResponse::FromJson(*res);
-  if (!answer.ok()) return Status(Code::kUnavailable, "las sent a malformed seal key");
+  auto answer = ParseBody<SealKeyResponse>(res->body);
+  if (!answer.ok()) {
+    return Status(Code::kUnavailable,
+                  "las at " + endpoint_.ToString() + " sent a malformed seal key");
+  }
   return std::move(answer->key);
 }
 

@@ -55,7 +55,8 @@ class LasClient final : public Las {
   const net::Endpoint& endpoint() const { return endpoint_; }
 
  private:
-  Result<nlohmann::json> Call(const net::HttpRequest& request) const;
+  // The answer to `request` if las answered 200 (errors as described above).
+  Result<net::HttpResponse> Call(const net::HttpRequest& request) const;
 
   net::Endpoint endpoint_;
   bool keep_connections_;

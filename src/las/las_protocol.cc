@@ -13,7 +13,6 @@ using nlohmann::json;
 
 constexpr size_t kMaxQuoteSize = 64 << 10;
 constexpr size_t kMaxPathSize = 4096;
-constexpr size_t kSealKeySize = 32;
 
 std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
@@ -44,6 +43,12 @@ std::string_view PolicyName(platform::SealPolicy p) {
 }
 
 }  // namespace
+
+Result<json> ParseObject(std::string_view body) {
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("the body is not a JSON object");
+  return j;
+}
 
 std::string LasSocketAddress(const std::filesystem::path& platform_dir) {
   return "unix:" + (platform_dir / "las.sock").string();
@@ -93,6 +98,25 @@ Result<QuoteRequest> QuoteRequest::FromJson(const json& j) {
     r.collateral = it->get<bool>();
   }
   return r;
+}
+
+json QuoteResponse::DescribeEnclave(const platform::EnclaveIdentity& id) {
+  return {{"mrenclave", HexEncode(id.mrenclave)},
+          {"mrsigner", HexEncode(id.mrsigner)},
+          {"isvprodid", id.isvprodid},
+          {"isvsvn", id.isvsvn},
+          {"debug", id.debug()}};
+}
+
+std::string QuoteResponse::ToBody() const {
+  // Hex needs no JSON escaping: spliced in as it is.
+  std::string body = "{\"quote\":\"" + HexEncode(quote) + "\",\"enclave\":" +
+                     enclave.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (collateral.has_value()) {
+    body += ",\"collateral\":" + attestation::CollateralToJson(*collateral).dump();
+  }
+  body += "}";
+  return body;
 }
 
 json QuoteResponse::ToJson() const {
@@ -150,6 +174,19 @@ Result<SealKeyRequest> SealKeyRequest::FromJson(const json& j) {
     }
     r.key_isvsvn = static_cast<uint16_t>(k->get<uint64_t>());
   }
+  return r;
+}
+
+net::HttpResponse SealKeyResponse::ToHttpResponse() const {
+  static constexpr std::string_view kOpen = "{\"key\":\"";
+  static constexpr std::string_view kClose = "\"}";
+  net::HttpResponse r;
+  r.sensitive = true;
+  // Written into a buffer that never grows, so that no copy of the key is left behind.
+  std::string hex = HexEncode(key.Reveal());
+  r.body.reserve(kOpen.size() + hex.size() + kClose.size());
+  r.body.append(kOpen).append(hex).append(kClose);
+  net::WipeString(hex);
   return r;
 }
 

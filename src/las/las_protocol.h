@@ -5,7 +5,11 @@
 //
 //   GET  /v1/collateral  -> CollateralResponse
 //   POST /v1/quote       QuoteRequest -> QuoteResponse
-//   POST /v1/seal-key    SealKeyRequest -> SealKeyResponse   (Unix socket only)
+//   POST /v1/seal-key    SealKeyRequest -> SealKeyResponse   (Unix socket only; sensitive)
+//   GET  /v1/sim-root-ca -> the simulated root CA certificate (PEM, not JSON)
+//
+// The server (las_service.cc) and the client (las_client.cc) both build and read bodies only
+// through these types; nothing else writes or parses las JSON.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,7 @@
 #include "common/secret.h"
 #include "common/status.h"
 #include "net/http.h"
+#include "platform/enclave_identity.h"
 #include "platform/sealing.h"
 
 namespace scone::las {
@@ -37,6 +42,21 @@ std::optional<std::string> LasAddressFromEnvironment();
 // source held the bad address.
 Result<net::Endpoint> ResolveLasAddress(std::string_view given, std::string_view fallback);
 
+// The paths of the API.
+inline constexpr char kCollateralPath[] = "/v1/collateral";
+inline constexpr char kQuotePath[] = "/v1/quote";
+inline constexpr char kSealKeyPath[] = "/v1/seal-key";
+inline constexpr char kSimRootCaPath[] = "/v1/sim-root-ca";
+
+// Parses a request or answer body as one JSON object and reads it with T::FromJson
+// (kInvalidArgument: "the body is not a JSON object", or T's refusal).
+Result<nlohmann::json> ParseObject(std::string_view body);
+template <typename T>
+Result<T> ParseBody(std::string_view body) {
+  SCONE_ASSIGN_OR_RETURN(nlohmann::json json, ParseObject(body));
+  return T::FromJson(json);
+}
+
 inline constexpr size_t kMaxReportDataSize = 64;
 
 struct QuoteRequest {
@@ -53,7 +73,14 @@ struct QuoteResponse {
   nlohmann::json enclave = nlohmann::json::object();  // what las measured (docs/las.md)
   std::optional<attestation::Collateral> collateral;
 
+  // What `enclave` holds for a measured identity: mrenclave, mrsigner (hex), isvprodid,
+  // isvsvn, debug.
+  static nlohmann::json DescribeEnclave(const platform::EnclaveIdentity& id);
+
   nlohmann::json ToJson() const;
+  // ToJson's text, without running the (long) hex quote through the JSON serializer: a
+  // fifth of the cost of a quote went there.
+  std::string ToBody() const;
   static Result<QuoteResponse> FromJson(const nlohmann::json& json);
 };
 
@@ -72,9 +99,13 @@ struct SealKeyRequest {
   static Result<SealKeyRequest> FromJson(const nlohmann::json& json);
 };
 
-struct SealKeyResponse {
-  SecretBytes key;  // 32 bytes; hex on the wire
+inline constexpr size_t kSealKeySize = 32;
 
+struct SealKeyResponse {
+  SecretBytes key;  // kSealKeySize bytes; hex on the wire
+
+  // The answer {"key": hex}, marked sensitive: its text is wiped when freed (net/http.h).
+  net::HttpResponse ToHttpResponse() const;
   // Wipes the key's text in `json` once read.
   static Result<SealKeyResponse> FromJson(nlohmann::json& json);
 };

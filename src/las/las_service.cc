@@ -6,17 +6,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 
-#include "attestation/collateral_json.h"
 #include "common/hex.h"
 #include "common/log.h"
+#include "las/las_protocol.h"
 #include "las/named_program.h"
 
 namespace scone::las {
-using nlohmann::json;
 using StampList = std::vector<std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t>>;
 
 namespace {
@@ -120,21 +118,6 @@ class ProcessDir {
 
 namespace {
 
-json EnclaveJson(const platform::EnclaveIdentity& id) {
-  return {{"mrenclave", HexEncode(id.mrenclave)},
-          {"mrsigner", HexEncode(id.mrsigner)},
-          {"isvprodid", id.isvprodid},
-          {"isvsvn", id.isvsvn},
-          {"debug", id.debug()}};
-}
-
-Result<json> ParseBody(const net::HttpRequest& request) {
-  json j = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return InvalidArgument("the request body is not valid JSON");
-  if (!j.is_object()) return InvalidArgument("the request body must be a JSON object");
-  return j;
-}
-
 // Identity of the files a measurement depends on -- the file the process runs, the file at
 // its path, and the signature file beside that -- with (0,...) for a file that is missing.
 StampList Stamps(const ProcessDir& process, const std::string& path) {
@@ -176,9 +159,10 @@ Status CheckStillRuns(const ProcessDir& process, const std::string& path) {
   return Status::Ok();
 }
 
-net::HttpResponse JsonResponse(const json& j) {
+// A JSON answer from a protocol type's text.
+net::HttpResponse JsonResponse(std::string body) {
   net::HttpResponse r;
-  r.body = j.dump();
+  r.body = std::move(body);
   return r;
 }
 
@@ -239,7 +223,7 @@ Result<platform::EnclaveIdentity> LasService::MeasureCaller(pid_t pid) const {
 net::HttpResponse LasService::Handle(const net::HttpRequest& request,
                                      const net::PeerInfo& peer) const {
   auto r = Dispatch(request, peer);
-  if (r.ok()) return *r;
+  if (r.ok()) return std::move(*r);
   spdlog::warn("{} {} refused: {}", request.method, request.target, r.status().message());
   return net::ErrorResponse(net::HttpStatusFor(r.status().code()), r.status().message());
 }
@@ -248,19 +232,19 @@ Result<net::HttpResponse> LasService::Dispatch(const net::HttpRequest& request,
                                                const net::PeerInfo& peer) const {
   const std::string& t = request.target;
   const std::string& m = request.method;
-  if (t == "/v1/collateral" && m == "GET") {
+  if (t == kCollateralPath && m == "GET") {
     SCONE_ASSIGN_OR_RETURN(auto c, platform_->CollateralAt(clock_()));
-    return JsonResponse({{"collateral", attestation::CollateralToJson(c)}});
+    return JsonResponse(CollateralResponse{std::move(c)}.ToJson().dump());
   }
-  if (t == "/v1/quote" && m == "POST") return Quote(request, peer);
-  if (t == "/v1/seal-key" && m == "POST") return SealKey(request, peer);
-  if (t == "/v1/sim-root-ca" && m == "GET") {
+  if (t == kQuotePath && m == "POST") return Quote(request, peer);
+  if (t == kSealKeyPath && m == "POST") return SealKey(request, peer);
+  if (t == kSimRootCaPath && m == "GET") {
     net::HttpResponse r;
     r.content_type = "application/x-pem-file";
     r.body = platform_->sim_root_pem();
     return r;
   }
-  if (t == "/v1/collateral" || t == "/v1/quote" || t == "/v1/seal-key" || t == "/v1/sim-root-ca") {
+  if (t == kCollateralPath || t == kQuotePath || t == kSealKeyPath || t == kSimRootCaPath) {
     return Status(Code::kInvalidArgument, "method " + m + " is not allowed for " + t);
   }
   return NotFound("no such endpoint: " + t);
@@ -268,22 +252,11 @@ Result<net::HttpResponse> LasService::Dispatch(const net::HttpRequest& request,
 
 Result<net::HttpResponse> LasService::Quote(const net::HttpRequest& request,
                                             const net::PeerInfo& peer) const {
-  SCONE_ASSIGN_OR_RETURN(json body, ParseBody(request));
-  auto rd = body.find("report_data");
-  if (rd == body.end() || !rd->is_string()) {
-    return InvalidArgument("\"report_data\" (hex, at most 64 bytes) is required");
-  }
-  auto report_data = HexDecode(rd->get<std::string>());
-  if (!report_data.ok()) return report_data.status().WithContext("\"report_data\"");
-  if (report_data->size() > 64) {
-    return InvalidArgument("\"report_data\" has " + std::to_string(report_data->size()) +
-                           " bytes; at most 64 are allowed");
-  }
+  SCONE_ASSIGN_OR_RETURN(QuoteRequest body, ParseBody<QuoteRequest>(request.body));
   platform::EnclaveIdentity id;
   std::string who;
-  auto program = body.find("program");
   if (peer.is_unix) {
-    if (program != body.end()) {
+    if (body.program.has_value()) {
       return InvalidArgument(
           "\"program\" is not accepted on the Unix socket: LAS measures the calling process "
           "itself and quotes only the program it runs");
@@ -298,27 +271,23 @@ Result<net::HttpResponse> LasService::Quote(const net::HttpRequest& request,
           "this las quotes only callers it measures, on its Unix socket; quotes for a named "
           "program (always DEBUG) need a las started with --only_for_testing-tcp ADDR:PORT");
     }
-    if (program == body.end() || !program->is_string() || program->get<std::string>().empty()) {
+    if (!body.program.has_value() || body.program->empty()) {
       return InvalidArgument("\"program\" (the path of the program to quote) is required on TCP");
     }
-    std::string path = program->get<std::string>();
+    const std::string& path = *body.program;
     SCONE_ASSIGN_OR_RETURN(id, MeasureNamedProgram(path));
     id.attributes_flags |= platform::kAttrDebug;
     who = peer.address + " naming " + path + " (testing: DEBUG forced)";
   }
-  SCONE_ASSIGN_OR_RETURN(Bytes quote, platform_->Quote(id, *report_data));
+  QuoteResponse answer;
+  SCONE_ASSIGN_OR_RETURN(answer.quote, platform_->Quote(id, body.report_data));
   spdlog::info("quote for MRENCLAVE {} (MRSIGNER {}, ISVPRODID {}, ISVSVN {}) to {}",
                HexEncode(id.mrenclave), HexEncode(id.mrsigner), id.isvprodid, id.isvsvn, who);
-  // The hex quote needs no JSON escaping: splice it in rather than have the serializer
-  // inspect every character (that was a fifth of the cost of a quote).
-  net::HttpResponse response;
-  response.body = "{\"quote\":\"" + HexEncode(quote) + "\",\"enclave\":" + EnclaveJson(id).dump();
-  if (auto c = body.find("collateral"); c != body.end() && c->is_boolean() && c->get<bool>()) {
-    SCONE_ASSIGN_OR_RETURN(auto collateral, platform_->CollateralAt(clock_()));
-    response.body += ",\"collateral\":" + attestation::CollateralToJson(collateral).dump();
+  answer.enclave = QuoteResponse::DescribeEnclave(id);
+  if (body.collateral) {
+    SCONE_ASSIGN_OR_RETURN(answer.collateral, platform_->CollateralAt(clock_()));
   }
-  response.body += "}";
-  return response;
+  return JsonResponse(answer.ToBody());
 }
 
 Result<net::HttpResponse> LasService::SealKey(const net::HttpRequest& request,
@@ -326,25 +295,15 @@ Result<net::HttpResponse> LasService::SealKey(const net::HttpRequest& request,
   if (!peer.is_unix) {
     return PermissionDenied("seal keys are only served on the Unix socket, to measured callers");
   }
-  SCONE_ASSIGN_OR_RETURN(json body, ParseBody(request));
-  auto p = body.find("policy");
-  if (p == body.end() || !p->is_string() || (*p != "mrenclave" && *p != "mrsigner")) {
-    return InvalidArgument("\"policy\" must be \"mrenclave\" or \"mrsigner\"");
-  }
-  auto policy =
-      *p == "mrenclave" ? platform::SealPolicy::kMrEnclave : platform::SealPolicy::kMrSigner;
+  SCONE_ASSIGN_OR_RETURN(SealKeyRequest body, ParseBody<SealKeyRequest>(request.body));
   SCONE_ASSIGN_OR_RETURN(auto id, MeasureCaller(peer.pid));
-  uint16_t key_isvsvn = id.isvsvn;
-  if (auto k = body.find("key_isvsvn"); k != body.end()) {
-    if (!k->is_number_unsigned() || k->get<uint64_t>() > 65535) {
-      return InvalidArgument("\"key_isvsvn\" must be a number from 0 to 65535");
-    }
-    key_isvsvn = static_cast<uint16_t>(k->get<uint64_t>());
-  }
-  SCONE_ASSIGN_OR_RETURN(SecretBytes key, platform_->SealKey(policy, id, key_isvsvn));
-  spdlog::info("seal key ({} policy, ISVSVN {}) for MRENCLAVE {} to pid {}", p->get<std::string>(),
+  uint16_t key_isvsvn = body.key_isvsvn.value_or(id.isvsvn);
+  SealKeyResponse answer;
+  SCONE_ASSIGN_OR_RETURN(answer.key, platform_->SealKey(body.policy, id, key_isvsvn));
+  spdlog::info("seal key ({} policy, ISVSVN {}) for MRENCLAVE {} to pid {}",
+               body.policy == platform::SealPolicy::kMrEnclave ? "mrenclave" : "mrsigner",
                key_isvsvn, HexEncode(id.mrenclave), peer.pid);
-  return JsonResponse({{"key", HexEncode(key.Reveal())}});
+  return answer.ToHttpResponse();
 }
 
 }  // namespace scone::las

@@ -267,6 +267,9 @@ TEST_F(LasServiceTest, SealKeysOnlyOnTheUnixSocketAndPerIdentity) {
   ASSERT_EQ(b.status, 200u);
   EXPECT_NE(json::parse(a.body)["key"], json::parse(b.body)["key"]);
   EXPECT_EQ(json::parse(a.body)["key"].get<std::string>().size(), 64u);
+  // The answer carries a key: it is wiped when freed, by las and by net (net/http.h).
+  EXPECT_TRUE(a.sensitive);
+  EXPECT_FALSE(service_->Handle({"GET", "/v1/collateral", "", ""}, unix_peer_).sensitive);
   EXPECT_EQ(Post("/v1/seal-key", {{"policy", "other"}}, unix_peer_).status, 400u);
   // The test binary is unsigned: ISVSVN 0, so a higher key version is refused.
   EXPECT_EQ(Post("/v1/seal-key", {{"policy", "mrsigner"}, {"key_isvsvn", 1}}, unix_peer_).status,

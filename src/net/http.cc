@@ -2,8 +2,78 @@
 
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <utility>
+
+#include "common/secret.h"
 
 namespace scone::net {
+
+void WipeString(std::string& s) { WipeMemory(s.data(), s.capacity()); }
+
+HttpRequest::HttpRequest(std::string method_, std::string target_, std::string content_type_,
+                         std::string body_, bool sensitive_)
+    : method(std::move(method_)),
+      target(std::move(target_)),
+      content_type(std::move(content_type_)),
+      body(std::move(body_)),
+      sensitive(sensitive_) {}
+
+HttpRequest& HttpRequest::operator=(const HttpRequest& other) {
+  if (this == &other) return *this;
+  if (sensitive) WipeString(body);
+  method = other.method;
+  target = other.target;
+  content_type = other.content_type;
+  body = other.body;
+  sensitive = other.sensitive;
+  return *this;
+}
+
+HttpRequest& HttpRequest::operator=(HttpRequest&& other) noexcept {
+  if (this == &other) return *this;
+  if (sensitive) WipeString(body);
+  method = std::move(other.method);
+  target = std::move(other.target);
+  content_type = std::move(other.content_type);
+  body = std::move(other.body);
+  sensitive = other.sensitive;
+  return *this;
+}
+
+HttpRequest::~HttpRequest() {
+  if (sensitive) WipeString(body);
+}
+
+HttpResponse::HttpResponse(unsigned status_, std::string content_type_, std::string body_,
+                           bool sensitive_)
+    : status(status_),
+      content_type(std::move(content_type_)),
+      body(std::move(body_)),
+      sensitive(sensitive_) {}
+
+HttpResponse& HttpResponse::operator=(const HttpResponse& other) {
+  if (this == &other) return *this;
+  if (sensitive) WipeString(body);
+  status = other.status;
+  content_type = other.content_type;
+  body = other.body;
+  sensitive = other.sensitive;
+  return *this;
+}
+
+HttpResponse& HttpResponse::operator=(HttpResponse&& other) noexcept {
+  if (this == &other) return *this;
+  if (sensitive) WipeString(body);
+  status = other.status;
+  content_type = std::move(other.content_type);
+  body = std::move(other.body);
+  sensitive = other.sensitive;
+  return *this;
+}
+
+HttpResponse::~HttpResponse() {
+  if (sensitive) WipeString(body);
+}
 
 std::string Endpoint::ToString() const {
   if (is_unix()) return "unix:" + unix_path;

@@ -12,18 +12,50 @@
 
 namespace scone::net {
 
+// Bodies that carry a secret (a provisioning token, a database key, a seal key) are marked
+// `sensitive`. Such a message wipes its body when it is freed or assigned over (also a
+// moved-from one, which may keep bytes in its small-string buffer), and a sensitive request
+// makes its exchange sensitive: the client marks the answer sensitive too. Independently of
+// the mark, net wipes every buffer of its own that held message bytes (the server's and the
+// client's read buffers, parsed bodies, serialized answers) before freeing it, since a
+// server cannot know which request carries a secret before it has parsed it. A sensitive
+// body is best built in one piece (or reserved first): a string that grows gives its old
+// buffers back unwiped.
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path and query, e.g. "/v1/quote"
   std::string content_type;
   std::string body;
+  bool sensitive = false;  // the body, or the answer's, carries a secret (see above)
+
+  HttpRequest() = default;
+  HttpRequest(std::string method_, std::string target_, std::string content_type_ = {},
+              std::string body_ = {}, bool sensitive_ = false);
+  HttpRequest(const HttpRequest& other) = default;
+  HttpRequest(HttpRequest&& other) noexcept = default;
+  HttpRequest& operator=(const HttpRequest& other);
+  HttpRequest& operator=(HttpRequest&& other) noexcept;
+  ~HttpRequest();
 };
 
 struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  bool sensitive = false;  // the body carries a secret (see above)
+
+  HttpResponse() = default;
+  HttpResponse(unsigned status_, std::string content_type_, std::string body_ = {},
+               bool sensitive_ = false);
+  HttpResponse(const HttpResponse& other) = default;
+  HttpResponse(HttpResponse&& other) noexcept = default;
+  HttpResponse& operator=(const HttpResponse& other);
+  HttpResponse& operator=(HttpResponse&& other) noexcept;
+  ~HttpResponse();
 };
+
+// Wipes the whole buffer of `s` (its capacity, not only its size).
+void WipeString(std::string& s);
 
 // Where a server listens or a client connects: "unix:/path/to.sock" or "HOST:PORT"
 // (HOST may be a name, an IPv4 address or a bracketed IPv6 address).

@@ -23,6 +23,7 @@
 #include "crypto/x509.h"
 #include "net/iovec_internal.h"
 #include "net/tls_internal.h"
+#include "net/wiping_internal.h"
 
 namespace scone::net {
 namespace asio = boost::asio;
@@ -217,11 +218,14 @@ Result<HttpResponse> Exchange(Stream& stream, const Endpoint& endpoint, const st
                               const HttpRequest& request, const ClientOptions& options,
                               bool keep_alive = false, ExchangeInfo* info = nullptr) {
   if (info != nullptr) *info = {};
-  http::request<http::string_body> req(http::string_to_verb(request.method), request.target, 11);
+  // net's own copies of the messages wipe themselves (wiping_internal.h); a sensitive
+  // request makes the answer sensitive too (http.h).
+  http::request<wiping_internal::StringBody> req(http::string_to_verb(request.method),
+                                                 request.target, 11);
   req.set(http::field::host, host);
   if (!request.content_type.empty()) req.set(http::field::content_type, request.content_type);
   req.keep_alive(keep_alive);
-  req.body() = request.body;
+  req.body().assign(request.body.data(), request.body.size());
   req.prepare_payload();
 
   beast::error_code ec;
@@ -230,9 +234,9 @@ Result<HttpResponse> Exchange(Stream& stream, const Endpoint& endpoint, const st
     if (info != nullptr) info->retryable = ec != beast::error::timeout;
     return ExchangeError("send to", endpoint, ec);
   }
-  beast::flat_buffer buffer;
+  wiping_internal::FlatBuffer buffer;
   buffer.reserve(16 << 10);  // a quote's answer in one or two reads, not in 512-byte pieces
-  http::response_parser<http::string_body> parser;
+  http::response_parser<wiping_internal::StringBody> parser;
   parser.body_limit(options.max_response_bytes);
   http::read(stream, buffer, parser, ec);
   if (ec) {
@@ -242,11 +246,12 @@ Result<HttpResponse> Exchange(Stream& stream, const Endpoint& endpoint, const st
   auto res = parser.release();
   if (info != nullptr) info->reusable = keep_alive && res.keep_alive() && buffer.size() == 0;
   HttpResponse out;
+  out.sensitive = request.sensitive;
   out.status = res.result_int();
   if (auto it = res.find(http::field::content_type); it != res.end()) {
     out.content_type.assign(it->value().data(), it->value().size());
   }
-  out.body = std::move(res.body());
+  out.body.assign(res.body().data(), res.body().size());
   return out;
 }
 

@@ -244,6 +244,21 @@ TEST_F(HttpServerTest, HttpClientKeepsItsConnection) {
   EXPECT_NE(first.find("127.0.0.1:"), std::string::npos);
 }
 
+TEST_F(HttpServerTest, TheAnswerToASensitiveRequestIsSensitive) {
+  for (const Endpoint& ep : {unix_, tcp_}) {
+    for (bool sensitive : {false, true}) {
+      auto once = HttpCall(ep, {"POST", "/s", "text/plain", "secret", sensitive});
+      ASSERT_TRUE(once.ok()) << ep.ToString() << ": " << once.status().ToString();
+      EXPECT_EQ(once->sensitive, sensitive);
+      HttpClient client(ep);
+      auto kept = client.Call({"POST", "/s", "text/plain", "secret", sensitive});
+      ASSERT_TRUE(kept.ok()) << ep.ToString() << ": " << kept.status().ToString();
+      EXPECT_EQ(kept->sensitive, sensitive);
+      EXPECT_EQ(kept->body.substr(0, 14), "POST /s secret");
+    }
+  }
+}
+
 TEST_F(HttpServerTest, HttpClientReconnectsWhenTheServerClosedAnIdleConnection) {
   // The fixture's server drops connections idle for 500 ms; this client would keep them
   // for 10 s, so its second call finds its connection closed and makes a new one.

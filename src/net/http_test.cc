@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <utility>
+
 namespace scone::net {
 namespace {
 
@@ -21,6 +27,46 @@ TEST(Endpoint, ParsesTcpUnixAndIpv6) {
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE(e->is_unix());
   EXPECT_EQ(e->ToString(), "unix:/run/las.sock");
+}
+
+// Whether `what` occurs in the bytes of `storage`.
+template <size_t N>
+bool Holds(const unsigned char (&storage)[N], std::string_view what) {
+  const auto* begin = reinterpret_cast<const char*>(storage);  // NOLINT: object bytes
+  return std::search(begin, begin + N, what.begin(), what.end()) != begin + N;
+}
+
+// A short body lives inside the message object (small-string buffer), so what a destroyed
+// message leaves behind can be inspected in the storage it occupied.
+TEST(SensitiveMessages, WipeTheirBodyWhenDestroyed) {
+  for (bool sensitive : {false, true}) {
+    alignas(HttpRequest) unsigned char request[sizeof(HttpRequest)];
+    auto* q = new (request) HttpRequest("POST", "/", "", "tok3n", sensitive);
+    q->~HttpRequest();
+    EXPECT_EQ(Holds(request, "tok3n"), !sensitive);
+
+    alignas(HttpResponse) unsigned char response[sizeof(HttpResponse)];
+    auto* r = new (response) HttpResponse(200, "application/json", "k3y", sensitive);
+    r->~HttpResponse();
+    EXPECT_EQ(Holds(response, "k3y"), !sensitive);
+  }
+}
+
+TEST(SensitiveMessages, WipeTheBodyTheyGiveUpAndTheirMovedFromSelf) {
+  alignas(HttpRequest) unsigned char moved_from[sizeof(HttpRequest)];
+  auto* source = new (moved_from) HttpRequest("POST", "/", "", "tok3n", true);
+  HttpRequest target = std::move(*source);
+  EXPECT_EQ(target.body, "tok3n");
+  EXPECT_TRUE(target.sensitive);
+  source->~HttpRequest();
+  EXPECT_FALSE(Holds(moved_from, "tok3n"));
+
+  alignas(HttpResponse) unsigned char assigned[sizeof(HttpResponse)];
+  auto* r = new (assigned) HttpResponse(200, "", "k3y", true);
+  *r = HttpResponse(404, "", "gone");  // assigned over: the old body is wiped first
+  EXPECT_FALSE(Holds(assigned, "k3y"));
+  EXPECT_EQ(r->body, "gone");
+  r->~HttpResponse();
 }
 
 TEST(Endpoint, RejectsMalformed) {

@@ -1,4 +1,4 @@
-// Plumbing shared by the server's Unix sessions (http_server.cc) and the client
+// Plumbing shared by the server's Unix sessions (credential_stream_internal.h) and the client
 // (http_client.cc), which both call sendmsg/recvmsg themselves. Not part of the net API.
 #pragma once
 

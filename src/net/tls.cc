@@ -29,8 +29,11 @@ Status ConfigureTls13(SSL_CTX* ctx) {
       SSL_CTX_set_ciphersuites(ctx, kCipherSuites) != 1 || SSL_CTX_set_num_tickets(ctx, 0) != 1) {
     return crypto::OpenSslError("configuring TLS 1.3");
   }
+  // CLEANSE_PLAINTEXT: received records are decrypted in place, and without it their
+  // plaintext (a provisioning token, a key) stays in OpenSSL's read buffer until overwritten.
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_CLEANSE_PLAINTEXT);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   // An idle connection gives its record buffers back (they are allocated again when needed).
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);

@@ -1,4 +1,4 @@
-// TLS plumbing shared by the server (http_server.cc, tls.cc) and the client
+// TLS plumbing shared by the server (server_session.cc, tls.cc) and the client
 // (http_client.cc). Not part of the net API: it exposes Boost.Asio and OpenSSL types.
 #pragma once
 

@@ -152,4 +152,10 @@ class Store {
   bool created_;
 };
 
+// A row that holds no secret (a certificate, state flags, an owner, a configuration) as plain
+// bytes: Get's answer (from a Store or a Txn) unwrapped, so that the code reading such rows
+// needs no Reveal() and `grep -rn Reveal src` lists only the places that touch key material.
+// The caller decides what is secret; a key or token must stay in the SecretBytes of Get.
+Result<std::optional<Bytes>> PlainRow(Result<std::optional<SecretBytes>> row);
+
 }  // namespace scone::store

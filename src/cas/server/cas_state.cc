@@ -27,9 +27,8 @@ std::string OwnerRecord(const CasOwner& owner) {
   return json{{"key_hash", owner.key_hash}, {"certificate", owner.certificate_pem}}.dump();
 }
 
-Result<json> JsonRecord(const SecretBytes& record, const char* what) {
-  ByteView b = record.Reveal();
-  json j = json::parse(b.begin(), b.end(), nullptr, false);
+Result<json> JsonRecord(const Bytes& record, const char* what) {
+  json j = json::parse(record.begin(), record.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return DataLoss(std::string("the stored CAS ") + what + " is malformed");
   }
@@ -139,8 +138,8 @@ Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now)
     stored_key = std::move(n.pkcs8);
   }
 
-  SCONE_ASSIGN_OR_RETURN(auto cert_der, store_->Get(kTable, "certificate"));
-  SCONE_ASSIGN_OR_RETURN(auto flags_raw, store_->Get(kTable, "flags"));
+  SCONE_ASSIGN_OR_RETURN(auto cert_der, store::PlainRow(store_->Get(kTable, "certificate")));
+  SCONE_ASSIGN_OR_RETURN(auto flags_raw, store::PlainRow(store_->Get(kTable, "flags")));
   if (!cert_der.has_value() || !flags_raw.has_value()) {
     return DataLoss("the CAS database " + store_->db_path().string() +
                     " has a CAS key but lacks its certificate or state; restore the database "
@@ -150,7 +149,7 @@ Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now)
   auto key = crypto::ParsePrivateKeyPem(pem);
   WipeMemory(pem.data(), pem.size());
   if (!key.ok()) return DataLoss("the stored CAS key does not parse");
-  SCONE_ASSIGN_OR_RETURN(auto cert, crypto::ParseCertificateDer(cert_der->Reveal()));
+  SCONE_ASSIGN_OR_RETURN(auto cert, crypto::ParseCertificateDer(*cert_der));
   if (!crypto::PrivateKeyMatchesCertificate(key->get(), cert.get())) {
     return DataLoss("the stored CAS key does not match its certificate");
   }
@@ -166,7 +165,7 @@ Status CasState::Load(const SecretBytes& software_seed, bool debug, int64_t now)
   flags_.debug = debug;
   flags_.simulated = true;
   if (flags_.provisioned) {
-    SCONE_ASSIGN_OR_RETURN(auto owner, store_->Get(kTable, "owner"));
+    SCONE_ASSIGN_OR_RETURN(auto owner, store::PlainRow(store_->Get(kTable, "owner")));
     if (!owner.has_value()) return DataLoss("a provisioned CAS without an owner");
     SCONE_ASSIGN_OR_RETURN(json o, JsonRecord(*owner, "owner"));
     if (!o.value("key_hash", json()).is_string()) {
@@ -308,7 +307,7 @@ Status CasState::CommitRekey(const SecretBytes& database_key, const CasOwner& ow
 }
 
 Result<json> CasState::LoadConfig() const {
-  SCONE_ASSIGN_OR_RETURN(auto config, store_->Get(kTable, "config"));
+  SCONE_ASSIGN_OR_RETURN(auto config, store::PlainRow(store_->Get(kTable, "config")));
   if (!config.has_value()) return DataLoss("the owner configuration is missing");
   auto j = JsonRecord(*config, "owner configuration");
   if (!j.ok()) return DataLoss("the stored owner configuration is malformed");

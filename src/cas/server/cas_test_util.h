@@ -67,7 +67,8 @@ class TestCas {
     request.token = SecretBytes::CopyFrom(token.ok() ? *token : Bytes{});
     request.config.format = ConfigFormat::kToml;
     request.config.text = config_toml;
-    return Call("POST", "/v1/provision", api::Serialize(request.ToJson()), owner_certificate_der);
+    net::HttpRequest http = request.ToHttpRequest();
+    return Call(http.method, http.target, http.body, owner_certificate_der);
   }
 
  private:
