@@ -5,10 +5,13 @@
 #include <initializer_list>
 
 #include "attestation/collateral_json.h"
+#include "cas/api_members.h"
 #include "common/hex.h"
 
 namespace scone::cas::api {
 namespace {
+using internal::Members;
+using internal::Quoted;
 using nlohmann::json;
 
 // Size limits of members that have no natural one (a PEM certificate, a key hash).
@@ -25,7 +28,63 @@ constexpr std::array kRoutes = {
     Route{"POST", "/v1/provision", Endpoint::kProvision, Lane::kServerThreads, false, true},
     Route{"GET", "/v1/config", Endpoint::kGetConfig, Lane::kServerThreads, false, true},
     Route{"PUT", "/v1/config", Endpoint::kPutConfig, Lane::kServerThreads, false, true},
+    Route{"POST", "/v1/sessions", Endpoint::kCreateSession, Lane::kServerThreads, false, true},
+    Route{"GET", "/v1/sessions", Endpoint::kListSessions, Lane::kServerThreads, false, true,
+          "namespace"},
+    Route{"PUT", "/v1/sessions/{name}", Endpoint::kUpdateSession, Lane::kServerThreads, false,
+          true},
+    Route{"GET", "/v1/sessions/{name}", Endpoint::kReadSession, Lane::kServerThreads, false, true,
+          "hash"},
+    Route{"GET", "/v1/sessions/{name}/history", Endpoint::kSessionHistory, Lane::kServerThreads,
+          false, true},
+    Route{"POST", "/session", Endpoint::kLegacySession, Lane::kServerThreads, false, true},
 };
+
+constexpr std::string_view kNameSegment = "{name}";
+
+// Whether `path` (without query) matches the route's pattern: the pattern's text exactly,
+// with its "{name}" (if any) standing for one non-empty segment without a '/'.
+bool PathMatches(std::string_view pattern, std::string_view path, std::string_view* segment) {
+  size_t at = pattern.find(kNameSegment);
+  if (at == std::string_view::npos) return pattern == path;
+  std::string_view prefix = pattern.substr(0, at);
+  std::string_view suffix = pattern.substr(at + kNameSegment.size());
+  if (path.size() <= prefix.size() + suffix.size() || !path.starts_with(prefix) ||
+      !path.ends_with(suffix)) {
+    return false;
+  }
+  std::string_view middle = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+  if (middle.find('/') != std::string_view::npos) return false;
+  if (segment != nullptr) *segment = middle;
+  return true;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes %XX escapes; kInvalidArgument for a '%' not followed by two hex digits.
+Result<std::string> PercentDecode(std::string_view text, std::string_view what) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    int hi = i + 1 < text.size() ? HexDigit(text[i + 1]) : -1;
+    int lo = i + 2 < text.size() ? HexDigit(text[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      return InvalidArgument(std::string(what) + " has a malformed percent-escape");
+    }
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
 
 // One table for both directions; the first row of a code gives its status and the first row
 // of a status its code.
@@ -47,70 +106,6 @@ constexpr std::array kCodeStatus = {
     CodeStatus{Code::kInternal, 500},
     CodeStatus{Code::kDataLoss, 500},
     CodeStatus{Code::kIoError, 500},
-};
-
-std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
-
-// The members of one JSON object, read strictly.
-class Members {
- public:
-  // `j` must be an object whose member names are all in `known`.
-  static Result<Members> Of(const json& j, std::initializer_list<std::string_view> known) {
-    if (!j.is_object()) return InvalidArgument("not a JSON object");
-    for (const auto& item : j.items()) {
-      if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
-        return InvalidArgument("unknown member " + Quoted(item.key().substr(0, 64)));
-      }
-    }
-    return Members(j);
-  }
-
-  bool Has(const char* name) const { return j_->contains(name); }
-
-  Result<const json*> Any(const char* name) const {
-    auto it = j_->find(name);
-    if (it == j_->end()) return InvalidArgument(Quoted(name) + " is missing");
-    return &*it;
-  }
-
-  Result<std::string> String(const char* name, size_t max) const {
-    SCONE_ASSIGN_OR_RETURN(const json* v, Any(name));
-    if (!v->is_string()) return InvalidArgument(Quoted(name) + " must be a string");
-    const auto& s = v->get_ref<const std::string&>();
-    if (s.size() > max) {
-      return InvalidArgument(Quoted(name) + " is too long (" + std::to_string(s.size()) +
-                             " characters, at most " + std::to_string(max) + ")");
-    }
-    return s;
-  }
-
-  Result<bool> Bool(const char* name) const {
-    SCONE_ASSIGN_OR_RETURN(const json* v, Any(name));
-    if (!v->is_boolean()) return InvalidArgument(Quoted(name) + " must be true or false");
-    return v->get<bool>();
-  }
-
-  Result<int64_t> Int(const char* name) const {
-    SCONE_ASSIGN_OR_RETURN(const json* v, Any(name));
-    if (!v->is_number_integer()) return InvalidArgument(Quoted(name) + " must be an integer");
-    return v->get<int64_t>();
-  }
-
-  // Hex text of `min` to `max` bytes.
-  Result<Bytes> Hex(const char* name, size_t min, size_t max) const {
-    SCONE_ASSIGN_OR_RETURN(std::string text, String(name, 2 * max));
-    auto bytes = HexDecode(text);
-    if (!bytes.ok() || bytes->size() < min) {
-      std::string size =
-          min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max);
-      return InvalidArgument(Quoted(name) + " must be " + size + " bytes in hex");
-    }
-    return bytes;
-  }
-
- private:
-  explicit Members(const json& j) : j_(&j) {}
-  const json* j_;
 };
 
 // A secret hex member of exactly `size` bytes; its text in `j` is wiped once read.
@@ -145,18 +140,86 @@ const Route& RouteOf(Endpoint endpoint) {
 
 Result<const Route*> FindRoute(std::string_view method, std::string_view target,
                                std::string* allowed) {
+  std::string_view path = target.substr(0, target.find('?'));
   std::string methods;
   for (const Route& r : kRoutes) {
-    if (r.path != target) continue;
+    if (!PathMatches(r.path, path, nullptr)) continue;
     if (r.method == method) return &r;
     if (!methods.empty()) methods += " or ";
     methods += r.method;
   }
   if (methods.empty()) {
-    return NotFound("no such API path: " + std::string(target.substr(0, 200)));
+    return NotFound("no such API path: " + std::string(path.substr(0, 200)));
   }
   if (allowed != nullptr) *allowed = methods;
-  return InvalidArgument("use " + methods + " for " + std::string(target));
+  return InvalidArgument("use " + methods + " for " + std::string(path.substr(0, 200)));
+}
+
+Result<Target> ParseTarget(const Route& route, std::string_view target) {
+  size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view segment;
+  if (!PathMatches(route.path, path, &segment)) {
+    return InvalidArgument("the path does not belong to " + std::string(route.path));
+  }
+  Target t;
+  if (!segment.empty()) {
+    SCONE_ASSIGN_OR_RETURN(t.name, PercentDecode(segment, "the name in the path"));
+  }
+  if (question == std::string_view::npos) return t;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    std::string_view item = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), item.size() + 1));
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    SCONE_ASSIGN_OR_RETURN(std::string key, PercentDecode(item.substr(0, eq), "a query parameter"));
+    if (route.query.empty() || key != route.query) {
+      std::string known = route.query.empty() ? std::string("no query parameters")
+                                              : "only ?" + std::string(route.query) + "=...";
+      return InvalidArgument("unknown query parameter " + Quoted(key.substr(0, 64)) + " (" +
+                             std::string(route.path) + " takes " + known + ")");
+    }
+    if (t.query.has_value()) {
+      return InvalidArgument("the query parameter " + Quoted(key) + " is given twice");
+    }
+    std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+    SCONE_ASSIGN_OR_RETURN(t.query, PercentDecode(value, "the query parameter " + Quoted(key)));
+  }
+  return t;
+}
+
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+std::string SessionPath(std::string_view name, std::optional<std::string_view> hash) {
+  std::string path = "/v1/sessions/" + PercentEncode(name);
+  if (hash.has_value()) path += "?hash=" + PercentEncode(*hash);
+  return path;
+}
+
+std::string SessionHistoryPath(std::string_view name) {
+  return "/v1/sessions/" + PercentEncode(name) + "/history";
+}
+
+std::string SessionListPath(std::optional<std::string_view> name_space) {
+  std::string path = "/v1/sessions";
+  if (name_space.has_value()) path += "?namespace=" + PercentEncode(*name_space);
+  return path;
 }
 
 unsigned HttpStatusOf(Code code) {

@@ -29,7 +29,19 @@ namespace scone::cas::api {
 
 // ---- routes -------------------------------------------------------------------------------
 
-enum class Endpoint { kVersion, kAttestation, kProvision, kGetConfig, kPutConfig };
+enum class Endpoint {
+  kVersion,
+  kAttestation,
+  kProvision,
+  kGetConfig,
+  kPutConfig,
+  kCreateSession,   // POST /v1/sessions
+  kUpdateSession,   // PUT /v1/sessions/{name}
+  kReadSession,     // GET /v1/sessions/{name}[?hash=H]
+  kSessionHistory,  // GET /v1/sessions/{name}/history
+  kListSessions,    // GET /v1/sessions[?namespace=NS]
+  kLegacySession,   // POST /session (SCONE compatibility: create or update)
+};
 
 // Which group of workers serves a route (net::ServerOptions::lanes): anonymous requests that
 // wait for las run in a bounded lane of their own, so that a flood of them cannot starve the
@@ -38,22 +50,44 @@ enum class Lane { kServerThreads, kAttestation };
 
 struct Route {
   std::string_view method;  // "GET", "POST", "PUT"
-  std::string_view path;    // exact path, e.g. "/v1/attestation"
+  // The path, e.g. "/v1/attestation"; at most one segment may be "{name}", which matches
+  // one non-empty path segment (no raw '/'; a '/' in a name is sent as %2F).
+  std::string_view path;
   Endpoint endpoint;
   Lane lane;
-  bool enclave_port;        // also served on the enclave port (18765)
-  bool client_certificate;  // needs a client certificate (401 without)
+  bool enclave_port;         // also served on the enclave port (18765)
+  bool client_certificate;   // needs a client certificate (401 without)
+  std::string_view query{};  // the one query parameter the route takes ("hash"), or none
 };
 
 // Every route of the API, one entry per method and path.
 std::span<const Route> Routes();
 const Route& RouteOf(Endpoint endpoint);
 
-// The route for `method` and `target`. kNotFound for an unknown path; for a known path with
-// another method, kInvalidArgument and `*allowed` (if given) lists the methods of that path
-// ("GET or PUT"), for a 405 answer.
+// The route for `method` and `target` (path and query; the query plays no part here).
+// kNotFound for an unknown path; for a known path with another method, kInvalidArgument and
+// `*allowed` (if given) lists the methods of that path ("GET or PUT"), for a 405 answer.
 Result<const Route*> FindRoute(std::string_view method, std::string_view target,
                                std::string* allowed = nullptr);
+
+// What a request target carries besides its route.
+struct Target {
+  std::string name;                  // the "{name}" segment, percent-decoded; else empty
+  std::optional<std::string> query;  // the value of the route's query parameter, decoded
+};
+
+// The parts of `target` (which FindRoute matched to `route`). kInvalidArgument for a
+// malformed percent-escape, a query parameter the route does not take, or one given twice.
+// The name is not checked here: the session language's rules are the handler's.
+Result<Target> ParseTarget(const Route& route, std::string_view target);
+
+// Percent-encodes every byte except A-Z a-z 0-9 - . _ ~ (so '/' becomes %2F).
+std::string PercentEncode(std::string_view text);
+// Targets of the session routes, the name (and the query values) percent-encoded:
+// "/v1/sessions/NAME[?hash=H]", "/v1/sessions/NAME/history", "/v1/sessions[?namespace=NS]".
+std::string SessionPath(std::string_view name, std::optional<std::string_view> hash = std::nullopt);
+std::string SessionHistoryPath(std::string_view name);
+std::string SessionListPath(std::optional<std::string_view> name_space = std::nullopt);
 
 // ---- errors ------------------------------------------------------------------------------
 
@@ -175,6 +209,65 @@ struct ConfigUpdateRequest {
 struct ConfigUpdateResponse {
   nlohmann::json ToJson() const;
   static Result<ConfigUpdateResponse> FromJson(const nlohmann::json& json);
+};
+
+// ---- sessions (docs/cas.md "Sessions") ---------------------------------------------------
+//
+// POST /v1/sessions, PUT /v1/sessions/{name} and POST /session take the session YAML itself
+// as the body (any Content-Type), at most kMaxSessionSize bytes (the session language
+// parser's limit). Creating answers 201, updating 200, both with a SessionUploadResponse.
+
+inline constexpr size_t kMaxSessionSize = 4u << 20;
+// A session hash: 64 lower-case hex digits (sdl::SessionHash).
+inline constexpr size_t kSessionHashSize = 64;
+
+struct SessionUploadResponse {
+  std::string name;
+  std::string hash;
+
+  nlohmann::json ToJson() const;
+  static Result<SessionUploadResponse> FromJson(const nlohmann::json& json);
+};
+
+// One stored version of a session.
+struct SessionVersion {
+  std::string hash;
+  std::string creator;                     // key hash of the uploader's client certificate
+  std::optional<std::string> predecessor;  // the version it replaced; null for the first
+  int64_t created = 0;                     // Unix seconds; RFC 3339 UTC text on the wire
+
+  nlohmann::json ToJson() const;
+  static Result<SessionVersion> FromJson(const nlohmann::json& json);
+};
+
+// GET /v1/sessions/{name}[?hash=H]: the active version, or the one named by its hash.
+// `session` is the YAML text exactly as uploaded (never a value CAS generated).
+// On the wire: {"name", "hash", "session", "creator", "predecessor", "created"}.
+struct SessionReadResponse {
+  std::string name;
+  std::string session;
+  SessionVersion version;
+
+  nlohmann::json ToJson() const;
+  static Result<SessionReadResponse> FromJson(const nlohmann::json& json);
+};
+
+// GET /v1/sessions/{name}/history: every version, oldest first.
+struct SessionHistoryResponse {
+  std::string name;
+  std::vector<SessionVersion> versions;
+
+  nlohmann::json ToJson() const;
+  static Result<SessionHistoryResponse> FromJson(const nlohmann::json& json);
+};
+
+// GET /v1/sessions[?namespace=NS]: the names the caller may list, sorted. With a
+// namespace, the sessions directly in it ("NS/x", not "NS/x/y").
+struct SessionListResponse {
+  std::vector<std::string> sessions;
+
+  nlohmann::json ToJson() const;
+  static Result<SessionListResponse> FromJson(const nlohmann::json& json);
 };
 
 // ---- bodies ------------------------------------------------------------------------------

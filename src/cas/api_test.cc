@@ -12,7 +12,9 @@ using ::testing::HasSubstr;
 
 TEST(Routes, EveryEndpointHasOneRouteAndPathsAreFound) {
   for (Endpoint e : {Endpoint::kVersion, Endpoint::kAttestation, Endpoint::kProvision,
-                     Endpoint::kGetConfig, Endpoint::kPutConfig}) {
+                     Endpoint::kGetConfig, Endpoint::kPutConfig, Endpoint::kCreateSession,
+                     Endpoint::kUpdateSession, Endpoint::kReadSession, Endpoint::kSessionHistory,
+                     Endpoint::kListSessions, Endpoint::kLegacySession}) {
     const Route& r = RouteOf(e);
     EXPECT_EQ(r.endpoint, e);
     auto found = FindRoute(r.method, r.path);
