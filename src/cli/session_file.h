@@ -39,7 +39,7 @@ Result<sdl::CheckedSession> LoadSessionFile(const SessionFileArgs& args, std::os
 Result<std::string> UploadText(const sdl::Session& session, const std::string& what);
 
 // The first place where two normalized sessions (sdl::NormalizeSession) differ, as a path:
-// "services[web].attestation[0].mrenclaves[0]", "secrets[db_key]", "access_policy.read".
+// "services[web].attestation[0].mrenclave", "secrets[db_key]", "access_policy.read".
 // Members are visited in key order; a list whose elements are all objects with a "name"
 // (services, secrets, images, volumes) is compared by name, "[NAME]"; other lists by
 // index. nullopt when equal. The path never contains a value other than a name.

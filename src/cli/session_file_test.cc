@@ -79,7 +79,7 @@ TEST(VerifyDifference, NamesTheFirstDifferingPath) {
   sdl::Session active = Load(kSeed002, Nginx(std::string(64, 'b')));
   auto path = VerifyDifference(file, active);
   ASSERT_TRUE(path.has_value());
-  EXPECT_EQ(*path, "services[webservice].attestation[0].mrenclaves[0]");
+  EXPECT_EQ(*path, "services[webservice].attestation[0].mrenclave");
 }
 
 TEST(VerifyDifference, AStatedPredecessorMustMatch) {
