@@ -164,6 +164,16 @@ TEST_F(SessionCommandsTest, AMissingVariableSendsNothing) {
   EXPECT_THAT(received_, IsEmpty());
 }
 
+TEST_F(SessionCommandsTest, TheFileMayFollowE) {
+  // The seed writes `scone cas session update -e "NGINX_MRENCLAVE=..." FILE`.
+  std::string file = WriteText("002.yml", kSeed002);
+  std::string env = std::string("NGINX_MRENCLAVE=") + kMre;
+  for (const char* command : {"check", "calculate-hash"}) {
+    RunResult r = Scone({"cas", "session", command, "-e", env, file, "-e", env});
+    EXPECT_EQ(r.code, 0) << command << ": " << r.err;
+  }
+}
+
 TEST_F(SessionCommandsTest, AnUnattestedCasOrAMissingFileSendsNothingAndIsNotExit2) {
   std::string file = WriteText("001.yml", kSeed001);
   RunResult r = Scone({"session", "create", file, "--cas", "cas.example.com"});
