@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -16,20 +18,11 @@
 #include "store/files.h"
 #include "store/records.h"
 #include "store/sqlite.h"
+#include "store/store_internal.h"
 
 namespace scone::store {
 namespace fs = std::filesystem;
-namespace {
-
-// The schema, exactly as SQLite keeps it in sqlite_schema (CheckFormat compares the text).
-constexpr char kCreateKv[] =
-    "CREATE TABLE kv(tbl TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL, "
-    "PRIMARY KEY(tbl, name))";
-constexpr char kCreateMeta[] =
-    "CREATE TABLE meta(name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)";
-// PRAGMA application_id: "SCAS"; PRAGMA user_version: the schema version.
-constexpr int64_t kApplicationId = 0x53434153;
-constexpr int64_t kSchemaVersion = 1;
+namespace internal {
 
 // kDataLoss about the database file: `what` was found, and what to do about it.
 Status Damaged(const fs::path& db, const std::string& what) {
@@ -46,26 +39,36 @@ bool CrashAt(const StoreOptions& options, std::string_view step) {
   return options.only_for_testing_crash_at && options.only_for_testing_crash_at(step);
 }
 
-Status ValidateNames(std::string_view table, std::string_view name) {
-  if (table.empty()) return InvalidArgument("store: a table name must not be empty");
-  if (table.size() > kMaxTableNameSize) {
-    return InvalidArgument("store: table name of " + std::to_string(table.size()) +
-                           " bytes is longer than " + std::to_string(kMaxTableNameSize));
-  }
-  if (name.size() > kMaxRowNameSize) {
-    return InvalidArgument("store: row name of " + std::to_string(name.size()) +
-                           " bytes is longer than " + std::to_string(kMaxRowNameSize));
-  }
-  if (table.find('\0') != std::string_view::npos || name.find('\0') != std::string_view::npos) {
-    return InvalidArgument("store: table and row names must not contain NUL bytes");
-  }
-  return Status::Ok();
+Status WriteMeta(SqliteDb& db, const char* name, ByteView value) {
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         db.Prepare("INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)"));
+  SCONE_RETURN_IF_ERROR(stmt.BindText(1, name));
+  SCONE_RETURN_IF_ERROR(stmt.BindBlob(2, value));
+  return stmt.Run();
 }
 
-// "(table, name)" for messages; names are public by contract (store.h).
-std::string RowLabel(std::string_view table, std::string_view name) {
-  return "row (" + std::string(table) + ", " + std::string(name) + ")";
+Status WriteDigest(SqliteDb& db, const SecretBytes& key, const RowDigests& rows) {
+  crypto::Sha256Digest digest = ContentDigest(rows);
+  SCONE_ASSIGN_OR_RETURN(
+      Bytes sealed,
+      crypto::AesGcmSeal(key, digest, RecordAad(RecordKind::kMeta, "", kContentDigestName)));
+  return WriteMeta(db, kContentDigestName, sealed);
 }
+
+}  // namespace internal
+using namespace internal;  // NOLINT(google-build-using-namespace): this file's helpers
+
+namespace {
+
+// The schema, exactly as SQLite keeps it in sqlite_schema (CheckFormat compares the text).
+constexpr char kCreateKv[] =
+    "CREATE TABLE kv(tbl TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL, "
+    "PRIMARY KEY(tbl, name))";
+constexpr char kCreateMeta[] =
+    "CREATE TABLE meta(name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)";
+// PRAGMA application_id: "SCAS"; PRAGMA user_version: the schema version.
+constexpr int64_t kApplicationId = 0x53434153;
+constexpr int64_t kSchemaVersion = 1;
 
 // Settings of every connection, before its first read.
 Status ConfigureConnection(SqliteDb& db) {
@@ -149,22 +152,6 @@ Result<Bytes> ReadMeta(SqliteDb& db, const fs::path& path, const char* name) {
   return Bytes(v.begin(), v.end());
 }
 
-Status WriteMeta(SqliteDb& db, const char* name, ByteView value) {
-  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                         db.Prepare("INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)"));
-  SCONE_RETURN_IF_ERROR(stmt.BindText(1, name));
-  SCONE_RETURN_IF_ERROR(stmt.BindBlob(2, value));
-  return stmt.Run();
-}
-
-Status WriteDigest(SqliteDb& db, const SecretBytes& key, const RowDigests& rows) {
-  crypto::Sha256Digest digest = ContentDigest(rows);
-  SCONE_ASSIGN_OR_RETURN(
-      Bytes sealed,
-      crypto::AesGcmSeal(key, digest, RecordAad(RecordKind::kMeta, "", kContentDigestName)));
-  return WriteMeta(db, kContentDigestName, sealed);
-}
-
 // Decrypts every row and checks the content digest; returns the trusted row index.
 Result<RowDigests> VerifyContent(SqliteDb& db, const fs::path& path, const SecretBytes& key) {
   {
@@ -213,37 +200,6 @@ Result<RowDigests> VerifyContent(SqliteDb& db, const fs::path& path, const Secre
   return rows;
 }
 
-Result<std::optional<SecretBytes>> ReadRow(SqliteDb& db, const fs::path& path,
-                                           const SecretBytes& key, const RowDigests& rows,
-                                           std::string_view table, std::string_view name) {
-  SCONE_RETURN_IF_ERROR(ValidateNames(table, name));
-  auto it = rows.find(RowKey(table, name));
-  if (it == rows.end()) return std::optional<SecretBytes>();
-  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                         db.Prepare("SELECT value FROM kv WHERE tbl = ? AND name = ?"));
-  SCONE_RETURN_IF_ERROR(stmt.BindText(1, table));
-  SCONE_RETURN_IF_ERROR(stmt.BindText(2, name));
-  SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Damaged(path, RowLabel(table, name) + " disappeared while the CAS was running");
-  ByteView sealed = stmt.ColumnBlob(0);
-  if (stmt.ColumnType(0) != SQLITE_BLOB || crypto::Sha256(sealed) != it->second) {
-    return Damaged(path, RowLabel(table, name) + " was changed while the CAS was running");
-  }
-  auto value = crypto::AesGcmOpen(key, sealed, RecordAad(RecordKind::kRow, table, name));
-  if (!value.ok()) return Damaged(path, RowLabel(table, name) + " does not authenticate");
-  return std::optional<SecretBytes>(std::move(*value));
-}
-
-std::vector<std::string> ListRows(const RowDigests& rows, std::string_view table) {
-  std::vector<std::string> names;
-  std::string prefix = RowKey(table, "");
-  for (auto it = rows.lower_bound(prefix); it != rows.end() && it->first.starts_with(prefix);
-       ++it) {
-    names.push_back(std::string(SplitRowKey(it->first).second));
-  }
-  return names;
-}
-
 Status WrongKey(const fs::path& db, const fs::path& key_store) {
   return DataLoss("the database key in " + key_store.string() + " does not belong to database " +
                   db.string() +
@@ -285,93 +241,6 @@ Status MissingDatabase(const fs::path& db, const fs::path& key_store) {
 }
 
 }  // namespace
-
-struct Store::State {
-  StoreOptions options;
-  FileLock lock;  // declared before `db`: released after the connection closes
-  SqliteDb db;
-  SecretBytes key;
-  RowDigests rows;
-  std::atomic<uint16_t> key_isvsvn{0};
-  std::mutex mu;
-  // The thread running a Transaction body, to refuse re-entrant calls instead of deadlocking.
-  std::atomic<std::thread::id> body_thread{};
-  // Not OK once the store must not be used any more (failed commit, simulated crash).
-  Status broken;
-
-  State(StoreOptions o, FileLock l, SqliteDb d, SecretBytes k, RowDigests r, uint16_t svn)
-      : options(std::move(o)),
-        lock(std::move(l)),
-        db(std::move(d)),
-        key(std::move(k)),
-        rows(std::move(r)),
-        key_isvsvn(svn) {}
-};
-
-class Store::TxnImpl final : public Txn {
- public:
-  TxnImpl(SqliteDb& db, fs::path path, const SecretBytes& key, RowDigests rows)
-      : db_(db), path_(std::move(path)), key_(key), rows_(std::move(rows)) {}
-
-  Result<std::optional<SecretBytes>> Get(std::string_view table, std::string_view name) override {
-    return ReadRow(db_, path_, key_, rows_, table, name);
-  }
-
-  Status Put(std::string_view table, std::string_view name, ByteView value) override {
-    SCONE_RETURN_IF_ERROR(ValidateNames(table, name));
-    if (value.size() > kMaxValueSize) {
-      return InvalidArgument("store: a value of " + std::to_string(value.size()) +
-                             " bytes is larger than " + std::to_string(kMaxValueSize));
-    }
-    SCONE_ASSIGN_OR_RETURN(
-        Bytes sealed, crypto::AesGcmSeal(key_, value, RecordAad(RecordKind::kRow, table, name)));
-    auto stmt = db_.Prepare("INSERT OR REPLACE INTO kv(tbl, name, value) VALUES(?, ?, ?)");
-    if (!stmt.ok()) return Fail(stmt.status());
-    Status s = stmt->BindText(1, table);
-    if (s.ok()) s = stmt->BindText(2, name);
-    if (s.ok()) s = stmt->BindBlob(3, sealed);
-    if (s.ok()) s = stmt->Run();
-    if (!s.ok()) return Fail(s);
-    rows_[RowKey(table, name)] = crypto::Sha256(sealed);
-    return Status::Ok();
-  }
-
-  Status Delete(std::string_view table, std::string_view name) override {
-    SCONE_RETURN_IF_ERROR(ValidateNames(table, name));
-    auto it = rows_.find(RowKey(table, name));
-    if (it == rows_.end()) return Status::Ok();
-    auto stmt = db_.Prepare("DELETE FROM kv WHERE tbl = ? AND name = ?");
-    if (!stmt.ok()) return Fail(stmt.status());
-    Status s = stmt->BindText(1, table);
-    if (s.ok()) s = stmt->BindText(2, name);
-    if (s.ok()) s = stmt->Run();
-    if (!s.ok()) return Fail(s);
-    rows_.erase(it);
-    return Status::Ok();
-  }
-
-  Result<std::vector<std::string>> List(std::string_view table) override {
-    SCONE_RETURN_IF_ERROR(ValidateNames(table, ""));
-    return ListRows(rows_, table);
-  }
-
-  RowDigests& rows() { return rows_; }
-  // The first failed write, if any: the transaction must not commit after one, even if the
-  // body ignored the error.
-  const Status& failure() const { return failure_; }
-
- private:
-  Status Fail(Status s) {
-    if (failure_.ok()) failure_ = s;
-    return s;
-  }
-
-  SqliteDb& db_;
-  fs::path path_;
-  const SecretBytes& key_;
-  RowDigests rows_;
-  Status failure_;
-};
 
 fs::path Store::KeyStorePath(const fs::path& db_path) {
   return fs::path(db_path.string() + ".key-store");
@@ -529,89 +398,6 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
   auto state = std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
                                        std::move(rows), key_isvsvn);
   return std::unique_ptr<Store>(new Store(db, std::move(state), created));
-}
-
-Status Store::CheckUsable() const {
-  if (state_->body_thread.load() == std::this_thread::get_id()) {
-    return FailedPrecondition(
-        "store: called from inside a Transaction body; use the Txn passed to the body");
-  }
-  return Status::Ok();
-}
-
-Result<std::optional<SecretBytes>> Store::Get(std::string_view table, std::string_view name) {
-  SCONE_RETURN_IF_ERROR(CheckUsable());
-  std::lock_guard<std::mutex> guard(state_->mu);
-  if (!state_->broken.ok()) return state_->broken;
-  return ReadRow(state_->db, db_path_, state_->key, state_->rows, table, name);
-}
-
-Result<std::vector<std::string>> Store::List(std::string_view table) {
-  SCONE_RETURN_IF_ERROR(CheckUsable());
-  SCONE_RETURN_IF_ERROR(ValidateNames(table, ""));
-  std::lock_guard<std::mutex> guard(state_->mu);
-  if (!state_->broken.ok()) return state_->broken;
-  return ListRows(state_->rows, table);
-}
-
-Status Store::Put(std::string_view table, std::string_view name, ByteView value) {
-  return Transaction([&](Txn& txn) { return txn.Put(table, name, value); });
-}
-
-Status Store::Delete(std::string_view table, std::string_view name) {
-  return Transaction([&](Txn& txn) { return txn.Delete(table, name); });
-}
-
-Status Store::Transaction(const std::function<Status(Txn&)>& body) {
-  SCONE_RETURN_IF_ERROR(CheckUsable());
-  std::lock_guard<std::mutex> guard(state_->mu);
-  bool commit_attempted = false;
-  return RunLocked(state_->key, /*replace_contents=*/false, body, commit_attempted);
-}
-
-Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
-                        const std::function<Status(Txn&)>& body, bool& commit_attempted) {
-  State& s = *state_;
-  commit_attempted = false;
-  if (!s.broken.ok()) return s.broken;
-  SCONE_RETURN_IF_ERROR(s.db.Exec("BEGIN IMMEDIATE"));
-  // Rolls back on every early return (and exception); a failed rollback retires the store.
-  struct Rollback {
-    State& s;
-    ~Rollback() {
-      if (!s.db.InTransaction()) return;
-      Status r = s.db.Exec("ROLLBACK");
-      if (!r.ok() && s.broken.ok()) s.broken = r.WithContext("store: rolling back failed");
-    }
-  } rollback{s};
-
-  TxnImpl txn(s.db, db_path_, key, replace_contents ? RowDigests() : s.rows);
-  if (replace_contents) {
-    SCONE_RETURN_IF_ERROR(s.db.Exec("DELETE FROM kv; DELETE FROM meta"));
-    SCONE_ASSIGN_OR_RETURN(Bytes key_check, MakeKeyCheck(key));
-    SCONE_RETURN_IF_ERROR(WriteMeta(s.db, kKeyCheckName, key_check));
-  }
-  {
-    struct BodyThread {
-      State& s;
-      explicit BodyThread(State& st) : s(st) { s.body_thread = std::this_thread::get_id(); }
-      BodyThread(const BodyThread&) = delete;
-      BodyThread& operator=(const BodyThread&) = delete;
-      ~BodyThread() { s.body_thread = std::thread::id(); }
-    } body_thread(s);
-    SCONE_RETURN_IF_ERROR(body(txn));
-  }
-  SCONE_RETURN_IF_ERROR(txn.failure());
-  SCONE_RETURN_IF_ERROR(WriteDigest(s.db, key, txn.rows()));
-  commit_attempted = true;
-  Status commit = s.db.Exec("COMMIT");
-  if (!commit.ok()) {
-    // Whether the commit reached the disk is unknown: only a reopen can tell.
-    s.broken = commit.WithContext("store: commit failed; restart to reopen the database");
-    return s.broken;
-  }
-  s.rows = std::move(txn.rows());
-  return Status::Ok();
 }
 
 Status Store::ReplaceKeyAndContents(const SecretBytes& new_key,

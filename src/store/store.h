@@ -64,8 +64,10 @@ struct StoreOptions {
   // higher one are refused (kFailedPrecondition).
   uint16_t own_isvsvn = 0;
   // Tests only: called at each step of the crash-safety protocols (docs/store.md names
-  // them, e.g. "create:key-store-written", "replace:committed"); returning true stops the
-  // operation right there, as a crash would, and the Store refuses further use.
+  // them, e.g. "create:key-store-written", "replace:committed", "group:commit"); returning
+  // true stops the operation right there, as a crash would, and the Store refuses further
+  // use. Also called (return value ignored, under an internal lock: it must not call the
+  // Store) with "group:wait" when a Transaction starts waiting for the group being written.
   std::function<bool(std::string_view step)> only_for_testing_crash_at;
 };
 
@@ -116,9 +118,17 @@ class Store {
   Result<std::vector<std::string>> List(std::string_view table);
 
   // Runs `body` in one SQLite transaction (BEGIN IMMEDIATE ... COMMIT): all of its writes
-  // become durable together, or none does. If `body` returns an error (or throws), the
-  // transaction is rolled back and the error returned. A failed commit leaves the Store
-  // unusable (every later call fails): reopen it.
+  // become durable together, or none does, and Transaction returns once they are on disk.
+  // If `body` returns an error (or throws, which is rethrown here), its writes are rolled
+  // back and the error returned. A failed commit leaves the Store unusable (every later
+  // call fails): reopen it.
+  //
+  // Group commit: transactions that arrive while another group is being written wait, and
+  // are then written together by one of their callers: one BEGIN ... COMMIT (one fsync)
+  // for all, each body in an SQLite savepoint of its own, run one after the other in
+  // arrival order, so each sees the writes of those before it exactly as if it ran alone
+  // after them. A failing body rolls back to its savepoint and does not affect the
+  // others; a failing COMMIT fails them all. Bodies may run on another caller's thread.
   Status Transaction(const std::function<Status(Txn&)>& body);
 
   // Replaces the database key by `new_key` (32 bytes) and the whole content by what `fill`
@@ -136,11 +146,14 @@ class Store {
 
  private:
   struct State;
+  struct Pending;
   class TxnImpl;
   Store(std::filesystem::path db_path, std::unique_ptr<State> state, bool created);
 
   // Refuses calls from inside a Transaction body (which would deadlock).
   Status CheckUsable() const;
+  // Writes one group of Transaction calls (the caller holds the mutex); sets each result.
+  void RunGroupLocked(const std::vector<Pending*>& batch);
   // Runs `body` in a transaction under `key`; the caller holds the mutex. With
   // `replace_contents`, the transaction first empties the database and writes the key-check
   // of `key`. `commit_attempted` tells whether the failure (if any) came from COMMIT.

@@ -76,7 +76,7 @@ int main(int argc, char** argv) try {
 
   scone::net::ServerOptions api_options;
   api_options.threads = threads;
-  api_options.max_body_bytes = 1 << 20;
+  api_options.max_body_bytes = scone::cas::api::kMaxSessionSize;
   api_options.max_connections = max_connections;
   api_options.lanes = {{"attestation", threads, 16 * threads}};
   api_options.classify = LaneOf;

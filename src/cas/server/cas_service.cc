@@ -25,6 +25,18 @@ Result<T> Parse(const net::HttpRequest& request) {
   return api::ParseBody<T>(request.body, "the request");
 }
 
+constexpr char kSessionsNeedCertificate[] =
+    "sessions need a client certificate: its key identifies you to the sessions' access "
+    "policies";
+
+// An uploaded session: 201 when it created the name, 200 when it updated it.
+Result<net::HttpResponse> Uploaded(Result<SessionHandler::Uploaded> uploaded) {
+  if (!uploaded.ok()) return uploaded.status();
+  net::HttpResponse r = Reply(uploaded->response);
+  r.status = uploaded->created ? 201 : 200;
+  return r;
+}
+
 }  // namespace
 
 // The server's half of the route table: for each api::Endpoint its handler and, if it needs
@@ -33,20 +45,21 @@ struct CasService::ServerRoute {
   api::Endpoint endpoint;
   const char* without_certificate;
   Result<net::HttpResponse> (*handle)(Handlers& h, const net::HttpRequest& request,
-                                      const net::PeerInfo& peer);
+                                      const api::Target& target, const net::PeerInfo& peer);
 };
 
 Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
                                                const net::PeerInfo& peer, bool enclave_port) {
   static constexpr ServerRoute kServerRoutes[] = {
       {api::Endpoint::kVersion, nullptr,
-       [](Handlers&, const net::HttpRequest&, const net::PeerInfo&) -> Result<net::HttpResponse> {
+       [](Handlers&, const net::HttpRequest&, const api::Target&,
+          const net::PeerInfo&) -> Result<net::HttpResponse> {
          api::VersionResponse v;
          v.version = SCONE_VERSION;
          return Reply(v);
        }},
       {api::Endpoint::kAttestation, nullptr,
-       [](Handlers& h, const net::HttpRequest& r,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
           const net::PeerInfo&) -> Result<net::HttpResponse> {
          SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::AttestationRequest>(r));
          SCONE_ASSIGN_OR_RETURN(auto answer, h.attestation.Attest(parsed));
@@ -54,23 +67,56 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
        }},
       {api::Endpoint::kProvision,
        "provisioning needs a client certificate: its key becomes the CAS owner",
-       [](Handlers& h, const net::HttpRequest& r,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
           const net::PeerInfo& p) -> Result<net::HttpResponse> {
          SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::ProvisionRequest>(r));
          SCONE_ASSIGN_OR_RETURN(auto answer, h.provisioning.Provision(parsed, p));
          return Reply(answer);
        }},
       {api::Endpoint::kGetConfig, "reading the configuration needs the owner's client certificate",
-       [](Handlers& h, const net::HttpRequest&,
+       [](Handlers& h, const net::HttpRequest&, const api::Target&,
           const net::PeerInfo& p) -> Result<net::HttpResponse> {
          SCONE_ASSIGN_OR_RETURN(auto answer, h.config.Get(p));
          return Reply(answer);
        }},
       {api::Endpoint::kPutConfig, "updating the configuration needs the owner's client certificate",
-       [](Handlers& h, const net::HttpRequest& r,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
           const net::PeerInfo& p) -> Result<net::HttpResponse> {
          SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::ConfigUpdateRequest>(r));
          SCONE_ASSIGN_OR_RETURN(auto answer, h.config.Put(parsed, p));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kCreateSession, kSessionsNeedCertificate,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         return Uploaded(h.sessions.Upload(r.body, SessionHandler::UploadKind::kCreate, "", p));
+       }},
+      {api::Endpoint::kLegacySession, kSessionsNeedCertificate,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         return Uploaded(h.sessions.Upload(r.body, SessionHandler::UploadKind::kCreate, "", p));
+       }},
+      {api::Endpoint::kUpdateSession, kSessionsNeedCertificate,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target& t,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         return Uploaded(h.sessions.Upload(r.body, SessionHandler::UploadKind::kUpdate, t.name, p));
+       }},
+      {api::Endpoint::kReadSession, kSessionsNeedCertificate,
+       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.sessions.Read(t, p));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kSessionHistory, kSessionsNeedCertificate,
+       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.sessions.History(t, p));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kListSessions, kSessionsNeedCertificate,
+       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.sessions.List(t, p));
          return Reply(answer);
        }},
   };
@@ -95,7 +141,8 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
     if (r.without_certificate != nullptr && peer.client_certificate_der.empty()) {
       return net::ErrorResponse(401, r.without_certificate);
     }
-    return r.handle(*handlers_, request, peer);
+    SCONE_ASSIGN_OR_RETURN(api::Target target, api::ParseTarget(**route, request.target));
+    return r.handle(*handlers_, request, target, peer);
   }
   return Internal("no handler for " + std::string((*route)->path));
 }
@@ -128,8 +175,8 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
   };
   SCONE_ASSIGN_OR_RETURN(s->state_, CasState::Open(so, software_seed, id.debug(), options.clock()));
   HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock};
-  s->handlers_.reset(
-      new Handlers{AttestationHandler(env), ProvisioningHandler(env), ConfigHandler(env)});
+  s->handlers_.reset(new Handlers{AttestationHandler(env), ProvisioningHandler(env),
+                                  ConfigHandler(env), SessionHandler(env)});
   return s;
 }
 

@@ -69,6 +69,7 @@ class CasService {
     AttestationHandler attestation;
     ProvisioningHandler provisioning;
     ConfigHandler config;
+    SessionHandler sessions;
   };
   struct ServerRoute;
   CasService() = default;

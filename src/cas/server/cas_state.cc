@@ -103,6 +103,7 @@ Result<std::unique_ptr<CasState>> CasState::Open(const store::StoreOptions& opti
   auto store = store::Store::OpenOrCreate(options);
   if (!store.ok()) return store.status().WithContext("cannot open the CAS database");
   s->store_ = std::move(*store);
+  s->sessions_ = std::make_unique<SessionStore>(s->store_.get());
   if (s->store_->created()) spdlog::info("created a new database {}", options.db_path.string());
   SCONE_RETURN_IF_ERROR(s->Load(software_seed, debug, now));
   return s;

@@ -1,6 +1,7 @@
 // CAS's state (docs/cas.md "State"): typed load and commit of the CAS key and certificate,
 // the provisioning token, the owner, the owner configuration and the flags, kept in the
-// encrypted store (table "cas"), one transaction per state change:
+// encrypted store (table "cas"), one transaction per state change (the sessions, in the
+// same store, are SessionStore's: sessions()):
 //   key          the CAS key, PKCS#8 PEM (the instance identity and the TLS key)
 //   certificate  its self-signed certificate, DER; its names follow [api_identity]
 //   token        the provisioning token (16 bytes), only while unprovisioned
@@ -26,6 +27,7 @@
 
 #include "cas/api.h"
 #include "cas/owner_config.h"
+#include "cas/server/session_store.h"
 #include "common/secret.h"
 #include "common/status.h"
 #include "crypto/openssl_util.h"
@@ -95,6 +97,9 @@ class CasState {
   // and becomes the TLS certificate once the database holds it.
   Status CommitConfig(const nlohmann::json& config, int64_t now);
 
+  // The sessions, in the same store (session_store.h).
+  SessionStore& sessions() { return *sessions_; }
+
   // True once a state change failed half-way: from then on CAS serves nothing until its
   // operator restarts it, which reloads the state from the database.
   bool broken() const { return broken_.load(); }
@@ -109,6 +114,7 @@ class CasState {
   Status InstallKeys(std::shared_ptr<CasKeys> keys);
 
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<SessionStore> sessions_;
   std::shared_ptr<net::TlsServerContext> tls_;
   mutable std::shared_mutex mu_;  // guards the snapshot members and token_
   std::shared_ptr<const CasKeys> keys_;

@@ -1,9 +1,9 @@
 // One handler per resource of the CAS API (docs/cas.md "API"): attestation, provisioning,
-// configuration. A handler gets a request already parsed into its api:: type and the peer,
-// reads or commits CAS's state (cas_state.h) and returns its api:: response or a Status;
-// the service (cas_service.h) routes, parses, answers and maps errors. Sessions, secrets,
-// the enclave API and backups are added the same way: a type in api.h, a handler here, an
-// entry in the service's route table.
+// configuration, sessions. A handler gets a request already parsed into its api:: type and the
+// peer, reads or commits CAS's state (cas_state.h) and returns its api:: response or a Status; the
+// service (cas_service.h) routes, parses, answers and maps errors. Secrets, the enclave API and
+// backups are added the same way: a type in api.h, a handler here, an entry in the service's route
+// table.
 //
 // Thread safety: every handler may be called from many threads at once.
 #pragma once
@@ -13,8 +13,10 @@
 #include <string>
 
 #include "cas/api.h"
+#include "cas/server/access_policy.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
+#include "cas/server/session_store.h"
 #include "common/status.h"
 #include "net/http.h"
 
@@ -64,6 +66,49 @@ class ConfigHandler {
                                         const net::PeerInfo& peer) const;
 
  private:
+  HandlerEnv env_;
+};
+
+// Who calls a session endpoint.
+struct SessionClient {
+  std::string key_hash;  // of the TLS client certificate
+};
+
+// The sessions (docs/cas.md "Sessions"): upload (create or update), read, history, list,
+// with the sessions' access policies (access_policy.h). Every call needs a client
+// certificate and a provisioned CAS (kFailedPrecondition before).
+class SessionHandler {
+ public:
+  explicit SessionHandler(HandlerEnv env) : env_(std::move(env)) {}
+
+  // kCreate: POST /v1/sessions and POST /session: creates a new name, or updates when the
+  // file's predecessor is the active hash. kUpdate: PUT /v1/sessions/{name}: the file must
+  // name `path_name` and have the active hash as predecessor.
+  enum class UploadKind { kCreate, kUpdate };
+  struct Uploaded {
+    api::SessionUploadResponse response;
+    bool created = false;  // 201 rather than 200
+  };
+  // Errors: kInvalidArgument (the file, with FILE:LINE:COLUMN), kAlreadyExists (name taken,
+  // predecessor missing or not the active hash: the message names the active hash),
+  // kNotFound (no such session or namespace), kPermissionDenied (naming the permission).
+  Result<Uploaded> Upload(std::string_view yaml, UploadKind kind, std::string_view path_name,
+                          const net::PeerInfo& peer) const;
+  // The active version, or the one ?hash= names; needs `read`.
+  Result<api::SessionReadResponse> Read(const api::Target& target, const net::PeerInfo& peer) const;
+  // The chain of versions, oldest first; needs `read`.
+  Result<api::SessionHistoryResponse> History(const api::Target& target,
+                                              const net::PeerInfo& peer) const;
+  // ?namespace=NS: the sessions directly in NS, with NS's `list_sessions`; without: the
+  // top-level sessions the caller may read.
+  Result<api::SessionListResponse> List(const api::Target& target, const net::PeerInfo& peer) const;
+
+ private:
+  Result<SessionClient> Client(const net::PeerInfo& peer) const;
+  // The active version of `name` if `client` has `permission` on it.
+  Result<StoredSession> ReadableActive(std::string_view name, const SessionClient& client,
+                                       Permission permission) const;
+
   HandlerEnv env_;
 };
 

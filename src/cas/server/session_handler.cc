@@ -1,0 +1,217 @@
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "cas/server/access_policy.h"
+#include "cas/server/handlers.h"
+#include "crypto/x509.h"
+#include "sdl/session.h"
+
+namespace scone::cas {
+namespace {
+
+static_assert(api::kMaxSessionSize == sdl::ParseLimits{}.max_input_bytes,
+              "the API's session size limit is the session language parser's");
+
+// The session file's policy of a stored version. The text parsed when it was uploaded, so a
+// failure here means the store or the parser changed under it.
+Result<sdl::AccessPolicy> StoredPolicy(const StoredSession& stored) {
+  auto checked = sdl::LoadSession(stored.yaml, stored.name, sdl::Variables{});
+  if (!checked.ok()) {
+    return Internal("the stored version " + stored.version.hash + " of session " + stored.name +
+                    " does not load any more: " + checked.status().message());
+  }
+  return std::move(checked->session.access_policy);
+}
+
+Status CheckName(std::string_view name) {
+  if (!sdl::IsValidSessionName(name)) {
+    return InvalidArgument(
+        "the path does not name a valid session: parts of 1 to 128 characters A-Z a-z 0-9 "
+        "_ - . ~ joined by '/' (sent as %2F)");
+  }
+  return Status::Ok();
+}
+
+Status CheckHash(std::string_view hash) {
+  bool ok = hash.size() == api::kSessionHashSize &&
+            std::all_of(hash.begin(), hash.end(),
+                        [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (!ok) return InvalidArgument("?hash= must be a session hash: 64 lower-case hex digits");
+  return Status::Ok();
+}
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// The namespace a session name lives in ("a/b/c" -> "a/b"), or empty at the top level.
+std::string_view ParentOf(std::string_view name) {
+  size_t slash = name.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : name.substr(0, slash);
+}
+
+}  // namespace
+
+Result<SessionClient> SessionHandler::Client(const net::PeerInfo& peer) const {
+  SessionClient c;
+  SCONE_ASSIGN_OR_RETURN(c.key_hash, ClientKeyHash(peer));
+  if (!env_.state->Snapshot().flags.provisioned) {
+    return FailedPrecondition(
+        "the CAS is not provisioned yet: it serves no sessions until its "
+        "owner provisions it");
+  }
+  return c;
+}
+
+Result<StoredSession> SessionHandler::ReadableActive(std::string_view name,
+                                                     const SessionClient& client,
+                                                     Permission permission) const {
+  SCONE_RETURN_IF_ERROR(CheckName(name));
+  SCONE_ASSIGN_OR_RETURN(auto active, env_.state->sessions().LoadActive(name));
+  if (!active.has_value()) return NotFound("there is no session " + std::string(name));
+  SCONE_ASSIGN_OR_RETURN(sdl::AccessPolicy policy, StoredPolicy(*active));
+  SCONE_RETURN_IF_ERROR(
+      RequirePermission(policy, permission, active->version.creator, client.key_hash, name));
+  return std::move(*active);
+}
+
+Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, UploadKind kind,
+                                                        std::string_view path_name,
+                                                        const net::PeerInfo& peer) const {
+  SCONE_ASSIGN_OR_RETURN(SessionClient client, Client(peer));
+  if (kind == UploadKind::kUpdate) SCONE_RETURN_IF_ERROR(CheckName(path_name));
+  if (yaml.size() > api::kMaxSessionSize) {
+    return InvalidArgument("the session is larger than " + std::to_string(api::kMaxSessionSize) +
+                           " bytes");
+  }
+  // No variables: the client substitutes them before it uploads (a `$NAME` left in the file
+  // is an error that names it).
+  auto checked = sdl::LoadSession(yaml, "session", sdl::Variables{});
+  if (!checked.ok()) return checked.status().WithContext("the session is invalid");
+  const sdl::Session& session = checked->session;
+  const std::string& name = session.name.value;
+  if (kind == UploadKind::kUpdate && name != path_name) {
+    return InvalidArgument("the session file is named " + name + " but the path names " +
+                           std::string(path_name));
+  }
+  std::optional<std::string> predecessor;
+  if (session.predecessor.has_value()) predecessor = Lower(session.predecessor->value);
+
+  SCONE_ASSIGN_OR_RETURN(auto active, env_.state->sessions().LoadActive(name));
+  CommitExpectation expect;
+  if (kind == UploadKind::kUpdate && !active.has_value()) {
+    return NotFound("there is no session " + name + "; create it first");
+  }
+  if (active.has_value()) {
+    const std::string& current = active->version.hash;
+    if (!predecessor.has_value()) {
+      if (kind == UploadKind::kUpdate) {
+        return Conflict("session " + name + " needs its predecessor to be updated: its " +
+                        "active hash is " + current + " (set `predecessor: " + current + "`)");
+      }
+      return Conflict("session " + name + " already exists (active hash " + current +
+                      "); use update to replace it");
+    }
+    if (*predecessor != current) {
+      return Conflict("the predecessor " + *predecessor + " is not the active version of " +
+                      "session " + name + ": its active hash is " + current);
+    }
+    SCONE_ASSIGN_OR_RETURN(sdl::AccessPolicy policy, StoredPolicy(*active));
+    SCONE_RETURN_IF_ERROR(RequirePermission(policy, Permission::kUpdate, active->version.creator,
+                                            client.key_hash, name));
+    expect.active = current;
+  } else {
+    if (predecessor.has_value()) {
+      return NotFound("there is no session " + name + " to update; to create it, remove " +
+                      "`predecessor` from the file");
+    }
+    std::string_view parent = ParentOf(name);
+    if (!parent.empty()) {
+      SCONE_ASSIGN_OR_RETURN(auto owner, env_.state->sessions().LoadActive(parent));
+      if (!owner.has_value()) {
+        return NotFound("the namespace session " + std::string(parent) +
+                        " does not exist; create it first");
+      }
+      SCONE_ASSIGN_OR_RETURN(sdl::AccessPolicy policy, StoredPolicy(*owner));
+      SCONE_RETURN_IF_ERROR(RequirePermission(policy, Permission::kCreateSessions,
+                                              owner->version.creator, client.key_hash, parent));
+      expect.parent.emplace(std::string(parent), owner->version.hash);
+    }
+  }
+
+  StoredSession stored;
+  stored.name = name;
+  stored.yaml = std::string(yaml);
+  std::string_view der(reinterpret_cast<const char*>(peer.client_certificate_der.data()),
+                       peer.client_certificate_der.size());
+  SCONE_ASSIGN_OR_RETURN(stored.version.hash, sdl::SessionHash(session, der));
+  SCONE_ASSIGN_OR_RETURN(auto cert, crypto::ParseCertificateDer(peer.client_certificate_der));
+  SCONE_ASSIGN_OR_RETURN(stored.certificate_pem, crypto::CertificateToPem(cert.get()));
+  stored.version.creator = client.key_hash;
+  stored.version.predecessor = predecessor;
+  stored.version.created = env_.clock();
+  SCONE_RETURN_IF_ERROR(env_.state->sessions().Commit(stored, expect));
+  spdlog::info("session {} {}: {} (by {})", name, active.has_value() ? "updated" : "created",
+               stored.version.hash, client.key_hash);
+  return Uploaded{api::SessionUploadResponse{name, stored.version.hash}, !active.has_value()};
+}
+
+Result<api::SessionReadResponse> SessionHandler::Read(const api::Target& target,
+                                                      const net::PeerInfo& peer) const {
+  SCONE_ASSIGN_OR_RETURN(SessionClient client, Client(peer));
+  SCONE_ASSIGN_OR_RETURN(StoredSession active,
+                         ReadableActive(target.name, client, Permission::kRead));
+  if (target.query.has_value() && *target.query != active.version.hash) {
+    SCONE_RETURN_IF_ERROR(CheckHash(*target.query));
+    SCONE_ASSIGN_OR_RETURN(auto version, env_.state->sessions().Load(target.name, *target.query));
+    if (!version.has_value()) {
+      return NotFound("session " + target.name + " has no version " + *target.query);
+    }
+    active = std::move(*version);
+  }
+  return api::SessionReadResponse{active.name, std::move(active.yaml), active.version};
+}
+
+Result<api::SessionHistoryResponse> SessionHandler::History(const api::Target& target,
+                                                            const net::PeerInfo& peer) const {
+  SCONE_ASSIGN_OR_RETURN(SessionClient client, Client(peer));
+  SCONE_RETURN_IF_ERROR(ReadableActive(target.name, client, Permission::kRead).status());
+  api::SessionHistoryResponse r;
+  r.name = target.name;
+  SCONE_ASSIGN_OR_RETURN(r.versions, env_.state->sessions().History(target.name));
+  return r;
+}
+
+Result<api::SessionListResponse> SessionHandler::List(const api::Target& target,
+                                                      const net::PeerInfo& peer) const {
+  SCONE_ASSIGN_OR_RETURN(SessionClient client, Client(peer));
+  SCONE_ASSIGN_OR_RETURN(std::vector<std::string> names, env_.state->sessions().Names());
+  api::SessionListResponse r;
+  if (target.query.has_value()) {
+    // The namespace's list_sessions permission shows every session directly in it.
+    const std::string& ns = *target.query;
+    SCONE_RETURN_IF_ERROR(ReadableActive(ns, client, Permission::kListSessions).status());
+    for (std::string& n : names) {
+      if (n.size() > ns.size() && n.starts_with(ns) && n[ns.size()] == '/' && ParentOf(n) == ns) {
+        r.sessions.push_back(std::move(n));
+      }
+    }
+    return r;
+  }
+  // At the top level there is no namespace to ask: each session the caller may read.
+  for (std::string& n : names) {
+    if (!ParentOf(n).empty()) continue;
+    auto readable = ReadableActive(n, client, Permission::kRead);
+    if (readable.ok()) {
+      r.sessions.push_back(std::move(n));
+    } else if (readable.status().code() != Code::kPermissionDenied) {
+      return readable.status();
+    }
+  }
+  return r;
+}
+
+}  // namespace scone::cas

@@ -1,0 +1,184 @@
+// Internal to the store (store.cc, transaction.cc): the open store's state, the Txn that
+// transaction bodies get, and the helpers both files use. Not part of the store's API.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/file_util.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "store/files.h"
+#include "store/records.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace scone::store {
+namespace internal {
+
+// kDataLoss about the database file: `what` was found, and what to do about it.
+Status Damaged(const std::filesystem::path& db, const std::string& what);
+Status SimulatedCrash(std::string_view step);
+// Whether the test hook asks to stop (crash) at `step`.
+bool CrashAt(const StoreOptions& options, std::string_view step);
+Status WriteMeta(SqliteDb& db, const char* name, ByteView value);
+// Seals and writes the content digest of `rows`.
+Status WriteDigest(SqliteDb& db, const SecretBytes& key, const RowDigests& rows);
+// "row (table, name)" for messages; names are public by contract (store.h).
+std::string RowLabel(std::string_view table, std::string_view name);
+// Table and row names within the limits of store.h.
+Status ValidateNames(std::string_view table, std::string_view name);
+// A row through the trusted index: nullopt if absent, kDataLoss if changed on disk.
+Result<std::optional<SecretBytes>> ReadRow(SqliteDb& db, const std::filesystem::path& path,
+                                           const SecretBytes& key, const RowDigests& rows,
+                                           std::string_view table, std::string_view name);
+std::vector<std::string> ListRows(const RowDigests& rows, std::string_view table);
+
+}  // namespace internal
+
+// A transaction waiting for its group (Transaction).
+struct Store::Pending {
+  const std::function<Status(Txn&)>* body;
+  Status result;
+  std::exception_ptr exception;
+  bool done = false;
+};
+
+struct Store::State {
+  StoreOptions options;
+  FileLock lock;  // declared before `db`: released after the connection closes
+  SqliteDb db;
+  SecretBytes key;
+  RowDigests rows;
+  std::atomic<uint16_t> key_isvsvn{0};
+  std::mutex mu;
+  // The thread running a Transaction body, to refuse re-entrant calls instead of deadlocking.
+  std::atomic<std::thread::id> body_thread{};
+  // Not OK once the store must not be used any more (failed commit, simulated crash).
+  Status broken;
+  // Group commit (Transaction): transactions waiting to be written, and whether a caller
+  // is writing a group now (the leader). Guarded by group_mu, which is never held while
+  // waiting for `mu`.
+  std::mutex group_mu;
+  std::condition_variable group_cv;
+  std::vector<Pending*> queue;
+  bool leader = false;
+
+  State(StoreOptions o, FileLock l, SqliteDb d, SecretBytes k, RowDigests r, uint16_t svn)
+      : options(std::move(o)),
+        lock(std::move(l)),
+        db(std::move(d)),
+        key(std::move(k)),
+        rows(std::move(r)),
+        key_isvsvn(svn) {}
+};
+
+class Store::TxnImpl final : public Txn {
+ public:
+  TxnImpl(SqliteDb& db, std::filesystem::path path, const SecretBytes& key, RowDigests rows)
+      : db_(db), path_(std::move(path)), key_(key), rows_(std::move(rows)) {}
+
+  Result<std::optional<SecretBytes>> Get(std::string_view table, std::string_view name) override {
+    return internal::ReadRow(db_, path_, key_, rows_, table, name);
+  }
+
+  Status Put(std::string_view table, std::string_view name, ByteView value) override {
+    SCONE_RETURN_IF_ERROR(internal::ValidateNames(table, name));
+    if (value.size() > kMaxValueSize) {
+      return InvalidArgument("store: a value of " + std::to_string(value.size()) +
+                             " bytes is larger than " + std::to_string(kMaxValueSize));
+    }
+    SCONE_ASSIGN_OR_RETURN(
+        Bytes sealed, crypto::AesGcmSeal(key_, value, RecordAad(RecordKind::kRow, table, name)));
+    auto stmt = db_.Prepare("INSERT OR REPLACE INTO kv(tbl, name, value) VALUES(?, ?, ?)");
+    if (!stmt.ok()) return Fail(stmt.status());
+    Status s = stmt->BindText(1, table);
+    if (s.ok()) s = stmt->BindText(2, name);
+    if (s.ok()) s = stmt->BindBlob(3, sealed);
+    if (s.ok()) s = stmt->Run();
+    if (!s.ok()) return Fail(s);
+    std::string key = RowKey(table, name);
+    Remember(key);
+    dirty_ = true;
+    rows_[key] = crypto::Sha256(sealed);
+    return Status::Ok();
+  }
+
+  Status Delete(std::string_view table, std::string_view name) override {
+    SCONE_RETURN_IF_ERROR(internal::ValidateNames(table, name));
+    auto it = rows_.find(RowKey(table, name));
+    if (it == rows_.end()) return Status::Ok();
+    auto stmt = db_.Prepare("DELETE FROM kv WHERE tbl = ? AND name = ?");
+    if (!stmt.ok()) return Fail(stmt.status());
+    Status s = stmt->BindText(1, table);
+    if (s.ok()) s = stmt->BindText(2, name);
+    if (s.ok()) s = stmt->Run();
+    if (!s.ok()) return Fail(s);
+    Remember(it->first);
+    dirty_ = true;
+    rows_.erase(it);
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::string>> List(std::string_view table) override {
+    SCONE_RETURN_IF_ERROR(internal::ValidateNames(table, ""));
+    return internal::ListRows(rows_, table);
+  }
+
+  RowDigests& rows() { return rows_; }
+  // The first failed write, if any: the transaction must not commit after one, even if the
+  // body ignored the error.
+  const Status& failure() const { return failure_; }
+  // Whether any body wrote (a group of readers needs no commit).
+  bool dirty() const { return dirty_; }
+
+  // One body's share of a group transaction (in an SQLite savepoint): BeginBody starts
+  // it; UndoBody takes its changes out of the index again (ROLLBACK TO undoes the rows).
+  void BeginBody() {
+    undo_.clear();
+    failure_ = Status::Ok();
+  }
+  void UndoBody() {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+      if (it->second.has_value()) {
+        rows_[it->first] = *it->second;
+      } else {
+        rows_.erase(it->first);
+      }
+    }
+    undo_.clear();
+    failure_ = Status::Ok();
+  }
+
+ private:
+  Status Fail(Status s) {
+    if (failure_.ok()) failure_ = s;
+    return s;
+  }
+  // Records the index entry of `key` before the body's first change to it.
+  void Remember(const std::string& key) {
+    auto it = rows_.find(key);
+    undo_.emplace_back(
+        key, it == rows_.end() ? std::nullopt : std::optional<crypto::Sha256Digest>(it->second));
+  }
+
+  SqliteDb& db_;
+  std::filesystem::path path_;
+  const SecretBytes& key_;
+  RowDigests rows_;
+  Status failure_;
+  std::vector<std::pair<std::string, std::optional<crypto::Sha256Digest>>> undo_;
+  bool dirty_ = false;
+};
+
+}  // namespace scone::store

@@ -1,0 +1,254 @@
+// Reads, writes and transactions of an open store, with group commit (store.h,
+// docs/store.md "Transactions and threads").
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "store/store_internal.h"
+
+namespace scone::store {
+namespace fs = std::filesystem;
+namespace internal {
+
+Status ValidateNames(std::string_view table, std::string_view name) {
+  if (table.empty()) return InvalidArgument("store: a table name must not be empty");
+  if (table.size() > kMaxTableNameSize) {
+    return InvalidArgument("store: table name of " + std::to_string(table.size()) +
+                           " bytes is longer than " + std::to_string(kMaxTableNameSize));
+  }
+  if (name.size() > kMaxRowNameSize) {
+    return InvalidArgument("store: row name of " + std::to_string(name.size()) +
+                           " bytes is longer than " + std::to_string(kMaxRowNameSize));
+  }
+  if (table.find('\0') != std::string_view::npos || name.find('\0') != std::string_view::npos) {
+    return InvalidArgument("store: table and row names must not contain NUL bytes");
+  }
+  return Status::Ok();
+}
+
+// "(table, name)" for messages; names are public by contract (store.h).
+std::string RowLabel(std::string_view table, std::string_view name) {
+  return "row (" + std::string(table) + ", " + std::string(name) + ")";
+}
+
+Result<std::optional<SecretBytes>> ReadRow(SqliteDb& db, const fs::path& path,
+                                           const SecretBytes& key, const RowDigests& rows,
+                                           std::string_view table, std::string_view name) {
+  SCONE_RETURN_IF_ERROR(ValidateNames(table, name));
+  auto it = rows.find(RowKey(table, name));
+  if (it == rows.end()) return std::optional<SecretBytes>();
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         db.Prepare("SELECT value FROM kv WHERE tbl = ? AND name = ?"));
+  SCONE_RETURN_IF_ERROR(stmt.BindText(1, table));
+  SCONE_RETURN_IF_ERROR(stmt.BindText(2, name));
+  SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Damaged(path, RowLabel(table, name) + " disappeared while the CAS was running");
+  ByteView sealed = stmt.ColumnBlob(0);
+  if (stmt.ColumnType(0) != SQLITE_BLOB || crypto::Sha256(sealed) != it->second) {
+    return Damaged(path, RowLabel(table, name) + " was changed while the CAS was running");
+  }
+  auto value = crypto::AesGcmOpen(key, sealed, RecordAad(RecordKind::kRow, table, name));
+  if (!value.ok()) return Damaged(path, RowLabel(table, name) + " does not authenticate");
+  return std::optional<SecretBytes>(std::move(*value));
+}
+
+std::vector<std::string> ListRows(const RowDigests& rows, std::string_view table) {
+  std::vector<std::string> names;
+  std::string prefix = RowKey(table, "");
+  for (auto it = rows.lower_bound(prefix); it != rows.end() && it->first.starts_with(prefix);
+       ++it) {
+    names.push_back(std::string(SplitRowKey(it->first).second));
+  }
+  return names;
+}
+
+}  // namespace internal
+using namespace internal;  // NOLINT(google-build-using-namespace): this file's helpers
+
+Status Store::CheckUsable() const {
+  if (state_->body_thread.load() == std::this_thread::get_id()) {
+    return FailedPrecondition(
+        "store: called from inside a Transaction body; use the Txn passed to the body");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<SecretBytes>> Store::Get(std::string_view table, std::string_view name) {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  std::lock_guard<std::mutex> guard(state_->mu);
+  if (!state_->broken.ok()) return state_->broken;
+  return ReadRow(state_->db, db_path_, state_->key, state_->rows, table, name);
+}
+
+Result<std::vector<std::string>> Store::List(std::string_view table) {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  SCONE_RETURN_IF_ERROR(ValidateNames(table, ""));
+  std::lock_guard<std::mutex> guard(state_->mu);
+  if (!state_->broken.ok()) return state_->broken;
+  return ListRows(state_->rows, table);
+}
+
+Status Store::Put(std::string_view table, std::string_view name, ByteView value) {
+  return Transaction([&](Txn& txn) { return txn.Put(table, name, value); });
+}
+
+Status Store::Delete(std::string_view table, std::string_view name) {
+  return Transaction([&](Txn& txn) { return txn.Delete(table, name); });
+}
+
+Status Store::Transaction(const std::function<Status(Txn&)>& body) {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  State& s = *state_;
+  Pending mine{&body, Status::Ok(), nullptr, false};
+  std::unique_lock<std::mutex> group(s.group_mu);
+  s.queue.push_back(&mine);
+  bool waited = false;
+  while (!mine.done) {
+    if (s.leader) {
+      if (!waited) (void)CrashAt(s.options, "group:wait");  // tests count the waiters
+      waited = true;
+      s.group_cv.wait(group);
+      continue;
+    }
+    // Nobody is writing: this caller writes everything queued so far, its own included.
+    s.leader = true;
+    std::vector<Pending*> batch;
+    batch.swap(s.queue);
+    group.unlock();
+    {
+      std::lock_guard<std::mutex> guard(s.mu);
+      RunGroupLocked(batch);
+    }
+    group.lock();
+    for (Pending* p : batch) p->done = true;
+    s.leader = false;
+    s.group_cv.notify_all();
+  }
+  group.unlock();
+  if (mine.exception) std::rethrow_exception(mine.exception);
+  return mine.result;
+}
+
+void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
+  State& s = *state_;
+  auto fail_committed = [&](const Status& why) {
+    for (Pending* p : batch) {
+      if (p->result.ok() && !p->exception) p->result = why;
+    }
+  };
+  fail_committed(s.broken);
+  if (!s.broken.ok()) return;
+  Status begun = s.db.Exec("BEGIN IMMEDIATE");
+  if (!begun.ok()) return fail_committed(begun);
+  struct Rollback {
+    State& s;
+    ~Rollback() {
+      if (!s.db.InTransaction()) return;
+      Status r = s.db.Exec("ROLLBACK");
+      if (!r.ok() && s.broken.ok()) s.broken = r.WithContext("store: rolling back failed");
+    }
+  } rollback{s};
+
+  TxnImpl txn(s.db, db_path_, s.key, s.rows);
+  size_t written = 0;
+  for (Pending* p : batch) {
+    // Each body in a savepoint of its own: one that fails takes back only its own writes.
+    p->result = s.db.Exec("SAVEPOINT body");
+    if (!p->result.ok()) continue;
+    txn.BeginBody();
+    {
+      struct BodyThread {
+        State& s;
+        explicit BodyThread(State& st) : s(st) { s.body_thread = std::this_thread::get_id(); }
+        BodyThread(const BodyThread&) = delete;
+        BodyThread& operator=(const BodyThread&) = delete;
+        ~BodyThread() { s.body_thread = std::thread::id(); }
+      } body_thread(s);
+      try {
+        p->result = (*p->body)(txn);
+      } catch (...) {
+        p->exception = std::current_exception();
+        p->result = Internal("store: a transaction body threw");
+      }
+    }
+    if (p->result.ok()) p->result = txn.failure();
+    if (p->result.ok()) p->result = s.db.Exec("RELEASE body");
+    if (p->result.ok()) {
+      ++written;
+      continue;
+    }
+    Status undone = s.db.Exec("ROLLBACK TO body");
+    if (undone.ok()) undone = s.db.Exec("RELEASE body");
+    txn.UndoBody();
+    if (!undone.ok()) {
+      // The transaction's state is unknown: write nothing of this group.
+      for (Pending* q : batch) {
+        if (q->result.ok()) q->result = undone;
+      }
+      return;
+    }
+  }
+  // Nothing to write: the rollback ends the transaction, and the readers are done.
+  if (written == 0 || !txn.dirty()) return;
+  Status digest = WriteDigest(s.db, s.key, txn.rows());
+  if (!digest.ok()) return fail_committed(digest);
+  if (CrashAt(s.options, "group:commit")) {
+    s.broken = SimulatedCrash("group:commit");
+    return fail_committed(s.broken);
+  }
+  Status commit = s.db.Exec("COMMIT");
+  if (!commit.ok()) {
+    // Whether the commit reached the disk is unknown: only a reopen can tell.
+    s.broken = commit.WithContext("store: commit failed; restart to reopen the database");
+    return fail_committed(s.broken);
+  }
+  s.rows = std::move(txn.rows());
+}
+
+Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
+                        const std::function<Status(Txn&)>& body, bool& commit_attempted) {
+  State& s = *state_;
+  commit_attempted = false;
+  if (!s.broken.ok()) return s.broken;
+  SCONE_RETURN_IF_ERROR(s.db.Exec("BEGIN IMMEDIATE"));
+  // Rolls back on every early return (and exception); a failed rollback retires the store.
+  struct Rollback {
+    State& s;
+    ~Rollback() {
+      if (!s.db.InTransaction()) return;
+      Status r = s.db.Exec("ROLLBACK");
+      if (!r.ok() && s.broken.ok()) s.broken = r.WithContext("store: rolling back failed");
+    }
+  } rollback{s};
+
+  TxnImpl txn(s.db, db_path_, key, replace_contents ? RowDigests() : s.rows);
+  if (replace_contents) {
+    SCONE_RETURN_IF_ERROR(s.db.Exec("DELETE FROM kv; DELETE FROM meta"));
+    SCONE_ASSIGN_OR_RETURN(Bytes key_check, MakeKeyCheck(key));
+    SCONE_RETURN_IF_ERROR(WriteMeta(s.db, kKeyCheckName, key_check));
+  }
+  {
+    struct BodyThread {
+      State& s;
+      explicit BodyThread(State& st) : s(st) { s.body_thread = std::this_thread::get_id(); }
+      BodyThread(const BodyThread&) = delete;
+      BodyThread& operator=(const BodyThread&) = delete;
+      ~BodyThread() { s.body_thread = std::thread::id(); }
+    } body_thread(s);
+    SCONE_RETURN_IF_ERROR(body(txn));
+  }
+  SCONE_RETURN_IF_ERROR(txn.failure());
+  SCONE_RETURN_IF_ERROR(WriteDigest(s.db, key, txn.rows()));
+  commit_attempted = true;
+  Status commit = s.db.Exec("COMMIT");
+  if (!commit.ok()) {
+    // Whether the commit reached the disk is unknown: only a reopen can tell.
+    s.broken = commit.WithContext("store: commit failed; restart to reopen the database");
+    return s.broken;
+  }
+  s.rows = std::move(txn.rows());
+  return Status::Ok();
+}
+
+}  // namespace scone::store

@@ -1,0 +1,144 @@
+"""Durability of sessions (issue 13 item 6): `cas` is killed with SIGKILL again and again
+while several clients create and update sessions. After each restart, every version CAS
+acknowledged must be there, readable by its hash with the predecessor it was uploaded
+with, and the chain of every session must lead from its first version to its active one.
+
+Slow (labelled `slow`, not `e2e`): it runs a few seconds of uploads per kill."""
+
+import json
+import os
+import random
+import ssl
+import http.client
+import threading
+import time
+
+from scone_testlib import Cas, Las, SconeTestCase, openssl
+
+CLIENTS = 4
+KILLS = 6
+
+
+class Client(threading.Thread):
+    """Uploads versions of its own sessions until stopped; records what CAS acknowledged."""
+
+    def __init__(self, test, index):
+        super().__init__(daemon=True)
+        self.test = test
+        self.index = index
+        self.who = f"client{index}"
+        self.acked = []   # (name, hash, predecessor) of every 200/201 answer
+        self.active = {}  # name -> the hash this client believes is active
+        self.errors = []
+        self.stop = threading.Event()
+
+    def run(self):
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            name = f"c{self.index}-s{n % 3}"
+            try:
+                self.upload(name, n)
+            except (OSError, http.client.HTTPException):
+                # CAS was killed mid-request: whether this version was stored is unknown.
+                # Learn the active hash again once CAS is back.
+                self.active.pop(name, None)
+                time.sleep(0.05)
+
+    def upload(self, name, n):
+        if name not in self.active:
+            status, body = self.test.call("GET", f"/v1/sessions/{name}", None, self.who)
+            if status == 200:
+                self.active[name] = body["hash"]
+            elif status != 404:
+                self.errors.append(f"GET {name}: {status} {body}")
+                return
+        predecessor = self.active.get(name)
+        yaml = f'name: {name}\nversion: "0.3"\n# upload {n}\n'
+        if predecessor:
+            yaml += f"predecessor: {predecessor}\n"
+        status, body = self.test.call("POST", "/v1/sessions", yaml, self.who)
+        if status in (200, 201):
+            self.acked.append((name, body["hash"], predecessor))
+            self.active[name] = body["hash"]
+        else:
+            self.errors.append(f"POST {name}: {status} {body}")
+
+
+class CasSessionsDurabilityTest(SconeTestCase):
+    def setUp(self):
+        super().setUp()
+        self.las = Las(self.path("platform"), tcp=False)
+        self.addCleanup(self.las.close)
+        self.cas = Cas(self.path("cas"), self.las)
+        self.addCleanup(self.cas.close)
+        self.work = self.path("work")
+        os.makedirs(self.work)
+        for name in ["owner"] + [f"client{i}" for i in range(CLIENTS)]:
+            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-subj", "/CN=" + name, "-days", "1",
+                    "-keyout", os.path.join(self.work, name + ".key"),
+                    "-out", os.path.join(self.work, name + ".pem"))
+        status, body = self.call("POST", "/v1/provision", json.dumps(
+            {"token": self.cas.token,
+             "config": {"format": "toml", "text": "[ias]\nlinkable_quotes = false\n"}}),
+            "owner")
+        self.assertEqual(status, 200, body)
+
+    def call(self, method, path, body, who):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.load_cert_chain(os.path.join(self.work, who + ".pem"),
+                            os.path.join(self.work, who + ".key"))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.cas.port, context=ctx, timeout=30)
+        try:
+            conn.request(method, path, body=body)
+            r = conn.getresponse()
+            text = r.read()
+            return r.status, json.loads(text) if text else None
+        finally:
+            conn.close()
+
+    def test_kill_9_loses_no_acknowledged_version_and_keeps_every_chain(self):
+        clients = [Client(self, i) for i in range(CLIENTS)]
+        for c in clients:
+            c.start()
+        rng = random.Random(13)
+        for _ in range(KILLS):
+            time.sleep(rng.uniform(0.3, 1.2))
+            self.cas.kill()
+            self.cas.restart()
+        time.sleep(0.5)
+        for c in clients:
+            c.stop.set()
+        for c in clients:
+            c.join(timeout=60)
+        self.cas.kill()
+        self.cas.restart()
+
+        acked = [a for c in clients for a in c.acked]
+        print(f"\n{len(acked)} acknowledged versions of {len({a[0] for a in acked})} sessions "
+              f"from {CLIENTS} clients across {KILLS} kills", flush=True)
+        self.assertGreater(len(acked), CLIENTS * KILLS, "too few uploads to say anything")
+        for c in clients:
+            self.assertEqual(c.errors, [], c.who)
+        for name, digest, predecessor in acked:
+            status, body = self.call("GET", f"/v1/sessions/{name}?hash={digest}", None,
+                                     "client" + name[1:name.index("-")])
+            self.assertEqual(status, 200, (name, digest, body))
+            self.assertEqual(body["predecessor"], predecessor, name)
+        for name in sorted({a[0] for a in acked}):
+            who = "client" + name[1:name.index("-")]
+            status, history = self.call("GET", f"/v1/sessions/{name}/history", None, who)
+            self.assertEqual(status, 200, history)
+            chain = history["versions"]
+            self.assertIsNone(chain[0]["predecessor"], name)
+            for before, after in zip(chain, chain[1:]):
+                self.assertEqual(after["predecessor"], before["hash"], name)
+            hashes = {v["hash"] for v in chain}
+            for a in acked:
+                if a[0] == name:
+                    self.assertIn(a[1], hashes, (name, a[1]))
+            status, active = self.call("GET", f"/v1/sessions/{name}", None, who)
+            self.assertEqual(active["hash"], chain[-1]["hash"], name)
