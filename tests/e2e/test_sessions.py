@@ -77,6 +77,15 @@ class SessionsTest(SconeTestCase):
 
     # ---- helpers ---------------------------------------------------------------------------
 
+    def scone_fails(self, *args, code=1, env=None):
+        """Like SconeTestCase.scone_fails, but the validator's warnings may come first."""
+        r = self.scone(*args, check=False, env=env)
+        self.assertEqual(r.returncode, code, f"stdout: {r.stdout}\nstderr: {r.stderr}")
+        lines = r.stderr.splitlines()
+        self.assertTrue(lines and lines[-1].startswith("error: "), r.stderr)
+        self.assertTrue(all(": warning: " in line for line in lines[:-1]), r.stderr)
+        return r
+
     def my_certificate(self, env=None):
         path = self.path("me.pem") if env is None else env["SCONE_CLI_CONFIG"] + ".pem"
         write(path, self.scone("self", "show-certificate", env=env).stdout)
@@ -238,10 +247,14 @@ class SessionsTest(SconeTestCase):
         self.scone("session", "create", named)
         self.assertIn("policy-named", self.scone("session", "read", "policy-named",
                                                  *as_other).stdout)
+        first = self.history("policy-named")[0]["hash"]
         h2 = self.scone("session", "update", named, *as_other).stdout.strip()
-        self.assertEqual(self.history("policy-named")[-1]["creator"], other_hash)
-        self.assertEqual(h2, self.hash_of(write(self.path("named2.yml"), read(named) +
-                                                f"predecessor: {self.history('policy-named')[0]['hash']}\n"),
+        # The other user is now the creator: CREATOR means the active version's creator.
+        versions = self.history("policy-named", *as_other)
+        self.assertEqual([v["hash"] for v in versions], [first, h2])
+        self.assertEqual(versions[-1]["creator"], other_hash)
+        self.assertEqual(h2, self.hash_of(write(self.path("named2.yml"),
+                                                read(named) + f"predecessor: {first}\n"),
                                           creator=other_cert))
 
         # ANY may read, but not update.
@@ -288,8 +301,9 @@ class SessionsTest(SconeTestCase):
         r = self.scone_fails("session", "create", self.session_file("closed/theirs"),
                              "--identity", other_id)
         self.assertIn("create_sessions", r.stderr)
-        # No parent, no child.
-        self.scone_fails("session", "create", self.session_file("no-parent/x"))
+        # No parent, no child (CAS: 404 for the parent).
+        r = self.scone_fails("session", "create", self.session_file("no-parent/x"), code=2)
+        self.assertIn("no-parent", r.stderr)
 
         listed = self.scone("session", "list", "team").stdout.splitlines()
         self.assertIn("team/app", listed)
