@@ -282,6 +282,22 @@ TEST_F(SessionCommandsTest, AHashThatIsNotTheOneComputedHereFails) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST_F(SessionCommandsTest, UpdateDoesNotBuildOnAMalformedActiveHash) {
+  std::string file = WriteText("u.yml", "name: u\nversion: \"0.3\"\n");
+  ASSERT_EQ(Scone({"session", "create", file}).code, 0);
+  tamper_ = [](const net::HttpRequest& request, net::HttpResponse& response) {
+    if (request.method != "GET") return;
+    json body = json::parse(response.body);
+    body["hash"] = std::string(64, 'Z');
+    response.body = body.dump();
+  };
+  received_.clear();
+  RunResult r = Scone({"session", "update", file});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(received_, ElementsAre("GET /v1/sessions/u"));
+}
+
 TEST_F(SessionCommandsTest, AnotherIdentityIsRefusedNamingThePermission) {
   ASSERT_EQ(Scone({"session", "create", WriteText("p.yml", "name: p\nversion: \"0.3\"\n")}).code,
             0);
