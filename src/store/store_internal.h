@@ -85,8 +85,14 @@ struct Store::State {
 
 class Store::TxnImpl final : public Txn {
  public:
+  // A transaction on its own copy of the index (`rows`), which the caller installs after
+  // the commit (rows()).
   TxnImpl(SqliteDb& db, std::filesystem::path path, const SecretBytes& key, RowDigests rows)
-      : db_(db), path_(std::move(path)), key_(key), rows_(std::move(rows)) {}
+      : db_(db), path_(std::move(path)), key_(key), own_(std::move(rows)), rows_(own_) {}
+  // A transaction that changes the store's index `live` in place (no copy per transaction):
+  // the caller keeps it from being read meanwhile and calls UndoAll() unless it commits.
+  TxnImpl(SqliteDb& db, std::filesystem::path path, const SecretBytes& key, RowDigests* live)
+      : db_(db), path_(std::move(path)), key_(key), rows_(*live) {}
 
   Result<std::optional<SecretBytes>> Get(std::string_view table, std::string_view name) override {
     return internal::ReadRow(db_, path_, key_, rows_, table, name);
@@ -143,29 +149,35 @@ class Store::TxnImpl final : public Txn {
   bool dirty() const { return dirty_; }
 
   // One body's share of a group transaction (in an SQLite savepoint): BeginBody starts
-  // it; UndoBody takes its changes out of the index again (ROLLBACK TO undoes the rows).
+  // it; UndoBody takes its changes out of the index again (ROLLBACK TO undoes the rows);
+  // UndoAll takes out every change (ROLLBACK undoes the rows).
   void BeginBody() {
-    undo_.clear();
+    body_mark_ = undo_.size();
     failure_ = Status::Ok();
   }
   void UndoBody() {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
-      if (it->second.has_value()) {
-        rows_[it->first] = *it->second;
-      } else {
-        rows_.erase(it->first);
-      }
-    }
-    undo_.clear();
+    UndoTo(body_mark_);
     failure_ = Status::Ok();
   }
+  void UndoAll() { UndoTo(0); }
 
  private:
   Status Fail(Status s) {
     if (failure_.ok()) failure_ = s;
     return s;
   }
-  // Records the index entry of `key` before the body's first change to it.
+  void UndoTo(size_t mark) {
+    while (undo_.size() > mark) {
+      auto& [key, digest] = undo_.back();
+      if (digest.has_value()) {
+        rows_[key] = *digest;
+      } else {
+        rows_.erase(key);
+      }
+      undo_.pop_back();
+    }
+  }
+  // Records the index entry of `key` before a change to it.
   void Remember(const std::string& key) {
     auto it = rows_.find(key);
     undo_.emplace_back(
@@ -175,8 +187,10 @@ class Store::TxnImpl final : public Txn {
   SqliteDb& db_;
   std::filesystem::path path_;
   const SecretBytes& key_;
-  RowDigests rows_;
+  RowDigests own_;
+  RowDigests& rows_;
   Status failure_;
+  size_t body_mark_ = 0;
   std::vector<std::pair<std::string, std::optional<crypto::Sha256Digest>>> undo_;
   bool dirty_ = false;
 };

@@ -150,7 +150,15 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
     }
   } rollback{s};
 
-  TxnImpl txn(s.db, db_path_, s.key, s.rows);
+  // The index is changed in place (s.mu keeps readers out) and restored unless committed.
+  TxnImpl txn(s.db, db_path_, s.key, &s.rows);
+  struct UndoUnlessCommitted {
+    TxnImpl& txn;
+    bool committed = false;
+    ~UndoUnlessCommitted() {
+      if (!committed) txn.UndoAll();
+    }
+  } undo{txn};
   size_t written = 0;
   for (Pending* p : batch) {
     // Each body in a savepoint of its own: one that fails takes back only its own writes.
@@ -203,7 +211,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
     s.broken = commit.WithContext("store: commit failed; restart to reopen the database");
     return fail_committed(s.broken);
   }
-  s.rows = std::move(txn.rows());
+  undo.committed = true;
 }
 
 Status Store::RunLocked(const SecretBytes& key, bool replace_contents,

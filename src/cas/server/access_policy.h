@@ -8,8 +8,11 @@
 // uploaded the version whose policy is applied (the active one).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -36,5 +39,21 @@ bool Permits(const sdl::AccessPolicy& policy, Permission permission, std::string
 Status RequirePermission(const sdl::AccessPolicy& policy, Permission permission,
                          std::string_view creator, std::string_view client,
                          std::string_view session_name);
+
+// The access policies of stored versions, parsed once. A version never changes, so an
+// entry (keyed by NAME@HASH) never goes stale; the cache only saves parsing the stored YAML
+// again on every read and update. Bounded: emptied when it reaches kMaxEntries.
+// Thread-safe.
+class PolicyCache {
+ public:
+  static constexpr size_t kMaxEntries = 4096;
+
+  std::shared_ptr<const sdl::AccessPolicy> Find(const std::string& key) const;
+  void Insert(const std::string& key, std::shared_ptr<const sdl::AccessPolicy> policy);
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const sdl::AccessPolicy>> entries_;
+};
 
 }  // namespace scone::cas

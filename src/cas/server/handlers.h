@@ -105,11 +105,14 @@ class SessionHandler {
 
  private:
   Result<SessionClient> Client(const net::PeerInfo& peer) const;
+  // The access policy of a stored version (parsed from its YAML, or from the cache).
+  Result<std::shared_ptr<const sdl::AccessPolicy>> PolicyOf(const StoredSession& stored) const;
   // The active version of `name` if `client` has `permission` on it.
   Result<StoredSession> ReadableActive(std::string_view name, const SessionClient& client,
                                        Permission permission) const;
 
   HandlerEnv env_;
+  std::shared_ptr<PolicyCache> policies_ = std::make_shared<PolicyCache>();
 };
 
 // The owner configuration of a request, parsed (ParseOwnerConfig); errors name the line.

@@ -14,15 +14,8 @@ namespace {
 static_assert(api::kMaxSessionSize == sdl::ParseLimits{}.max_input_bytes,
               "the API's session size limit is the session language parser's");
 
-// The session file's policy of a stored version. The text parsed when it was uploaded, so a
-// failure here means the store or the parser changed under it.
-Result<sdl::AccessPolicy> StoredPolicy(const StoredSession& stored) {
-  auto checked = sdl::LoadSession(stored.yaml, stored.name, sdl::Variables{});
-  if (!checked.ok()) {
-    return Internal("the stored version " + stored.version.hash + " of session " + stored.name +
-                    " does not load any more: " + checked.status().message());
-  }
-  return std::move(checked->session.access_policy);
+std::string CacheKey(std::string_view name, std::string_view hash) {
+  return std::string(name) + "@" + std::string(hash);
 }
 
 Status CheckName(std::string_view name) {
@@ -66,15 +59,31 @@ Result<SessionClient> SessionHandler::Client(const net::PeerInfo& peer) const {
   return c;
 }
 
+Result<std::shared_ptr<const sdl::AccessPolicy>> SessionHandler::PolicyOf(
+    const StoredSession& stored) const {
+  std::string key = CacheKey(stored.name, stored.version.hash);
+  if (auto cached = policies_->Find(key)) return cached;
+  // The text parsed when it was uploaded: a failure means the store or the parser changed.
+  auto checked = sdl::LoadSession(stored.yaml, stored.name, sdl::Variables{});
+  if (!checked.ok()) {
+    return Internal("the stored version " + stored.version.hash + " of session " + stored.name +
+                    " does not load any more: " + checked.status().message());
+  }
+  auto policy =
+      std::make_shared<const sdl::AccessPolicy>(std::move(checked->session.access_policy));
+  policies_->Insert(key, policy);
+  return policy;
+}
+
 Result<StoredSession> SessionHandler::ReadableActive(std::string_view name,
                                                      const SessionClient& client,
                                                      Permission permission) const {
   SCONE_RETURN_IF_ERROR(CheckName(name));
   SCONE_ASSIGN_OR_RETURN(auto active, env_.state->sessions().LoadActive(name));
   if (!active.has_value()) return NotFound("there is no session " + std::string(name));
-  SCONE_ASSIGN_OR_RETURN(sdl::AccessPolicy policy, StoredPolicy(*active));
+  SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*active));
   SCONE_RETURN_IF_ERROR(
-      RequirePermission(policy, permission, active->version.creator, client.key_hash, name));
+      RequirePermission(*policy, permission, active->version.creator, client.key_hash, name));
   return std::move(*active);
 }
 
@@ -119,8 +128,8 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
       return Conflict("the predecessor " + *predecessor + " is not the active version of " +
                       "session " + name + ": its active hash is " + current);
     }
-    SCONE_ASSIGN_OR_RETURN(sdl::AccessPolicy policy, StoredPolicy(*active));
-    SCONE_RETURN_IF_ERROR(RequirePermission(policy, Permission::kUpdate, active->version.creator,
+    SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*active));
+    SCONE_RETURN_IF_ERROR(RequirePermission(*policy, Permission::kUpdate, active->version.creator,
                                             client.key_hash, name));
     expect.active = current;
   } else {
@@ -135,8 +144,8 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
         return NotFound("the namespace session " + std::string(parent) +
                         " does not exist; create it first");
       }
-      SCONE_ASSIGN_OR_RETURN(sdl::AccessPolicy policy, StoredPolicy(*owner));
-      SCONE_RETURN_IF_ERROR(RequirePermission(policy, Permission::kCreateSessions,
+      SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*owner));
+      SCONE_RETURN_IF_ERROR(RequirePermission(*policy, Permission::kCreateSessions,
                                               owner->version.creator, client.key_hash, parent));
       expect.parent.emplace(std::string(parent), owner->version.hash);
     }
@@ -154,6 +163,8 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   stored.version.predecessor = predecessor;
   stored.version.created = env_.clock();
   SCONE_RETURN_IF_ERROR(env_.state->sessions().Commit(stored, expect));
+  policies_->Insert(CacheKey(name, stored.version.hash),
+                    std::make_shared<const sdl::AccessPolicy>(session.access_policy));
   spdlog::info("session {} {}: {} (by {})", name, active.has_value() ? "updated" : "created",
                stored.version.hash, client.key_hash);
   return Uploaded{api::SessionUploadResponse{name, stored.version.hash}, !active.has_value()};
