@@ -106,21 +106,32 @@ void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action) {
       ->type_name("CERT");
   AddFormatOption(cmd, ctx);
 
-  auto create = std::make_shared<SessionCommandArgs>();
-  cmd = AddCommand(group, ctx, action, "create",
-                   "Upload a new session to CAS and print its hash (an existing name is "
-                   "refused: use update)",
-                   CreateSession, create);
-  AddFileOptions(cmd, create->file);
-  AddCasOptions(cmd, ctx, *create);
-
-  auto update = std::make_shared<SessionCommandArgs>();
-  cmd = AddCommand(group, ctx, action, "update",
-                   "Upload a new version of a session and print its hash; the active "
-                   "version's hash becomes its predecessor unless the file names one",
-                   UpdateSession, update);
-  AddFileOptions(cmd, update->file);
-  AddCasOptions(cmd, ctx, *update);
+  // The commands that send (or compare) a session file.
+  struct FileCommand {
+    const char* name;
+    const char* help;
+    Command run;
+  };
+  static constexpr FileCommand kFileCommands[] = {
+      {"create",
+       "Upload a new session to CAS and print its hash (an existing name is refused: use "
+       "update)",
+       CreateSession},
+      {"update",
+       "Upload a new version of a session and print its hash; the active version's hash "
+       "becomes its predecessor unless the file names one",
+       UpdateSession},
+      {"verify",
+       "Check that the session active on CAS is the file (after substitution) and print its "
+       "hash; non-zero exit code on a mismatch",
+       VerifySession},
+  };
+  for (const FileCommand& c : kFileCommands) {
+    auto args = std::make_shared<SessionCommandArgs>();
+    cmd = AddCommand(group, ctx, action, c.name, c.help, c.run, args);
+    AddFileOptions(cmd, args->file);
+    AddCasOptions(cmd, ctx, *args);
+  }
 
   auto read = std::make_shared<SessionCommandArgs>();
   cmd = AddCommand(group, ctx, action, "read",
@@ -133,14 +144,6 @@ void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action) {
                   "Write the session to FILE (mode 0600) instead of printing it")
       ->type_name("FILE");
   AddCasOptions(cmd, ctx, *read);
-
-  auto verify = std::make_shared<SessionCommandArgs>();
-  cmd = AddCommand(group, ctx, action, "verify",
-                   "Check that the session active on CAS is the file (after substitution) and "
-                   "print its hash; non-zero exit code on a mismatch",
-                   VerifySession, verify);
-  AddFileOptions(cmd, verify->file);
-  AddCasOptions(cmd, ctx, *verify);
 
   auto list = std::make_shared<SessionCommandArgs>();
   cmd =

@@ -7,12 +7,11 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cas/api.h"
 #include "cas/protocol.h"
 #include "cas/server/cas_test_util.h"
-#include "cli/app.h"
+#include "cli/cli_test_util.h"
 #include "cli/identity.h"
 #include "common/file_util.h"
 #include "crypto/test_util.h"
@@ -38,11 +37,7 @@ constexpr char kSeed002[] =
     "name: \"my-example-session\"\nversion: \"0.2\"\n\nservices:\n  - name: webservice\n"
     "    command: \"./nginx\"\n    mrenclaves: [\"$NGINX_MRENCLAVE\"]\n";
 
-struct RunResult {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
+using testing::RunResult;
 
 class SessionCommandsTest : public ::testing::Test {
  protected:
@@ -105,23 +100,10 @@ class SessionCommandsTest : public ::testing::Test {
   }
 
   RunResult Scone(std::vector<std::string> args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    Context ctx(out, err, [] { return kNow; });
-    ctx.https = [this](const net::Endpoint&, const net::HttpRequest& request,
-                       const net::TlsClientOptions& options) { return Handle(request, options); };
-    ctx.sleep = [](std::chrono::milliseconds) {};
-    args.insert(args.begin(), "scone");
-    args.push_back("--config");
-    args.push_back(config_);
-    std::vector<const char*> argv;
-    argv.reserve(args.size());
-    for (const auto& a : args) argv.push_back(a.c_str());
-    RunResult r;
-    r.code = ::scone::cli::Run(static_cast<int>(argv.size()), argv.data(), ctx);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return testing::RunScone(
+        std::move(args), config_, kNow,
+        [this](const net::Endpoint&, const net::HttpRequest& request,
+               const net::TlsClientOptions& options) { return Handle(request, options); });
   }
 
   std::string MyCertificate() {
