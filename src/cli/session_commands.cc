@@ -1,8 +1,12 @@
 // `scone session ...` (also `scone cas session ...`): check session files and compute their
-// hashes locally (docs/session-language.md). Commands that talk to CAS join these later.
+// hashes locally (docs/session-language.md), and create, update, read, verify, list and show
+// the history of sessions on an attested CAS (docs/cli.md "Sessions";
+// session_cas_commands.h).
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/session_cas_commands.h"
+#include "cli/session_file.h"
 #include "common/file_util.h"
 #include "sdl/canonical.h"
 #include "sdl/printer.h"
@@ -11,33 +15,8 @@
 namespace scone::cli {
 namespace {
 
-struct SessionArgs {
-  std::string file;
-  std::vector<std::string> env;  // -e NAME=VALUE
-  bool use_env = false;
-  std::string name;     // --name
-  std::string creator;  // --creator CERT (calculate-hash)
-};
-
-Result<sdl::CheckedSession> Load(Context& ctx, const SessionArgs& args) {
-  auto text = ReadFile(args.file, 4 << 20);
-  if (!text.ok()) return text.status().WithContext("cannot read the session file");
-  sdl::Variables vars;
-  for (const auto& assignment : args.env) {
-    Status s = vars.AddAssignment(assignment);
-    if (!s.ok()) return s.WithContext("-e " + assignment);
-  }
-  if (args.use_env) vars.UseEnvironment();
-  std::optional<std::string> rename;
-  if (!args.name.empty()) rename = args.name;
-  SCONE_ASSIGN_OR_RETURN(sdl::CheckedSession checked,
-                         sdl::LoadSession(*text, args.file, vars, rename));
-  for (const auto& w : checked.warnings) ctx.err() << w << "\n";
-  return checked;
-}
-
-Status Check(Context& ctx, const SessionArgs& args) {
-  SCONE_ASSIGN_OR_RETURN(sdl::CheckedSession checked, Load(ctx, args));
+Status Check(Context& ctx, const SessionCommandArgs& args) {
+  SCONE_ASSIGN_OR_RETURN(sdl::CheckedSession checked, LoadSessionFile(args.file, ctx.err()));
   if (ctx.output_format() == OutputFormat::kJson) {
     ctx.PrintJson(sdl::SessionToJson(checked.session));
   } else {
@@ -46,8 +25,8 @@ Status Check(Context& ctx, const SessionArgs& args) {
   return Status::Ok();
 }
 
-Status CalculateHash(Context& ctx, const SessionArgs& args) {
-  SCONE_ASSIGN_OR_RETURN(sdl::CheckedSession checked, Load(ctx, args));
+Status CalculateHash(Context& ctx, const SessionCommandArgs& args) {
+  SCONE_ASSIGN_OR_RETURN(sdl::CheckedSession checked, LoadSessionFile(args.file, ctx.err()));
   std::optional<std::string> creator;
   if (!args.creator.empty()) {
     auto cert = ReadFile(args.creator, 1 << 20);
@@ -64,44 +43,120 @@ Status CalculateHash(Context& ctx, const SessionArgs& args) {
   return Status::Ok();
 }
 
-void AddSessionInputOptions(CLI::App* cmd, SessionArgs& args) {
+using Command = Status (*)(Context&, const SessionCommandArgs&);
+
+// Adds subcommand `name` to `group`, running `command` with its own options when chosen.
+CLI::App* AddCommand(CLI::App* group, Context& ctx, Action& action, const std::string& name,
+                     const std::string& help, Command command,
+                     const std::shared_ptr<SessionCommandArgs>& args) {
+  CLI::App* cmd = group->add_subcommand(name, help);
+  cmd->callback([&ctx, &action, command, args] {
+    action = [&ctx, command, args] { return command(ctx, *args); };
+  });
+  return cmd;
+}
+
+void AddFileOptions(CLI::App* cmd, SessionFileArgs& args) {
   cmd->add_option("SESSION_FILE", args.file, "Session description (YAML)")->required();
   cmd->add_option("-e,--env", args.env,
                   "Set variable NAME to VALUE for $NAME / ${NAME} (repeatable; wins over "
                   "--use-env)")
       ->type_name("NAME=VALUE")
-      ->take_all();
+      ->take_all()
+      ->allow_extra_args(false);  // `-e A=1 FILE`: FILE is not a second value of -e
   cmd->add_flag("--use-env", args.use_env, "Take variables not set with -e from the environment");
   cmd->add_option("--name", args.name, "Rename the session (after variable substitution)")
       ->type_name("NAME");
 }
 
+// --cas, --retries, --identity and --format: every command that talks to CAS.
+void AddCasOptions(CLI::App* cmd, Context& ctx, SessionCommandArgs& args) {
+  cmd->add_option("--cas", args.cas,
+                  "The CAS, by its name in \"scone cas list\" (default: the default CAS); it "
+                  "must have been attested with \"scone cas attest\"")
+      ->type_name("CAS");
+  cmd->add_option("--retries", args.retries,
+                  "Further attempts when the CAS cannot be reached (default 3)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 10));
+  AddIdentityOption(cmd, ctx);
+  AddFormatOption(cmd, ctx);
+}
+
 }  // namespace
 
 void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action) {
-  CLI::App* group = parent->add_subcommand("session", "Check session files and their hashes");
+  CLI::App* group = parent->add_subcommand(
+      "session", "Check session files; create, update, read, verify and list sessions on CAS");
   group->require_subcommand(1);
 
-  auto check_args = std::make_shared<SessionArgs>();
-  CLI::App* check = group->add_subcommand(
-      "check", "Validate a session file and print it normalized (secret values redacted)");
-  AddSessionInputOptions(check, *check_args);
-  AddFormatOption(check, ctx);
-  check->callback([&ctx, &action, check_args] {
-    action = [&ctx, check_args] { return Check(ctx, *check_args); };
-  });
+  auto check = std::make_shared<SessionCommandArgs>();
+  CLI::App* cmd = AddCommand(
+      group, ctx, action, "check",
+      "Validate a session file and print it normalized (secret values redacted)", Check, check);
+  AddFileOptions(cmd, check->file);
+  AddFormatOption(cmd, ctx);
 
-  auto hash_args = std::make_shared<SessionArgs>();
-  CLI::App* hash = group->add_subcommand("calculate-hash",
-                                         "Print the session hash (SHA-256 of its canonical form)");
-  AddSessionInputOptions(hash, *hash_args);
-  hash->add_option("--creator", hash_args->creator,
-                   "The uploader's certificate (PEM or DER), part of the hash")
+  auto hash = std::make_shared<SessionCommandArgs>();
+  cmd = AddCommand(group, ctx, action, "calculate-hash",
+                   "Print the session hash (SHA-256 of its canonical form)", CalculateHash, hash);
+  AddFileOptions(cmd, hash->file);
+  cmd->add_option("--creator", hash->creator,
+                  "The uploader's certificate (PEM or DER), part of the hash")
       ->type_name("CERT");
-  AddFormatOption(hash, ctx);
-  hash->callback([&ctx, &action, hash_args] {
-    action = [&ctx, hash_args] { return CalculateHash(ctx, *hash_args); };
-  });
+  AddFormatOption(cmd, ctx);
+
+  // The commands that send (or compare) a session file.
+  struct FileCommand {
+    const char* name;
+    const char* help;
+    Command run;
+  };
+  static constexpr FileCommand kFileCommands[] = {
+      {"create",
+       "Upload a new session to CAS and print its hash (an existing name is refused: use "
+       "update)",
+       CreateSession},
+      {"update",
+       "Upload a new version of a session and print its hash; the active version's hash "
+       "becomes its predecessor unless the file names one",
+       UpdateSession},
+      {"verify",
+       "Check that the session active on CAS is the file (after substitution) and print its "
+       "hash; non-zero exit code on a mismatch",
+       VerifySession},
+  };
+  for (const FileCommand& c : kFileCommands) {
+    auto args = std::make_shared<SessionCommandArgs>();
+    cmd = AddCommand(group, ctx, action, c.name, c.help, c.run, args);
+    AddFileOptions(cmd, args->file);
+    AddCasOptions(cmd, ctx, *args);
+  }
+
+  auto read = std::make_shared<SessionCommandArgs>();
+  cmd = AddCommand(group, ctx, action, "read",
+                   "Print a session as CAS stores it (exit code 2: no such session)", ReadSession,
+                   read);
+  cmd->add_option("NAME", read->name, "The session's name (ns/name in a namespace)")->required();
+  cmd->add_option("--hash", read->hash, "This version instead of the active one")
+      ->type_name("HASH");
+  cmd->add_option("-o,--output", read->output,
+                  "Write the session to FILE (mode 0600) instead of printing it")
+      ->type_name("FILE");
+  AddCasOptions(cmd, ctx, *read);
+
+  auto list = std::make_shared<SessionCommandArgs>();
+  cmd =
+      AddCommand(group, ctx, action, "list", "List the sessions you may list", ListSessions, list);
+  cmd->add_option("NAMESPACE", list->ns, "Only the sessions in this namespace");
+  AddCasOptions(cmd, ctx, *list);
+
+  auto history = std::make_shared<SessionCommandArgs>();
+  cmd = AddCommand(group, ctx, action, "history",
+                   "List the versions of a session, oldest first: hash, time, creator",
+                   SessionHistory, history);
+  cmd->add_option("NAME", history->name, "The session's name")->required();
+  AddCasOptions(cmd, ctx, *history);
 }
 
 void RegisterSessionCommands(CLI::App& root, Context& ctx, Action& action) {
