@@ -98,7 +98,9 @@ TEST(ProvisionRequest, ItsHttpRequestIsSensitiveAndParsesBack) {
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_TRUE(back->token == r.token);
     EXPECT_EQ(back->database_key.has_value(), with_key);
-    if (with_key) EXPECT_TRUE(*back->database_key == *r.database_key);
+    if (with_key) {
+      EXPECT_TRUE(*back->database_key == *r.database_key);
+    }
     EXPECT_EQ(back->config.text, r.config.text);
   }
 }
