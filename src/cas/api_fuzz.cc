@@ -57,7 +57,7 @@ void Provision(std::string_view body) {
   }
 }
 
-void Route(std::string_view text) {
+void LookUpRoute(std::string_view text) {
   size_t space = text.find(' ');
   if (space == std::string_view::npos) return;
   std::string allowed;
@@ -105,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       RoundTrip<ConfigUpdateResponse>(body);
       break;
     default:
-      Route(body);
+      LookUpRoute(body);
       break;
   }
   return 0;

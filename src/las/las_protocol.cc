@@ -191,13 +191,20 @@ net::HttpResponse SealKeyResponse::ToHttpResponse() const {
 }
 
 Result<SealKeyResponse> SealKeyResponse::FromJson(json& j) {
-  SCONE_RETURN_IF_ERROR(OnlyMembers(j, {"key"}));
-  auto it = j.find("key");
-  if (it == j.end() || !it->is_string()) return InvalidArgument("\"key\" is missing");
+  // The key's text is wiped whatever else is wrong with the answer (an unknown member too).
+  auto it = j.is_object() ? j.find("key") : j.end();
+  if (it == j.end() || !it->is_string()) {
+    SCONE_RETURN_IF_ERROR(OnlyMembers(j, {"key"}));
+    return InvalidArgument("\"key\" is missing");
+  }
   std::string& text = it->get_ref<std::string&>();
   auto key =
       text.size() == 2 * kSealKeySize ? HexDecode(text, kSealKeySize) : Result<Bytes>(Bytes{});
   WipeMemory(text.data(), text.size());
+  if (Status members = OnlyMembers(j, {"key"}); !members.ok()) {
+    if (key.ok()) WipeMemory(key->data(), key->size());
+    return members;
+  }
   if (!key.ok() || key->size() != kSealKeySize) {
     return InvalidArgument("\"key\" must be 64 hexadecimal digits");
   }

@@ -59,13 +59,13 @@ TEST(SensitiveMessages, WipeTheBodyTheyGiveUpAndTheirMovedFromSelf) {
   EXPECT_EQ(target.body, "tok3n");
   EXPECT_TRUE(target.sensitive);
   source->~HttpRequest();
-  EXPECT_FALSE(Holds(moved_from, "tok3n"));
+  EXPECT_FALSE(Holds(moved_from, "ok3n"));  // a move may clear only the first byte
 
   alignas(HttpResponse) unsigned char assigned[sizeof(HttpResponse)];
-  auto* r = new (assigned) HttpResponse(200, "", "k3y", true);
-  *r = HttpResponse(404, "", "gone");  // assigned over: the old body is wiped first
-  EXPECT_FALSE(Holds(assigned, "k3y"));
-  EXPECT_EQ(r->body, "gone");
+  auto* r = new (assigned) HttpResponse(200, "", "k3y-long", true);
+  *r = HttpResponse(404, "", "x");  // assigned over: the old body is wiped first
+  EXPECT_FALSE(Holds(assigned, "-long"));
+  EXPECT_EQ(r->body, "x");
   r->~HttpResponse();
 }
 
