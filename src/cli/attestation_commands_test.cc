@@ -12,7 +12,7 @@
 
 #include "attestation/collateral.h"
 #include "attestation/tcb_status.h"
-#include "cli/app.h"
+#include "cli/cli_test_util.h"
 #include "common/file_util.h"
 #include "platform/platform.h"
 #include "platform/platform_test_util.h"
@@ -26,11 +26,7 @@ using ::testing::Not;
 
 constexpr int64_t kNow = 1'780'000'000;
 
-struct RunResult {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
+using ::scone::cli::testing::RunResult;
 
 class VerifyQuoteTest : public ::testing::Test {
  protected:
@@ -56,20 +52,10 @@ class VerifyQuoteTest : public ::testing::Test {
   }
 
   RunResult Scone(std::vector<std::string> args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    Context ctx(out, err, [] { return kNow; });
     args.insert(args.begin(), "scone");
     args.push_back("--config");
     args.push_back((dir_.path() / "config.json").string());
-    std::vector<const char*> argv;
-    argv.reserve(args.size());
-    for (const auto& a : args) argv.push_back(a.c_str());
-    RunResult r;
-    r.code = ::scone::cli::Run(static_cast<int>(argv.size()), argv.data(), ctx);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return ::scone::cli::testing::RunScone(args, kNow);
   }
 
   RunResult VerifyQuote(std::vector<std::string> extra = {}) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cli/context.h"
 #include "crypto/key_hash.h"
 #include "crypto/random.h"
 #include "crypto/x509.h"
@@ -28,6 +29,10 @@ std::string Printable(std::string_view text) {
 }
 
 }  // namespace
+
+CasLink MakeCasLink(const Context& ctx, CasAddress address, int retries) {
+  return CasLink{std::move(address), ctx.https, ctx.sleep, retries};
+}
 
 std::string CasAddress::ApiUrl() const { return "https://" + endpoint.ToString() + "/"; }
 
