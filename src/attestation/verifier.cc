@@ -235,8 +235,7 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
         return fail(
             FailureKind::kMissingCrls,
             FailedPrecondition("collateral lacks the CRLs needed to check revocation:" + missing +
-                               "; add them, or pass --accept-unverifiable-pcs-certs "
-                               "to verify without revocation checks"));
+                               " (relaxation unverifiable-pcs-certs verifies without them)"));
       }
       // Relaxed: every CRL that is present is still checked (and reported); an issuer
       // chain without its CRL checks nothing and is ignored.

@@ -5,7 +5,9 @@
 
 #include "attestation/timestamp.h"
 #include "cli/commands.h"
+#include "cli/relaxation_flags.h"
 #include "common/hex.h"
+#include "crypto/key_hash.h"
 
 namespace scone::cli {
 namespace {
@@ -90,8 +92,16 @@ Result<cas::CasAttestPolicy> PolicyFromFlags(const AttestFlags& f) {
   }
   p.isvprodid = f.isvprodid;
   p.isvsvn = f.isvsvn;
-  if (!f.cas_key_hash.empty()) p.cas_key_hash = f.cas_key_hash;
-  if (!f.software_key_hash.empty()) p.software_key_hash = f.software_key_hash;
+  if (!f.cas_key_hash.empty()) {
+    auto decoded = crypto::DecodeKeyHash(f.cas_key_hash);
+    if (!decoded.ok()) return decoded.status().WithContext("-c (CAS key hash)");
+    p.cas_key_hash = f.cas_key_hash;
+  }
+  if (!f.software_key_hash.empty()) {
+    auto decoded = crypto::DecodeKeyHash(f.software_key_hash);
+    if (!decoded.ok()) return decoded.status().WithContext("-s (CAS software key hash)");
+    p.software_key_hash = f.software_key_hash;
+  }
   p.accept_configuration_needed = f.accept_configuration_needed;
   p.accept_out_of_date = f.accept_group_out_of_date;
   p.accept_sw_hardening_needed = f.accept_sw_hardening_needed;
@@ -100,7 +110,9 @@ Result<cas::CasAttestPolicy> PolicyFromFlags(const AttestFlags& f) {
   p.ignore_signer = f.ignore_signer;
   p.trust_any = f.trust_any;
   p.allow_unprovisioned = f.allow_unprovisioned;
-  SCONE_RETURN_IF_ERROR(cas::ValidatePolicy(p));
+  cas::CasRefusal refusal;
+  Status valid = cas::ValidatePolicy(p, &refusal);
+  if (!valid.ok()) return CasRefusalStatus(valid, refusal, p);
   return p;
 }
 
@@ -109,24 +121,6 @@ Result<int64_t> VerificationTime(const Context& ctx, const AttestFlags& f) {
   auto t = attestation::ParseVerificationTime(f.verification_time);
   if (!t.ok()) return t.status().WithContext("--verification-time");
   return *t;
-}
-
-// The option that gave each relaxation recorded in the evidence.
-std::string RelaxationFlag(const std::string& relaxation) {
-  static const std::pair<const char*, const char*> kFlags[] = {
-      {"configuration-needed", "-C"},
-      {"out-of-date", "-G"},
-      {"sw-hardening-needed", "-S"},
-      {"debug", "--only_for_testing-debug"},
-      {"trust-any", "--only_for_testing-trust-any"},
-      {"ignore-signer", "--only_for_testing-ignore-signer"},
-      {"unprovisioned", "--only_for_testing_allow-unprovisioned-cas"},
-      {"owner-secret-access", "--allow-cas-owner-secret-access"},
-  };
-  for (const auto& [name, flag] : kFlags) {
-    if (relaxation == name) return relaxation + " (" + flag + ")";
-  }
-  return relaxation;
 }
 
 Result<PreparedAttestation> PrepareAttestation(const Context& ctx, const std::string& address_text,

@@ -53,10 +53,6 @@ Result<cas::CasAttestPolicy> PolicyFromFlags(const AttestFlags& flags);
 // --verification-time, or the context's clock.
 Result<int64_t> VerificationTime(const Context& ctx, const AttestFlags& flags);
 
-// A relaxation recorded in the evidence with the option that allowed it:
-// "configuration-needed (-C)".
-std::string RelaxationFlag(const std::string& relaxation);
-
 // What `attest` and `provision ... with-attestation` prepare before any network traffic.
 struct PreparedAttestation {
   CasAddress address;

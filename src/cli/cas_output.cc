@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "attestation/timestamp.h"
-#include "cli/cas_attest_flags.h"
+#include "cli/relaxation_flags.h"
 #include "common/hex.h"
 
 namespace scone::cli {
@@ -34,7 +34,7 @@ void ReportTrusted(Context& ctx, const CasEntry& entry, bool became_default, jso
   }
   if (!e.relaxations.empty()) {
     std::vector<std::string> named;
-    for (const auto& r : e.relaxations) named.push_back(RelaxationFlag(r));
+    for (auto r : e.relaxations) named.push_back(RelaxationWithFlag(r));
     ctx.err() << "note: accepted with relaxations: " << JoinOr(named, "") << "\n";
   }
   if (!e.advisory_ids.empty()) {
@@ -47,7 +47,7 @@ void ReportTrusted(Context& ctx, const CasEntry& entry, bool became_default, jso
 std::string TcbText(const CasEntry& entry) {
   const cas::CasEvidence& e = entry.evidence;
   std::vector<std::string> relaxations;
-  for (const auto& r : e.relaxations) relaxations.push_back(RelaxationFlag(r));
+  for (auto r : e.relaxations) relaxations.push_back(RelaxationWithFlag(r));
   std::string out;
   out += "TCB status: " + std::string(attestation::TcbStatusName(e.tcb_status)) + "\n";
   out += "Advisories: " + JoinOr(e.advisory_ids, "none") + "\n";
@@ -64,9 +64,11 @@ std::string TcbText(const CasEntry& entry) {
 
 json TcbJson(const CasEntry& entry) {
   const cas::CasEvidence& e = entry.evidence;
+  json names = json::array();
+  for (auto r : e.relaxations) names.push_back(std::string(attestation::RelaxationName(r)));
   return {{"tcb_status", std::string(attestation::TcbStatusName(e.tcb_status))},
           {"advisory_ids", e.advisory_ids},
-          {"relaxations", e.relaxations},
+          {"relaxations", names},
           {"mrenclave", HexEncode(e.mrenclave)},
           {"mrsigner", HexEncode(e.mrsigner)},
           {"isvprodid", e.isvprodid},
