@@ -11,6 +11,7 @@
 #include "cli/cas_db.h"
 #include "cli/cas_output.h"
 #include "cli/commands.h"
+#include "cli/secret_option.h"
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "crypto/key_hash.h"
@@ -35,9 +36,11 @@ Result<OwnerConfigFile> ReadOwnerConfig(const std::string& file) {
   return out;
 }
 
-// Secrets typed on the command line: checked for their form without repeating them.
-Result<SecretBytes> HexSecret(const std::string& text, size_t digits, const char* option,
+// Secrets typed on the command line (kept as typed in a SecretBytes, secret_option.h):
+// checked for their form without repeating them, and decoded into a SecretBytes.
+Result<SecretBytes> HexSecret(const SecretBytes& typed, size_t digits, const char* option,
                               const char* what) {
+  std::string_view text = AsChars(typed.Reveal());
   bool ok = text.size() == digits && std::all_of(text.begin(), text.end(), [](char c) {
               return std::isxdigit(static_cast<unsigned char>(c)) != 0;
             });
@@ -56,15 +59,16 @@ Result<SecretBytes> HexSecret(const std::string& text, size_t digits, const char
 struct ProvisionArgs {
   std::string address;
   std::string cas_key_hash;  // -c
-  std::string token;
+  SecretBytes token;         // as typed (hex); secret from the moment CLI11 reads it
   std::string config_file;
-  std::string database_key;
-  AttestFlags flags;  // with-attestation
+  SecretBytes database_key;  // as typed (hex); empty: not given
+  AttestFlags flags;         // with-attestation
 };
 
 // Everything `provision` checks before it connects; the request body holds the token and
-// the database key, so it is wiped after use (best effort: the JSON library keeps copies
-// only while building it).
+// the database key, so it is wiped when freed (and CallPinned wipes the copy it sends).
+// Best effort: the JSON library keeps copies only while building it. When the API gets a
+// sensitive body type (wiped when freed), `body` becomes that type.
 struct ProvisionRequest {
   CasAddress address;
   Identity identity;
@@ -275,16 +279,14 @@ void RegisterCasOwnerCommands(CLI::App* cas, Context& ctx, Action& action) {
                    "The CAS key hash from the CAS log: the CAS instance to claim")
       ->required()
       ->type_name("CAS_KEY_HASH");
-  provision
-      ->add_option("--token", prov->token,
-                   "The provisioning token from the CAS log (32 hex digits)")
+  AddSecretOption(provision, "--token", prov->token,
+                  "The provisioning token from the CAS log (32 hex digits)")
       ->required()
       ->type_name("TOKEN");
   AddConfigFileOption(provision, prov->config_file);
-  provision
-      ->add_option("--database-key", prov->database_key,
-                   "Inject this database key (64 hex digits): CAS re-keys, and its owner can "
-                   "read every secret; refused by a CAS signed with the release signer")
+  AddSecretOption(provision, "--database-key", prov->database_key,
+                  "Inject this database key (64 hex digits): CAS re-keys, and its owner can "
+                  "read every secret; refused by a CAS signed with the release signer")
       ->type_name("HEX64");
   AddIdentityOption(provision, ctx);
   provision->require_subcommand(1);
