@@ -16,6 +16,7 @@ using crypto::X509Ptr;
 
 std::vector<X509*> Raw(const std::vector<X509Ptr>& certs) {
   std::vector<X509*> out;
+  out.reserve(certs.size());
   for (const X509Ptr& cert : certs) out.push_back(cert.get());
   return out;
 }

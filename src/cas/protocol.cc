@@ -214,9 +214,9 @@ Result<CasEvidence> VerifyAttestation(const AttestationResponse& r, ByteView non
     out.check = check;
     return out;
   };
-  auto tampered = [&](std::string what) {
+  auto tampered = [&](const std::string& what) {
     refuse(CasCheck::kEvidence);
-    return Tampered(std::move(what));
+    return Tampered(what);
   };
   auto cas = ParseCasCertificate(r.cas_certificate_pem, "CAS certificate");
   if (!cas.ok()) return tampered(cas.status().message());
