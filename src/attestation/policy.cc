@@ -6,38 +6,6 @@
 
 namespace scone::attestation {
 
-std::string_view RelaxationName(Relaxation r) {
-  switch (r) {
-    case Relaxation::kConfigurationNeeded:
-      return "configuration-needed";
-    case Relaxation::kOutOfDate:
-      return "out-of-date";
-    case Relaxation::kSwHardeningNeeded:
-      return "sw-hardening-needed";
-    case Relaxation::kDebug:
-      return "debug";
-    case Relaxation::kIgnoreAdvisories:
-      return "ignore-advisories";
-  }
-  return "unknown";
-}
-
-std::string_view RelaxationCliFlag(Relaxation r) {
-  switch (r) {
-    case Relaxation::kConfigurationNeeded:
-      return "-C/--accept-configuration-needed";
-    case Relaxation::kOutOfDate:
-      return "-G/--accept-group-out-of-date";
-    case Relaxation::kSwHardeningNeeded:
-      return "-S/--accept-sw-hardening-needed";
-    case Relaxation::kDebug:
-      return "--only_for_testing-debug";
-    case Relaxation::kIgnoreAdvisories:
-      return "--ignore-advisories";
-  }
-  return "?";
-}
-
 std::string_view PolicyCheckName(PolicyCheck c) {
   switch (c) {
     case PolicyCheck::kTcbStatus:
@@ -81,12 +49,27 @@ std::vector<Relaxation> RelaxationsForStatus(TcbStatus status) {
 
 bool StatusIsRelaxable(TcbStatus status) { return status != TcbStatus::kRevoked; }
 
+namespace {
+
+// "relaxation debug", "relaxations configuration-needed and sw-hardening-needed".
+std::string NameList(const std::vector<Relaxation>& rs) {
+  std::string s = rs.size() == 1 ? "relaxation " : "relaxations ";
+  for (size_t i = 0; i < rs.size(); ++i) {
+    if (i > 0) s += " and ";
+    s += RelaxationName(rs[i]);
+  }
+  return s;
+}
+
+}  // namespace
+
 Status PolicyResult::ToStatus() const {
   if (ok()) return Status::Ok();
   std::string m = "the quote does not satisfy the attestation policy: ";
   for (size_t i = 0; i < violations.size(); ++i) {
     if (i > 0) m += "; ";
     m += violations[i].message;
+    if (!violations[i].relaxations.empty()) m += " (" + NameList(violations[i].relaxations) + ")";
   }
   return PolicyRejected(std::move(m));
 }
@@ -116,31 +99,30 @@ bool Accepted(const QuotePolicy& p, Relaxation r) {
       return p.allow_debug;
     case Relaxation::kIgnoreAdvisories:
       return p.ignore_all_advisories;
+    case Relaxation::kUnverifiablePcsCerts:
+    case Relaxation::kTrustAny:
+    case Relaxation::kIgnoreSigner:
+    case Relaxation::kUnprovisioned:
+    case Relaxation::kOwnerSecretAccess:
+      break;  // not checks of a quote policy
   }
   return false;
-}
-
-std::string FlagList(const std::vector<Relaxation>& rs) {
-  std::string s;
-  for (size_t i = 0; i < rs.size(); ++i) {
-    if (i > 0) s += " and ";
-    s += RelaxationCliFlag(rs[i]);
-  }
-  return s;
 }
 
 }  // namespace
 
 PolicyResult CheckPolicy(const VerifiedQuote& q, const QuotePolicy& p) {
   PolicyResult result;
-  auto add = [&](PolicyCheck check, std::vector<Relaxation> rs, std::string message) {
-    result.violations.push_back({check, std::move(rs), std::move(message)});
+  auto add = [&](PolicyCheck check, std::vector<Relaxation> missing, std::vector<Relaxation> needed,
+                 std::string seen, std::string message) {
+    result.violations.push_back(
+        {check, std::move(missing), std::move(needed), std::move(seen), std::move(message)});
   };
 
   // TCB status.
   const std::string status(TcbStatusName(q.status));
   if (!StatusIsRelaxable(q.status)) {
-    add(PolicyCheck::kTcbStatus, {},
+    add(PolicyCheck::kTcbStatus, {}, {}, status,
         "TCB status is " + status + ": the platform's TCB is revoked; this cannot be accepted");
   } else {
     std::vector<Relaxation> needed = RelaxationsForStatus(q.status);
@@ -149,9 +131,7 @@ PolicyResult CheckPolicy(const VerifiedQuote& q, const QuotePolicy& p) {
       if (!Accepted(p, r)) missing.push_back(r);
     }
     if (!missing.empty()) {
-      add(PolicyCheck::kTcbStatus, missing,
-          "TCB status is " + status + "; accepting it needs " + FlagList(needed) +
-              (missing.size() < needed.size() ? " (missing: " + FlagList(missing) + ")" : ""));
+      add(PolicyCheck::kTcbStatus, missing, needed, status, "TCB status is " + status);
     }
   }
 
@@ -168,16 +148,15 @@ PolicyResult CheckPolicy(const VerifiedQuote& q, const QuotePolicy& p) {
       std::string list;
       for (const auto& id : open) list += (list.empty() ? "" : ",") + id;
       add(PolicyCheck::kAdvisories, {Relaxation::kIgnoreAdvisories},
-          "the platform is affected by security advisories " + list + "; to accept them add " +
-              std::string(RelaxationCliFlag(Relaxation::kIgnoreAdvisories)) + " " + list);
+          {Relaxation::kIgnoreAdvisories}, list,
+          "the platform is affected by security advisories " + list);
     }
   }
 
   // Debug.
   if (q.debug() && !p.allow_debug) {
-    add(PolicyCheck::kDebug, {Relaxation::kDebug},
-        "the enclave runs in debug mode (its memory is readable by the host); to accept it add " +
-            std::string(RelaxationCliFlag(Relaxation::kDebug)));
+    add(PolicyCheck::kDebug, {Relaxation::kDebug}, {Relaxation::kDebug}, "debug",
+        "the enclave runs in debug mode (its memory is readable by the host)");
   }
 
   // Identity.
@@ -185,20 +164,20 @@ PolicyResult CheckPolicy(const VerifiedQuote& q, const QuotePolicy& p) {
                                           q.mr_enclave()) == p.mr_enclaves.end()) {
     std::string expected;
     for (const auto& m : p.mr_enclaves) expected += (expected.empty() ? "" : ", ") + HexEncode(m);
-    add(PolicyCheck::kMrEnclave, {},
+    add(PolicyCheck::kMrEnclave, {}, {}, HexEncode(q.mr_enclave()),
         "MRENCLAVE " + HexEncode(q.mr_enclave()) + " is not an expected one (" + expected + ")");
   }
   if (p.mr_signer && *p.mr_signer != q.mr_signer()) {
-    add(PolicyCheck::kMrSigner, {},
+    add(PolicyCheck::kMrSigner, {}, {}, HexEncode(q.mr_signer()),
         "MRSIGNER " + HexEncode(q.mr_signer()) + " is not the expected " + HexEncode(*p.mr_signer));
   }
   if (p.isv_prod_id && *p.isv_prod_id != q.isv_prod_id()) {
-    add(PolicyCheck::kIsvProdId, {},
+    add(PolicyCheck::kIsvProdId, {}, {}, std::to_string(q.isv_prod_id()),
         "ISVPRODID " + std::to_string(q.isv_prod_id()) + " is not the expected " +
             std::to_string(*p.isv_prod_id));
   }
   if (p.min_isv_svn && q.isv_svn() < *p.min_isv_svn) {
-    add(PolicyCheck::kIsvSvn, {},
+    add(PolicyCheck::kIsvSvn, {}, {}, std::to_string(q.isv_svn()),
         "ISVSVN " + std::to_string(q.isv_svn()) + " is below the required " +
             std::to_string(*p.min_isv_svn) + " (an older, possibly vulnerable version)");
   }
@@ -206,7 +185,7 @@ PolicyResult CheckPolicy(const VerifiedQuote& q, const QuotePolicy& p) {
     const Bytes& want = *p.report_data;
     const auto& have = q.report_data();
     if (want.size() > have.size() || !std::equal(want.begin(), want.end(), have.begin())) {
-      add(PolicyCheck::kReportData, {},
+      add(PolicyCheck::kReportData, {}, {}, HexEncode(have),
           "the report data does not bind the expected value (expected " +
               (want.size() == have.size() ? std::string("") : "prefix ") +
               HexEncode(ByteView(want).first(std::min<size_t>(want.size(), 64))) + ")");

@@ -2,12 +2,12 @@
 // advisories are acceptable. Separate from verification (verifier.h), which only
 // establishes what a quote proves.
 //
-// Every refusal names the check, the values involved and the option that would relax it,
-// and carries the Relaxation(s) it needs as enums, so that callers with their own
-// vocabulary (session policies: `tolerate: [hyperthreading, outdated-tcb,
-// software-hardening-needed, debug-mode]`, `ignore_advisories`) can phrase the hint
-// themselves. Checks that cannot be relaxed (a wrong MRENCLAVE, a revoked platform) carry
-// no relaxation.
+// Every refusal is a PolicyViolation: the check, what the quote has, and the Relaxation(s)
+// (relaxation.h) that would make it pass, so that each caller phrases the hint in its own
+// vocabulary (the CLI: its flags; session policies: `tolerate: [hyperthreading,
+// outdated-tcb, software-hardening-needed, debug-mode]`, `ignore_advisories`). Messages name
+// the check and the values, never an option. Checks that cannot be relaxed (a wrong
+// MRENCLAVE, a revoked platform) carry no relaxation.
 //
 // Used by CAS attestation in the CLI and by enclave attestation in CAS.
 #pragma once
@@ -18,25 +18,12 @@
 #include <string_view>
 #include <vector>
 
+#include "attestation/relaxation.h"
 #include "attestation/verifier.h"
 #include "common/bytes.h"
 #include "common/status.h"
 
 namespace scone::attestation {
-
-enum class Relaxation {
-  kConfigurationNeeded,  // -C / --accept-configuration-needed; session: hyperthreading
-  kOutOfDate,            // -G / --accept-group-out-of-date; session: outdated-tcb
-  kSwHardeningNeeded,    // -S / --accept-sw-hardening-needed; session: software-hardening-needed
-  kDebug,                // --only_for_testing-debug; session: debug-mode
-  kIgnoreAdvisories,     // --ignore-advisories; session: ignore_advisories
-};
-
-// Stable kebab-case name ("configuration-needed", "out-of-date", "sw-hardening-needed",
-// "debug", "ignore-advisories").
-std::string_view RelaxationName(Relaxation relaxation);
-// The CLI flag, e.g. "-C/--accept-configuration-needed".
-std::string_view RelaxationCliFlag(Relaxation relaxation);
 
 enum class PolicyCheck {
   kTcbStatus,
@@ -76,16 +63,25 @@ struct QuotePolicy {
 
 struct PolicyViolation {
   PolicyCheck check;
-  // What would make this check pass; empty if nothing can (a mismatch of identity).
+  // What would make this check pass that the policy does not grant yet; empty if nothing
+  // can (a mismatch of identity, a revoked platform).
   std::vector<Relaxation> relaxations;
-  std::string message;  // names the check, the values and the CLI option
+  // Everything the check needs, granted or not (a combined TCB status needs two); a
+  // superset of `relaxations`.
+  std::vector<Relaxation> needed;
+  // What the quote has: the TCB status name, the open advisory IDs (comma-separated), the
+  // MRENCLAVE or MRSIGNER (hex), the ISVPRODID or ISVSVN (decimal), "debug", or the report
+  // data (hex).
+  std::string seen;
+  std::string message;  // for people: the check and the values; names no option
 };
 
 struct PolicyResult {
   std::vector<PolicyViolation> violations;  // in check order; empty = accepted
 
   bool ok() const { return violations.empty(); }
-  // OK, or kPolicyRejected with every violation's message.
+  // OK, or kPolicyRejected with every violation's message and the names of the relaxations
+  // that would accept it.
   Status ToStatus() const;
   // The union of the relaxations of all violations, if every violation has one; empty if
   // some violation cannot be relaxed or there is none.

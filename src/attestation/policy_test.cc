@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string_view>
+
+#include "common/hex.h"
+
 namespace scone::attestation {
 namespace {
 
@@ -43,7 +48,11 @@ TEST(Policy, EachStatusNeedsItsFlags) {
     EXPECT_EQ(r.violations[0].check, PolicyCheck::kTcbStatus);
     EXPECT_EQ(Relaxations(r), c.needed) << TcbStatusName(c.status);
     EXPECT_EQ(r.ToStatus().code(), Code::kPolicyRejected);
-    EXPECT_NE(r.violations[0].message.find(RelaxationCliFlag(c.needed[0])), std::string::npos);
+    EXPECT_EQ(r.violations[0].needed, c.needed);
+    EXPECT_EQ(r.violations[0].seen, TcbStatusName(c.status));
+    // The message names the status, never a flag (the CLI adds those).
+    EXPECT_NE(r.violations[0].message.find(TcbStatusName(c.status)), std::string::npos);
+    EXPECT_EQ(r.violations[0].message.find("--"), std::string::npos);
 
     QuotePolicy all;
     all.accept_configuration_needed = true;
@@ -58,6 +67,7 @@ TEST(Policy, EachStatusNeedsItsFlags) {
       ASSERT_EQ(h.violations.size(), 1u);
       EXPECT_EQ(h.violations[0].relaxations.size(), 1u);
       EXPECT_NE(h.violations[0].relaxations[0], Relaxation::kConfigurationNeeded);
+      EXPECT_EQ(h.violations[0].needed, c.needed);
     }
   }
 }
@@ -147,9 +157,38 @@ TEST(Policy, ReportDataPrefix) {
 
 TEST(Policy, NamesAreStable) {
   EXPECT_EQ(RelaxationName(Relaxation::kConfigurationNeeded), "configuration-needed");
-  EXPECT_EQ(RelaxationCliFlag(Relaxation::kOutOfDate), "-G/--accept-group-out-of-date");
-  EXPECT_EQ(RelaxationCliFlag(Relaxation::kSwHardeningNeeded), "-S/--accept-sw-hardening-needed");
   EXPECT_EQ(PolicyCheckName(PolicyCheck::kTcbStatus), "tcb-status");
+}
+
+// The names are stored (the CLI state's evidence): each is distinct, parses back to its
+// value, and an unknown name is refused.
+TEST(Relaxation, EveryNameParsesBackAndUnknownNamesAreRefused) {
+  std::set<std::string_view> names;
+  for (Relaxation r : kAllRelaxations) {
+    EXPECT_TRUE(names.insert(RelaxationName(r)).second) << RelaxationName(r);
+    auto parsed = ParseRelaxation(RelaxationName(r));
+    ASSERT_TRUE(parsed.ok()) << RelaxationName(r);
+    EXPECT_EQ(*parsed, r);
+  }
+  EXPECT_EQ(ParseRelaxation("unknown").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseRelaxation("").status().code(), Code::kInvalidArgument);
+}
+
+TEST(Policy, ViolationsSayWhatWasSeenAndNameNoFlag) {
+  QuotePolicy strict;
+  strict.mr_enclaves = {ByteArray<32>{}};
+  auto q = Quote(TcbStatus::kUpToDate);
+  q.report.set_attributes(kAttributeInit | kAttributeDebug, 0);
+  auto r = CheckPolicy(q, strict);
+  ASSERT_EQ(r.violations.size(), 2u);
+  EXPECT_EQ(r.violations[0].check, PolicyCheck::kDebug);
+  EXPECT_EQ(r.violations[0].relaxations, std::vector<Relaxation>{Relaxation::kDebug});
+  EXPECT_EQ(r.violations[1].check, PolicyCheck::kMrEnclave);
+  EXPECT_TRUE(r.violations[1].relaxations.empty());
+  EXPECT_EQ(r.violations[1].seen, HexEncode(q.mr_enclave()));
+  for (const auto& v : r.violations) EXPECT_EQ(v.message.find("--"), std::string::npos);
+  // ToStatus names the relaxation by its name.
+  EXPECT_NE(r.ToStatus().message().find("relaxation debug"), std::string::npos);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ json VerifiedQuoteToJson(const VerifiedQuote& q) {
   return j;
 }
 
-std::string FormatVerifiedQuote(const VerifiedQuote& q) {
+std::string FormatVerifiedQuote(const VerifiedQuote& q, RelaxationWords words) {
   std::string advisories;
   for (const auto& a : q.advisory_ids) advisories += (advisories.empty() ? "" : ", ") + a;
   std::string s;
@@ -63,8 +63,9 @@ std::string FormatVerifiedQuote(const VerifiedQuote& q) {
       return checked ? std::string("yes") : std::string("NO (CRL absent)");
     };
     const bool none = !q.revocation.root_ca_crl && !q.revocation.pck_crl;
-    line("Revocation checked", std::string(none ? "NO" : "partly") +
-                                   " (--accept-unverifiable-pcs-certs; CRL files missing)");
+    line("Revocation checked", std::string(none ? "NO" : "partly") + " (" +
+                                   std::string(words(Relaxation::kUnverifiablePcsCerts)) +
+                                   "; CRL files missing)");
     line("  PCK CA, TCB signing and root certificates against the root CA CRL",
          ran(q.revocation.root_ca_crl));
     line("  PCK certificate against the PCK CRL", ran(q.revocation.pck_crl));

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "attestation/relaxation.h"
 #include "attestation/verifier.h"
 
 namespace scone::attestation {
@@ -18,8 +19,13 @@ namespace scone::attestation {
 // RevocationChecks). Byte values are lower-case hex.
 nlohmann::json VerifiedQuoteToJson(const VerifiedQuote& quote);
 
-// Multi-line "name: value" text with the same content.
-std::string FormatVerifiedQuote(const VerifiedQuote& quote);
+// How a caller names a relaxation in text: the CLI passes its flags
+// (cli::RelaxationFlag); the default is the relaxation's stable name.
+using RelaxationWords = std::string_view (*)(Relaxation);
+
+// Multi-line "name: value" text with the same content. A relaxation that the result needed
+// (unverifiable-pcs-certs, when CRLs were missing) is named with `words`.
+std::string FormatVerifiedQuote(const VerifiedQuote& quote, RelaxationWords words = RelaxationName);
 
 // {"error": {"code": "<code name>", "kind": "<failure kind>", "message": "..."}} for a
 // failed verification.

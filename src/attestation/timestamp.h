@@ -16,7 +16,7 @@ namespace scone::attestation {
 // kInvalidArgument naming the problem for anything else, including impossible dates.
 Result<int64_t> ParseRfc3339(std::string_view text);
 
-// The --at TIME argument: decimal Unix seconds (e.g. "1752919277") or RFC 3339.
+// A verification time as a user types it: decimal Unix seconds (e.g. "1752919277") or RFC 3339.
 Result<int64_t> ParseVerificationTime(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SSZ".

@@ -169,7 +169,8 @@ struct VerifierOptions {
   std::vector<Bytes> trusted_roots;
   // Accept collateral that lacks some or all CRL files: the revocation checks whose CRL
   // is missing do not run (the CRLs that are present are still checked), and the result
-  // says which ran. Off by default; CLI flag --accept-unverifiable-pcs-certs.
+  // says which ran. Off by default: Relaxation::kUnverifiablePcsCerts; without it, missing
+  // CRLs fail with FailureKind::kMissingCrls.
   bool accept_unverifiable_pcs_certs = false;
   // Maximum number of collateral sets, and of PCK chains per set, kept in the cache.
   size_t cache_capacity = 64;

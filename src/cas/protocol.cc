@@ -75,30 +75,38 @@ ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
   return crypto::Sha512(input);
 }
 
-Status ValidatePolicy(const CasAttestPolicy& p) {
+Status ValidatePolicy(const CasAttestPolicy& p, CasRefusal* refusal) {
+  auto refuse = [&](PolicyProblem problem, Status status) {
+    if (refusal != nullptr) {
+      *refusal = CasRefusal{};
+      refusal->check = CasCheck::kPolicy;
+      refusal->problem = problem;
+    }
+    return status;
+  };
   if (p.mrsigner.has_value() != p.isvprodid.has_value() ||
       (p.mrsigner.has_value() && !p.isvsvn.has_value())) {
-    return InvalidArgument(
-        "--mrsigner, --isvprodid and --isvsvn must be given together to attest a CAS of "
-        "another signer");
-  }
-  if (p.isvprodid.has_value() && !p.mrsigner.has_value()) {
-    return InvalidArgument("--isvprodid needs --mrsigner and --isvsvn");
+    return refuse(PolicyProblem::kSignerIncomplete,
+                  InvalidArgument("a CAS of another signer needs its MRSIGNER, ISVPRODID and "
+                                  "minimum ISVSVN together"));
   }
   if (p.ignore_signer && p.mrsigner.has_value()) {
-    return InvalidArgument("--only_for_testing-ignore-signer contradicts --mrsigner");
+    return refuse(PolicyProblem::kIgnoreSignerWithSigner,
+                  InvalidArgument("not checking the signer contradicts an expected MRSIGNER"));
   }
   if (p.ignore_signer && p.mrenclaves.empty() && !p.trust_any) {
-    return InvalidArgument(
-        "--only_for_testing-ignore-signer needs an expected MRENCLAVE (the CAS software is "
-        "otherwise not identified at all); add MRENCLAVE or --mrenclave");
+    return refuse(PolicyProblem::kIgnoreSignerWithoutMrenclave,
+                  InvalidArgument("not checking the signer needs an expected MRENCLAVE (the CAS "
+                                  "software is otherwise not identified at all)"));
   }
   for (const auto* hash : {&p.cas_key_hash, &p.software_key_hash}) {
     if (hash->has_value()) {
       auto decoded = crypto::DecodeKeyHash(**hash);
       if (!decoded.ok()) {
-        return decoded.status().WithContext(hash == &p.cas_key_hash ? "-c (CAS key hash)"
-                                                                    : "-s (CAS software key hash)");
+        const bool cas = hash == &p.cas_key_hash;
+        return refuse(cas ? PolicyProblem::kBadCasKeyHash : PolicyProblem::kBadSoftwareKeyHash,
+                      decoded.status().WithContext(cas ? "the expected CAS key hash"
+                                                       : "the expected CAS software key hash"));
       }
     }
   }
@@ -109,7 +117,7 @@ json CasEvidence::ToJson() const {
   json advisories = json::array();
   for (const auto& a : advisory_ids) advisories.push_back(a);
   json relax = json::array();
-  for (const auto& r : relaxations) relax.push_back(r);
+  for (auto r : relaxations) relax.push_back(std::string(attestation::RelaxationName(r)));
   return {{"cas_certificate", cas_certificate_pem},
           {"cas_key_hash", cas_key_hash},
           {"cas_software_certificate", cas_software_certificate_pem},
@@ -171,7 +179,12 @@ Result<CasEvidence> CasEvidence::FromJson(const json& j) {
   SCONE_ASSIGN_OR_RETURN(std::string status, str("tcb_status"));
   SCONE_ASSIGN_OR_RETURN(e.tcb_status, attestation::ParseTcbStatus(status));
   SCONE_ASSIGN_OR_RETURN(e.advisory_ids, strings("advisory_ids"));
-  SCONE_ASSIGN_OR_RETURN(e.relaxations, strings("relaxations"));
+  SCONE_ASSIGN_OR_RETURN(std::vector<std::string> relaxations, strings("relaxations"));
+  for (const auto& name : relaxations) {
+    auto r = attestation::ParseRelaxation(name);
+    if (!r.ok()) return r.status().WithContext("CAS evidence: \"relaxations\"");
+    e.relaxations.push_back(*r);
+  }
   if (!j.contains("verified_at") || !j["verified_at"].is_number_integer()) {
     return InvalidArgument("CAS evidence: \"verified_at\" is not a number");
   }
@@ -189,31 +202,47 @@ Result<CasEvidence> CasEvidence::FromJson(const json& j) {
 Result<CasEvidence> VerifyAttestation(const AttestationResponse& r, ByteView nonce,
                                       ByteView tls_server_certificate_der,
                                       const CasAttestPolicy& policy,
-                                      const attestation::QuoteVerifier& verifier, int64_t now) {
-  SCONE_RETURN_IF_ERROR(ValidatePolicy(policy));
+                                      const attestation::QuoteVerifier& verifier, int64_t now,
+                                      CasRefusal* refusal) {
+  CasRefusal ignored;
+  CasRefusal& out = refusal != nullptr ? *refusal : ignored;
+  out = CasRefusal{};
+  SCONE_RETURN_IF_ERROR(ValidatePolicy(policy, &out));
+  // Every refusal below sets `out`; `refuse` starts a refusal of `check`.
+  auto refuse = [&](CasCheck check) -> CasRefusal& {
+    out = CasRefusal{};
+    out.check = check;
+    return out;
+  };
+  auto tampered = [&](const std::string& what) {
+    refuse(CasCheck::kEvidence);
+    return Tampered(what);
+  };
   auto cas = ParseCasCertificate(r.cas_certificate_pem, "CAS certificate");
-  if (!cas.ok()) return Tampered(cas.status().message());
+  if (!cas.ok()) return tampered(cas.status().message());
   auto sw = ParseCasCertificate(r.cas_software_certificate_pem, "CAS software certificate");
-  if (!sw.ok()) return Tampered(sw.status().message());
+  if (!sw.ok()) return tampered(sw.status().message());
 
   // The connection must end in the attested CAS: its TLS key is the CAS key.
   auto tls_cert = crypto::ParseCertificateDer(tls_server_certificate_der);
-  if (!tls_cert.ok()) return Tampered("the TLS server certificate does not parse");
+  if (!tls_cert.ok()) return tampered("the TLS server certificate does not parse");
   SCONE_ASSIGN_OR_RETURN(std::string tls_key_hash, crypto::KeyHashOfCertificate(tls_cert->get()));
   if (tls_key_hash != cas->key_hash) {
-    return Tampered("the TLS server key (" + tls_key_hash + ") is not the CAS key (" +
+    return tampered("the TLS server key (" + tls_key_hash + ") is not the CAS key (" +
                     cas->key_hash + "): the connection does not end in the attested CAS");
   }
 
   attestation::FailureKind kind = attestation::FailureKind::kNone;
   auto verified = verifier.Verify(r.quote, r.collateral, now, &kind);
   if (!verified.ok()) {
+    CasRefusal& q = refuse(CasCheck::kQuote);
+    q.quote_failure = kind;
+    q.simulated = r.flags.simulated;
     Status s = verified.status().WithContext("the CAS quote does not verify");
     if (kind == attestation::FailureKind::kUntrustedRoot && r.flags.simulated) {
       s = Status(s.code(), s.message() +
-                               ". The CAS runs on the simulated SGX platform: add "
-                               "--only_for_testing-sim-root-ca FILE (sim-root-ca.pem in the "
-                               "las platform directory) to trust it, for testing only");
+                               ". The CAS runs on the simulated SGX platform, whose root CA is "
+                               "trusted only where it is named, for testing only");
     }
     return s;
   }
@@ -221,11 +250,11 @@ Result<CasEvidence> VerifyAttestation(const AttestationResponse& r, ByteView non
 
   auto expected = AttestationReportData(nonce, cas->spki, sw->spki, r.flags);
   if (q.report_data() != expected) {
-    return Tampered(
+    return tampered(
         "the quote's report data does not bind this nonce, these CAS keys and these flags");
   }
   if (q.debug() != r.flags.debug) {
-    return Tampered("the debug flag contradicts the quote's DEBUG attribute");
+    return tampered("the debug flag contradicts the quote's DEBUG attribute");
   }
 
   CasEvidence e;
@@ -244,20 +273,26 @@ Result<CasEvidence> VerifyAttestation(const AttestationResponse& r, ByteView non
 
   // Instance identity first: a wrong -c/-s is the most specific answer.
   if (policy.cas_key_hash.has_value() && *policy.cas_key_hash != e.cas_key_hash) {
-    return Status(Code::kPolicyRejected, "the CAS key hash is " + e.cas_key_hash + ", not " +
-                                             *policy.cas_key_hash +
-                                             " as given with -c: this is another CAS instance");
+    CasRefusal& k = refuse(CasCheck::kCasKeyHash);
+    k.seen = e.cas_key_hash;
+    k.expected = *policy.cas_key_hash;
+    return Status(Code::kPolicyRejected, "the CAS key hash is " + e.cas_key_hash +
+                                             ", not the expected " + *policy.cas_key_hash +
+                                             ": this is another CAS instance");
   }
   if (policy.software_key_hash.has_value() && *policy.software_key_hash != e.software_key_hash) {
+    CasRefusal& k = refuse(CasCheck::kSoftwareKeyHash);
+    k.seen = e.software_key_hash;
+    k.expected = *policy.software_key_hash;
     return Status(Code::kPolicyRejected, "the CAS software key hash is " + e.software_key_hash +
-                                             ", not " + *policy.software_key_hash +
-                                             " as given with -s");
+                                             ", not the expected " + *policy.software_key_hash);
   }
 
   if (policy.trust_any && !q.debug()) {
+    refuse(CasCheck::kTrustAnyNotDebug);
     return Status(Code::kPolicyRejected,
-                  "--only_for_testing-trust-any is only accepted for a CAS in debug mode, and "
-                  "this CAS runs in production mode; attest it without that option");
+                  "trusting any CAS software is only accepted for a CAS in debug mode, and this "
+                  "CAS runs in production mode");
   }
 
   attestation::QuotePolicy qp;
@@ -265,7 +300,7 @@ Result<CasEvidence> VerifyAttestation(const AttestationResponse& r, ByteView non
   qp.accept_configuration_needed = policy.accept_configuration_needed;
   qp.accept_out_of_date = policy.accept_out_of_date;
   qp.accept_sw_hardening_needed = policy.accept_sw_hardening_needed;
-  // Advisories come with the TCB status they belong to: accepting the status (-C/-G/-S)
+  // Advisories come with the TCB status they belong to: accepting the status (its relaxation)
   // accepts them; they are printed and recorded with the evidence.
   qp.ignore_all_advisories = true;
   // trust-any drops the defaults (release signer, product, version), never what the user
@@ -294,47 +329,46 @@ Result<CasEvidence> VerifyAttestation(const AttestationResponse& r, ByteView non
   }
   auto result = attestation::CheckPolicy(q, qp);
   if (!result.ok()) {
+    CasRefusal& v = refuse(CasCheck::kEnclave);
+    v.violations = result.violations;
+    v.relaxations = result.NeededRelaxations();
     std::string msg = "the CAS is not trustworthy under the given policy: ";
     for (size_t i = 0; i < result.violations.size(); ++i) {
-      const auto& v = result.violations[i];
+      const auto& violation = result.violations[i];
       if (i > 0) msg += "; ";
-      msg += v.message;
-      if (v.check == attestation::PolicyCheck::kMrSigner && !policy.mrsigner.has_value() &&
+      msg += violation.message;
+      if (violation.check == attestation::PolicyCheck::kMrSigner && !policy.mrsigner.has_value() &&
           !policy.ignore_signer) {
-        msg +=
-            " (the default expects the release signer of this scone build; use --mrsigner "
-            "with --isvprodid and --isvsvn for another signer)";
+        msg += " (the default expects the release signer of this build)";
       }
-      if (v.check == attestation::PolicyCheck::kIsvSvn && !policy.isvsvn.has_value() &&
+      if (violation.check == attestation::PolicyCheck::kIsvSvn && !policy.isvsvn.has_value() &&
           !policy.mrsigner.has_value()) {
-        msg += " (by default a CAS needs at least the ISVSVN of this scone, " +
-               std::to_string(CasIsvSvn()) +
-               "; give --isvsvn N or the CAS's MRENCLAVE to attest another version)";
+        msg += " (by default a CAS needs at least the ISVSVN of this build, " +
+               std::to_string(CasIsvSvn()) + ")";
       }
     }
     return Status(Code::kPolicyRejected, msg);
   }
-  for (auto relaxation : attestation::RelaxationsForStatus(q.status)) {
-    e.relaxations.emplace_back(attestation::RelaxationName(relaxation));
-  }
-  if (q.debug()) e.relaxations.emplace_back("debug");
-  if (policy.trust_any) e.relaxations.emplace_back("trust-any");
-  if (policy.ignore_signer) e.relaxations.emplace_back("ignore-signer");
+  using attestation::Relaxation;
+  e.relaxations = attestation::RelaxationsForStatus(q.status);
+  if (q.debug()) e.relaxations.push_back(Relaxation::kDebug);
+  if (policy.trust_any) e.relaxations.push_back(Relaxation::kTrustAny);
+  if (policy.ignore_signer) e.relaxations.push_back(Relaxation::kIgnoreSigner);
 
   if (!r.flags.provisioned && !policy.allow_unprovisioned) {
+    refuse(CasCheck::kUnprovisioned).relaxations = {Relaxation::kUnprovisioned};
     return Status(Code::kPolicyRejected,
-                  "the CAS is not provisioned yet: claim it with `scone cas provision` (which "
-                  "also attests it), or add --only_for_testing_allow-unprovisioned-cas");
+                  "the CAS is not provisioned yet: it has no owner (relaxation unprovisioned)");
   }
-  if (!r.flags.provisioned) e.relaxations.emplace_back("unprovisioned");
+  if (!r.flags.provisioned) e.relaxations.push_back(Relaxation::kUnprovisioned);
   if (r.flags.owner_secret_access) {
     if (!policy.allow_owner_secret_access) {
+      refuse(CasCheck::kOwnerSecretAccess).relaxations = {Relaxation::kOwnerSecretAccess};
       return Status(Code::kPolicyRejected,
-                    "the CAS owner injected the database key and can read every secret "
-                    "stored in this CAS; if that is acceptable, add "
-                    "--allow-cas-owner-secret-access");
+                    "the CAS owner injected the database key and can read every secret stored "
+                    "in this CAS (relaxation owner-secret-access)");
     }
-    e.relaxations.emplace_back("owner-secret-access");
+    e.relaxations.push_back(Relaxation::kOwnerSecretAccess);
   }
   return e;
 }

@@ -20,6 +20,7 @@
 
 #include "attestation/collateral.h"
 #include "attestation/policy.h"
+#include "attestation/relaxation.h"
 #include "attestation/verifier.h"
 #include "cas/api.h"
 #include "common/bytes.h"
@@ -53,32 +54,73 @@ using api::kMinNonceSize;
 ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
                                     ByteView software_key_spki_der, const AttestationFlags& flags);
 
-// What `scone cas attest` (and `provision ... with-attestation`) requires of a CAS; the
-// defaults are the secure ones. Each flag's name in comments is the CLI option.
+// What a client (`scone cas attest`, `provision ... with-attestation`) requires of a CAS; the
+// defaults are the secure ones. The booleans grant the relaxation (relaxation.h) named in
+// their comment; the CLI's flag for each is in src/cli/relaxation_flags.cc.
 struct CasAttestPolicy {
-  std::vector<ByteArray<32>> mrenclaves;  // [MRENCLAVE] / --mrenclave; empty = any
-  // --mrsigner with --isvprodid and --isvsvn (all three or none).
+  std::vector<ByteArray<32>> mrenclaves;  // accepted MRENCLAVEs; empty = any
+  // Another signer than this build's release signer: all three or none.
   std::optional<ByteArray<32>> mrsigner;
   std::optional<uint16_t> isvprodid;
-  // --isvsvn: minimum ISVSVN. Unset: this build's CasIsvSvn(), unless mrenclaves are given
-  // (a measurement names one exact version, old or new).
+  // Minimum ISVSVN. Unset: this build's CasIsvSvn(), unless mrenclaves are given (a
+  // measurement names one exact version, old or new).
   std::optional<uint16_t> isvsvn;
-  std::optional<std::string> cas_key_hash;       // -c
-  std::optional<std::string> software_key_hash;  // -s
-  bool accept_configuration_needed = false;      // -C
-  bool accept_out_of_date = false;               // -G
-  bool accept_sw_hardening_needed = false;       // -S
-  bool allow_owner_secret_access = false;        // --allow-cas-owner-secret-access
-  bool allow_debug = false;                      // --only_for_testing-debug
-  bool ignore_signer = false;                    // --only_for_testing-ignore-signer
-  bool trust_any = false;                        // --only_for_testing-trust-any
-  bool allow_unprovisioned = false;              // --only_for_testing_allow-unprovisioned-cas
+  std::optional<std::string> cas_key_hash;       // the CAS instance's key hash
+  std::optional<std::string> software_key_hash;  // the CAS software key's hash
+  bool accept_configuration_needed = false;      // kConfigurationNeeded
+  bool accept_out_of_date = false;               // kOutOfDate
+  bool accept_sw_hardening_needed = false;       // kSwHardeningNeeded
+  bool allow_owner_secret_access = false;        // kOwnerSecretAccess
+  bool allow_debug = false;                      // kDebug
+  bool ignore_signer = false;                    // kIgnoreSigner
+  bool trust_any = false;                        // kTrustAny
+  bool allow_unprovisioned = false;              // kUnprovisioned
 };
 
-// Checks the combination of options before anything is sent (SCONE's rules: a custom
-// MRSIGNER needs ISVPRODID and ISVSVN; ignore-signer needs an MRENCLAVE unless trust-any;
-// key hashes must decode). kInvalidArgument naming the options.
-Status ValidatePolicy(const CasAttestPolicy& policy);
+// Which check made VerifyAttestation (or ValidatePolicy) refuse a CAS. The refusal's Status
+// says it in words that name no client option; a client (the `scone` CLI) says it in its own
+// words from these values.
+enum class CasCheck {
+  kNone,
+  kPolicy,             // the policy does not hold together (CasRefusal::problem)
+  kEvidence,           // the answer does not hold together: tampered, or not this connection's
+  kQuote,              // the quote does not verify (CasRefusal::quote_failure)
+  kCasKeyHash,         // not the expected CAS key hash (seen, expected)
+  kSoftwareKeyHash,    // not the expected CAS software key hash (seen, expected)
+  kTrustAnyNotDebug,   // Relaxation::kTrustAny asked for a CAS in production mode
+  kEnclave,            // the enclave's policy (CasRefusal::violations)
+  kUnprovisioned,      // a CAS without owner; Relaxation::kUnprovisioned allows it
+  kOwnerSecretAccess,  // the owner can read secrets; Relaxation::kOwnerSecretAccess allows it
+};
+
+// Why a CasAttestPolicy does not hold together.
+enum class PolicyProblem {
+  kNone,
+  kSignerIncomplete,              // mrsigner, isvprodid and isvsvn: all three or none
+  kIgnoreSignerWithSigner,        // ignore_signer contradicts an mrsigner
+  kIgnoreSignerWithoutMrenclave,  // ignore_signer needs an MRENCLAVE (unless trust_any)
+  kBadCasKeyHash,                 // cas_key_hash does not decode
+  kBadSoftwareKeyHash,            // software_key_hash does not decode
+};
+
+// A refusal as data: which check failed and what was seen.
+struct CasRefusal {
+  CasCheck check = CasCheck::kNone;
+  PolicyProblem problem = PolicyProblem::kNone;                              // kPolicy
+  attestation::FailureKind quote_failure = attestation::FailureKind::kNone;  // kQuote
+  bool simulated = false;  // kQuote: the CAS says it runs on the simulated SGX platform
+  std::vector<attestation::PolicyViolation> violations;  // kEnclave, in check order
+  // The relaxations that would have accepted the CAS; empty if none would.
+  std::vector<attestation::Relaxation> relaxations;
+  std::string seen;      // kCasKeyHash, kSoftwareKeyHash: the CAS's key hash
+  std::string expected;  // ... and the one the policy names
+};
+
+// Checks that the policy holds together before anything is sent (SCONE's rules: another
+// signer needs MRSIGNER, ISVPRODID and ISVSVN; ignore_signer needs an MRENCLAVE unless
+// trust_any, and contradicts an MRSIGNER; key hashes must decode). kInvalidArgument; if
+// `refusal` is given it is set to CasCheck::kPolicy with the problem (kNone when OK).
+Status ValidatePolicy(const CasAttestPolicy& policy, CasRefusal* refusal = nullptr);
 
 // What the client learnt about a CAS that it accepted; stored in the CLI state.
 struct CasEvidence {
@@ -93,7 +135,8 @@ struct CasEvidence {
   uint16_t isvsvn = 0;
   attestation::TcbStatus tcb_status = attestation::TcbStatus::kUpToDate;
   std::vector<std::string> advisory_ids;
-  std::vector<std::string> relaxations;  // the relaxations that were needed and given
+  // The relaxations that were needed and given, in check order; stored by their names.
+  std::vector<attestation::Relaxation> relaxations;
   int64_t verified_at = 0;
 
   nlohmann::json ToJson() const;
@@ -103,12 +146,14 @@ struct CasEvidence {
 // Verifies an attestation answer: the quote against the collateral with `verifier` at
 // `now`, the report data against `nonce`, both certificates and the flags, that the TLS
 // server certificate of the connection (`tls_server_certificate_der`) carries the CAS key,
-// and `policy`. Every refusal says what was wrong and, where one exists, which option
-// relaxes it. kVerificationFailed for evidence that does not hold together (a tampered
-// answer), kPolicyRejected for a genuine CAS that the policy does not accept.
+// and `policy`. kVerificationFailed for evidence that does not hold together (a tampered
+// answer), kPolicyRejected for a genuine CAS that the policy does not accept. Every refusal
+// says what was wrong and names the relaxation that would accept it, if any, never a client
+// option; `refusal`, if given, receives it as data (CasCheck::kNone on success).
 Result<CasEvidence> VerifyAttestation(const AttestationResponse& response, ByteView nonce,
                                       ByteView tls_server_certificate_der,
                                       const CasAttestPolicy& policy,
-                                      const attestation::QuoteVerifier& verifier, int64_t now);
+                                      const attestation::QuoteVerifier& verifier, int64_t now,
+                                      CasRefusal* refusal = nullptr);
 
 }  // namespace scone::cas

@@ -14,6 +14,7 @@
 namespace scone::cas {
 namespace {
 
+using attestation::Relaxation;
 using attestation::TcbStatus;
 constexpr int64_t kNow = 1'780'000'000;
 
@@ -65,8 +66,11 @@ class ProtocolTest : public ::testing::Test {
   }
 
   Result<CasEvidence> Verify(const AttestationResponse& r, const CasAttestPolicy& policy = {}) {
-    return VerifyAttestation(r, nonce_, cas_.der, policy, *verifier_, kNow);
+    return VerifyAttestation(r, nonce_, cas_.der, policy, *verifier_, kNow, &refusal_);
   }
+
+  // Which check refused the last Verify, and what it saw.
+  CasRefusal refusal_;
 
   std::unique_ptr<platform::testing::TempDir> dir_;
   std::unique_ptr<platform::Platform> platform_;
@@ -126,8 +130,10 @@ TEST_F(ProtocolTest, EveryBoundValueIsChecked) {
   {
     // A relay: the genuine answer over another server's TLS connection.
     auto other = MakeKeyAndCert("mitm");
-    auto e = VerifyAttestation(good, nonce_, other.der, {}, *verifier_, kNow);
+    CasRefusal refusal;
+    auto e = VerifyAttestation(good, nonce_, other.der, {}, *verifier_, kNow, &refusal);
     ASSERT_FALSE(e.ok());
+    EXPECT_EQ(refusal.check, CasCheck::kEvidence);
     EXPECT_NE(e.status().message().find("TLS server key"), std::string::npos);
   }
   {
@@ -138,12 +144,16 @@ TEST_F(ProtocolTest, EveryBoundValueIsChecked) {
   EXPECT_TRUE(Verify(good).ok());
 }
 
-TEST_F(ProtocolTest, SimulatedQuoteWithoutSimRootNamesTheOption) {
+TEST_F(ProtocolTest, SimulatedQuoteWithoutSimRootSaysSo) {
   auto v = attestation::QuoteVerifier::New({});
   ASSERT_TRUE(v.ok());
-  auto e = VerifyAttestation(Answer(Provisioned()), nonce_, cas_.der, {}, **v, kNow);
+  CasRefusal refusal;
+  auto e = VerifyAttestation(Answer(Provisioned()), nonce_, cas_.der, {}, **v, kNow, &refusal);
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("--only_for_testing-sim-root-ca"), std::string::npos)
+  EXPECT_EQ(refusal.check, CasCheck::kQuote);
+  EXPECT_EQ(refusal.quote_failure, attestation::FailureKind::kUntrustedRoot);
+  EXPECT_TRUE(refusal.simulated);
+  EXPECT_NE(e.status().message().find("simulated SGX platform"), std::string::npos)
       << e.status().ToString();
 }
 
@@ -152,7 +162,11 @@ TEST_F(ProtocolTest, DefaultPolicyWantsReleaseSignerProductAndVersion) {
   auto e = Verify(Answer(Provisioned()));
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), Code::kPolicyRejected);
-  EXPECT_NE(e.status().message().find("--mrsigner"), std::string::npos) << e.status().ToString();
+  EXPECT_EQ(refusal_.check, CasCheck::kEnclave);
+  ASSERT_EQ(refusal_.violations.size(), 1u);
+  EXPECT_EQ(refusal_.violations[0].check, attestation::PolicyCheck::kMrSigner);
+  EXPECT_EQ(refusal_.violations[0].seen, HexEncode(identity_.mrsigner));
+  EXPECT_TRUE(refusal_.relaxations.empty());
 
   // Another signer, named with all three values.
   CasAttestPolicy p;
@@ -169,7 +183,10 @@ TEST_F(ProtocolTest, OlderVersionNeedsIsvsvnOrMrenclave) {
   auto r = Answer(Provisioned());
   auto e = Verify(r);
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("--isvsvn"), std::string::npos) << e.status().ToString();
+  EXPECT_EQ(refusal_.check, CasCheck::kEnclave);
+  ASSERT_EQ(refusal_.violations.size(), 1u);
+  EXPECT_EQ(refusal_.violations[0].check, attestation::PolicyCheck::kIsvSvn);
+  EXPECT_EQ(refusal_.violations[0].seen, std::to_string(identity_.isvsvn));
   CasAttestPolicy by_svn;
   by_svn.isvsvn = identity_.isvsvn;
   EXPECT_TRUE(Verify(r, by_svn).ok());
@@ -182,17 +199,31 @@ TEST_F(ProtocolTest, OlderVersionNeedsIsvsvnOrMrenclave) {
 }
 
 TEST_F(ProtocolTest, OptionRules) {
+  auto problem = [](const CasAttestPolicy& policy) {
+    CasRefusal refusal;
+    Status s = ValidatePolicy(policy, &refusal);
+    EXPECT_EQ(s.ok(), refusal.check == CasCheck::kNone);
+    return refusal.problem;
+  };
   CasAttestPolicy p;
   p.mrsigner = ByteArray<32>{};
-  EXPECT_FALSE(ValidatePolicy(p).ok());  // without --isvprodid/--isvsvn
+  EXPECT_FALSE(ValidatePolicy(p).ok());  // without ISVPRODID and ISVSVN
+  EXPECT_EQ(problem(p), PolicyProblem::kSignerIncomplete);
   p.isvprodid = 1;
-  EXPECT_FALSE(ValidatePolicy(p).ok());
+  EXPECT_EQ(problem(p), PolicyProblem::kSignerIncomplete);
   p.isvsvn = 1;
   EXPECT_TRUE(ValidatePolicy(p).ok());
+  EXPECT_EQ(problem(p), PolicyProblem::kNone);
+  CasAttestPolicy prodid_alone;
+  prodid_alone.isvprodid = 1;
+  EXPECT_EQ(problem(prodid_alone), PolicyProblem::kSignerIncomplete);
 
   CasAttestPolicy ignore;
   ignore.ignore_signer = true;
-  EXPECT_FALSE(ValidatePolicy(ignore).ok());  // needs an MRENCLAVE
+  EXPECT_EQ(problem(ignore), PolicyProblem::kIgnoreSignerWithoutMrenclave);
+  CasAttestPolicy contradiction = p;
+  contradiction.ignore_signer = true;
+  EXPECT_EQ(problem(contradiction), PolicyProblem::kIgnoreSignerWithSigner);
   ignore.mrenclaves = {ByteArray<32>{}};
   EXPECT_TRUE(ValidatePolicy(ignore).ok());
   ignore.mrenclaves.clear();
@@ -201,7 +232,10 @@ TEST_F(ProtocolTest, OptionRules) {
 
   CasAttestPolicy bad_hash;
   bad_hash.cas_key_hash = "not-a-key-hash";
-  EXPECT_FALSE(ValidatePolicy(bad_hash).ok());
+  EXPECT_EQ(problem(bad_hash), PolicyProblem::kBadCasKeyHash);
+  CasAttestPolicy bad_sw_hash;
+  bad_sw_hash.software_key_hash = "not-a-key-hash";
+  EXPECT_EQ(problem(bad_sw_hash), PolicyProblem::kBadSoftwareKeyHash);
 }
 
 TEST_F(ProtocolTest, KeyHashesPinTheInstance) {
@@ -213,7 +247,14 @@ TEST_F(ProtocolTest, KeyHashesPinTheInstance) {
   p.cas_key_hash = *crypto::KeyHashOfCertificate(sw_.cert.get());
   auto e = Verify(r, p);
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("-c"), std::string::npos);
+  EXPECT_EQ(refusal_.check, CasCheck::kCasKeyHash);
+  EXPECT_EQ(refusal_.seen, *crypto::KeyHashOfCertificate(cas_.cert.get()));
+  EXPECT_EQ(refusal_.expected, *p.cas_key_hash);
+  p.cas_key_hash.reset();
+  p.software_key_hash = *crypto::KeyHashOfCertificate(cas_.cert.get());
+  EXPECT_FALSE(Verify(r, p).ok());
+  EXPECT_EQ(refusal_.check, CasCheck::kSoftwareKeyHash);
+  EXPECT_EQ(refusal_.seen, *crypto::KeyHashOfCertificate(sw_.cert.get()));
 }
 
 TEST_F(ProtocolTest, DebugTrustAnyAndUnprovisioned) {
@@ -221,8 +262,8 @@ TEST_F(ProtocolTest, DebugTrustAnyAndUnprovisioned) {
   auto r = Answer(Provisioned());
   auto e = Verify(r);
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("--only_for_testing-debug"), std::string::npos)
-      << e.status().ToString();
+  EXPECT_EQ(refusal_.check, CasCheck::kEnclave);
+  EXPECT_EQ(refusal_.relaxations, std::vector<Relaxation>{Relaxation::kDebug});
   CasAttestPolicy debug;
   debug.allow_debug = true;
   EXPECT_TRUE(Verify(r, debug).ok());
@@ -232,7 +273,10 @@ TEST_F(ProtocolTest, DebugTrustAnyAndUnprovisioned) {
   auto any = Answer(Provisioned());
   CasAttestPolicy trust_any;
   trust_any.trust_any = true;
-  EXPECT_TRUE(Verify(any, trust_any).ok());
+  auto accepted = Verify(any, trust_any);
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  EXPECT_EQ(accepted->relaxations,
+            (std::vector<Relaxation>{Relaxation::kDebug, Relaxation::kTrustAny}));
   // trust-any drops the defaults, not what the user named.
   CasAttestPolicy trust_any_but = trust_any;
   trust_any_but.mrenclaves = {ByteArray<32>{}};
@@ -246,6 +290,7 @@ TEST_F(ProtocolTest, DebugTrustAnyAndUnprovisioned) {
   auto refused = Verify(production, trust_any);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("debug mode"), std::string::npos);
+  EXPECT_EQ(refusal_.check, CasCheck::kTrustAnyNotDebug);
 
   identity_.mrsigner = ReleaseSignerMrSigner();
   identity_.isvsvn = CasIsvSvn();
@@ -254,11 +299,14 @@ TEST_F(ProtocolTest, DebugTrustAnyAndUnprovisioned) {
   auto fresh = Answer(unprovisioned);
   auto u = Verify(fresh);
   ASSERT_FALSE(u.ok());
-  EXPECT_NE(u.status().message().find("--only_for_testing_allow-unprovisioned-cas"),
-            std::string::npos);
+  EXPECT_EQ(refusal_.check, CasCheck::kUnprovisioned);
+  EXPECT_EQ(refusal_.relaxations, std::vector<Relaxation>{Relaxation::kUnprovisioned});
   CasAttestPolicy allow;
   allow.allow_unprovisioned = true;
-  EXPECT_TRUE(Verify(fresh, allow).ok());
+  auto allowed = Verify(fresh, allow);
+  ASSERT_TRUE(allowed.ok());
+  EXPECT_EQ(allowed->relaxations, std::vector<Relaxation>{Relaxation::kUnprovisioned});
+  EXPECT_EQ(refusal_.check, CasCheck::kNone);
 }
 
 TEST_F(ProtocolTest, OwnerSecretAccessNeedsConsent) {
@@ -267,7 +315,8 @@ TEST_F(ProtocolTest, OwnerSecretAccessNeedsConsent) {
   auto r = Answer(f);
   auto e = Verify(r);
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("--allow-cas-owner-secret-access"), std::string::npos);
+  EXPECT_EQ(refusal_.check, CasCheck::kOwnerSecretAccess);
+  EXPECT_EQ(refusal_.relaxations, std::vector<Relaxation>{Relaxation::kOwnerSecretAccess});
   CasAttestPolicy p;
   p.allow_owner_secret_access = true;
   EXPECT_TRUE(Verify(r, p).ok());
@@ -278,7 +327,11 @@ TEST_F(ProtocolTest, TcbStatusNeedsItsFlag) {
   auto r = Answer(Provisioned());
   auto e = Verify(r);
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("-C"), std::string::npos) << e.status().ToString();
+  EXPECT_EQ(refusal_.check, CasCheck::kEnclave);
+  ASSERT_EQ(refusal_.violations.size(), 1u);
+  EXPECT_EQ(refusal_.violations[0].check, attestation::PolicyCheck::kTcbStatus);
+  EXPECT_EQ(refusal_.violations[0].seen, "ConfigurationNeeded");
+  EXPECT_EQ(refusal_.relaxations, std::vector<Relaxation>{Relaxation::kConfigurationNeeded});
   CasAttestPolicy p;
   p.accept_configuration_needed = true;
   auto ok = Verify(r, p);

@@ -9,6 +9,7 @@
 #include "attestation/timestamp.h"
 #include "attestation/verifier.h"
 #include "cli/commands.h"
+#include "cli/relaxation_flags.h"
 #include "common/file_util.h"
 #include "crypto/x509.h"
 
@@ -55,7 +56,7 @@ Status VerifyQuote(Context& ctx, VerifyArgs args) {
   attestation::FailureKind kind = attestation::FailureKind::kNone;
   auto verified = verifier->Verify(AsBytes(*quote), *collateral, now, &kind);
   if (!verified.ok()) {
-    Status s = verified.status();
+    Status s = WithQuoteFailureHint(verified.status(), kind);
     if (kind == attestation::FailureKind::kUntrustedRoot && args.sim_root_file.empty()) {
       s = Status(s.code(), s.message() + ". If the quote comes from the simulated platform, add " +
                                kSimRootFlag +
@@ -78,7 +79,7 @@ Status VerifyQuote(Context& ctx, VerifyArgs args) {
     }
     ctx.PrintJson(j);
   } else {
-    ctx.out() << attestation::FormatVerifiedQuote(*verified);
+    ctx.out() << attestation::FormatVerifiedQuote(*verified, RelaxationFlag);
   }
   return terminal;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "cli/context.h"
+#include "cli/relaxation_flags.h"
 #include "crypto/key_hash.h"
 #include "crypto/random.h"
 #include "crypto/x509.h"
@@ -28,6 +30,10 @@ std::string Printable(std::string_view text) {
 }
 
 }  // namespace
+
+CasLink MakeCasLink(const Context& ctx, CasAddress address, int retries) {
+  return CasLink{std::move(address), ctx.https, ctx.sleep, retries};
+}
 
 std::string CasAddress::ApiUrl() const { return "https://" + endpoint.ToString() + "/"; }
 
@@ -139,8 +145,12 @@ Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPoli
     return VerificationFailed(context +
                               " sent a malformed attestation answer: " + answer.status().message());
   }
-  auto evidence = cas::VerifyAttestation(*answer, nonce, server_certificate, policy, verifier, now);
-  if (!evidence.ok()) return evidence.status().WithContext(context);
+  cas::CasRefusal refusal;
+  auto evidence =
+      cas::VerifyAttestation(*answer, nonce, server_certificate, policy, verifier, now, &refusal);
+  if (!evidence.ok()) {
+    return CasRefusalStatus(evidence.status(), refusal, policy).WithContext(context);
+  }
   return evidence;
 }
 

@@ -29,6 +29,8 @@
 
 namespace scone::cli {
 
+class Context;
+
 // A CAS as the user names it: "HOST" or "HOST:PORT" (an IPv6 address in brackets),
 // default port cas::kDefaultApiPort (8081).
 struct CasAddress {
@@ -63,6 +65,9 @@ struct CasLink {
   // Further attempts after the first when the CAS cannot be reached (kUnavailable).
   int retries = 0;
 };
+
+// The link to `address` through the context's transport and sleep.
+CasLink MakeCasLink(const Context& ctx, CasAddress address, int retries);
 
 // The wait before retry number `retry` (1-based): 200 ms, doubling, at most 3.2 s.
 std::chrono::milliseconds RetryBackoff(int retry);

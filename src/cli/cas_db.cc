@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "cli/context.h"
+
 namespace scone::cli {
 namespace {
 using nlohmann::json;
@@ -116,6 +118,29 @@ json CasListJson(const CliConfig& config) {
                    {"default", config.default_cas == name}});
   }
   return out;
+}
+
+Result<bool> StoreCas(const Context& ctx, const CasEntry& entry) {
+  SCONE_ASSIGN_OR_RETURN(ConfigStore store, ctx.Store());
+  bool became_default = false;
+  SCONE_RETURN_IF_ERROR(store.Update(ctx.Now(), [&](CliConfig& config) {
+    bool had_default = config.default_cas.has_value();
+    PutCas(config, entry);
+    became_default = !had_default;
+    return Status::Ok();
+  }));
+  return became_default;
+}
+
+Result<CasEntry> StoredCas(const Context& ctx, std::string_view name) {
+  SCONE_ASSIGN_OR_RETURN(ConfigStore store, ctx.Store());
+  SCONE_ASSIGN_OR_RETURN(CliConfig config, store.LoadOrCreate(ctx.Now()));
+  auto entry = FindCas(config, name);
+  if (!entry.ok() && entry.status().code() == Code::kInvalidArgument) {
+    return entry.status().WithContext("the CLI state " + store.path().string() +
+                                      " is damaged; attest the CAS again");
+  }
+  return entry;
 }
 
 }  // namespace scone::cli

@@ -15,6 +15,8 @@
 
 namespace scone::cli {
 
+class Context;
+
 struct CasEntry {
   std::string address;  // the name, as the user typed it (also the key in cas_db)
   std::string api_url;  // "https://HOST:PORT/"
@@ -39,6 +41,15 @@ std::vector<std::string> CasNames(const CliConfig& config);
 // name (listing the known ones); kFailedPrecondition if no CAS is named and there is no
 // default.
 Result<CasEntry> FindCas(const CliConfig& config, std::string_view name);
+
+// Reading and writing the entries in the CLI state file of `ctx` (ConfigStore: locked, atomic).
+
+// Stores `entry` (PutCas). Returns whether it became the default CAS just now.
+Result<bool> StoreCas(const Context& ctx, const CasEntry& entry);
+
+// FindCas in the stored state; a damaged entry is kInvalidArgument naming the state file and
+// saying to attest the CAS again.
+Result<CasEntry> StoredCas(const Context& ctx, std::string_view name);
 
 // `scone cas list`: one line per CAS, "  NAME: URL", the default as "* NAME: URL". Empty if
 // there is none.

@@ -42,7 +42,7 @@ CasEntry MakeEntry(const std::string& address, const std::string& url) {
   e.evidence.isvsvn = 2;
   e.evidence.tcb_status = attestation::TcbStatus::kConfigurationNeeded;
   e.evidence.advisory_ids = {"INTEL-SA-00289"};
-  e.evidence.relaxations = {"configuration-needed"};
+  e.evidence.relaxations = {attestation::Relaxation::kConfigurationNeeded};
   e.evidence.verified_at = kNow;
   e.attested_at = kNow + 5;
   return e;

@@ -1,13 +1,12 @@
-// For tests of the CLI: running `scone` in this process (cli::Run) with captured output, a
-// fixed clock, a given transport and no waiting. Header-only; not part of any library.
-// (cas_commands_test.cc and attestation_commands_test.cc have their own copies of this,
-// which may move here.)
+// Running `scone` inside a test: cli::Run with the test's streams, clock and transport.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/app.h"
@@ -22,17 +21,14 @@ struct RunResult {
   std::string err;
 };
 
-// `scone ARGS --config CONFIG` at time `now`; `https` replaces the network if given.
-inline RunResult RunScone(std::vector<std::string> args, const std::string& config, int64_t now,
-                          HttpsTransport https = nullptr) {
+// Runs `args` (starting with "scone") at time `now`; `setup` may replace the context's
+// transport and sleep before the command runs.
+inline RunResult RunScone(const std::vector<std::string>& args, int64_t now,
+                          const std::function<void(Context&)>& setup = {}) {
   std::ostringstream out;
   std::ostringstream err;
   Context ctx(out, err, [now] { return now; });
-  if (https) ctx.https = std::move(https);
-  ctx.sleep = [](std::chrono::milliseconds) {};
-  args.insert(args.begin(), "scone");
-  args.push_back("--config");
-  args.push_back(config);
+  if (setup) setup(ctx);
   std::vector<const char*> argv;
   argv.reserve(args.size());
   for (const auto& a : args) argv.push_back(a.c_str());
@@ -41,6 +37,19 @@ inline RunResult RunScone(std::vector<std::string> args, const std::string& conf
   r.out = out.str();
   r.err = err.str();
   return r;
+}
+
+// `scone ARGS --config CONFIG` at time `now`, without waiting between retries; `https`
+// replaces the network if given.
+inline RunResult RunScone(std::vector<std::string> args, const std::string& config, int64_t now,
+                          HttpsTransport https = nullptr) {
+  args.insert(args.begin(), "scone");
+  args.push_back("--config");
+  args.push_back(config);
+  return RunScone(args, now, [&https](Context& ctx) {
+    if (https) ctx.https = std::move(https);
+    ctx.sleep = [](std::chrono::milliseconds) {};
+  });
 }
 
 }  // namespace scone::cli::testing

@@ -26,6 +26,10 @@ void RegisterSessionCommands(CLI::App& root, Context& ctx, Action& action);
 void RegisterCasCommands(CLI::App& root, Context& ctx, Action& action);
 // The `session` group under `parent` (the root, or `cas`).
 void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action);
+// Parts of the `cas` group: attest, list, set-default, show-certificate, show-identification
+// (cas_attest_commands.cc); provision, update-config (cas_provision_commands.cc).
+void RegisterCasTrustCommands(CLI::App* cas, Context& ctx, Action& action);
+void RegisterCasOwnerCommands(CLI::App* cas, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);
