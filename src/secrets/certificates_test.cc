@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -175,7 +178,7 @@ TEST(CertificatesTest, ValidForReadsEveryUnit) {
 
 bool HaveOpenSslCommand() { return std::system("openssl version >/dev/null 2>&1") == 0; }
 
-std::string Run(const std::string& command) {
+std::string RunCommand(const std::string& command) {
   std::string out;
   FILE* p = popen((command + " 2>&1").c_str(), "r");
   if (p == nullptr) return out;
@@ -209,24 +212,24 @@ TEST(CertificatesTest, OpenSslCommandVerifiesAndShowsWhatWasDeclared) {
   Write(dir / "key.pem", *RenderValue(v->at("server"), "privatekey"));
   const std::string d = dir.string() + "/";
 
-  std::string verify = Run("openssl verify -CAfile " + d + "root.pem -untrusted " + d +
-                           "inter.pem -purpose sslserver " + d + "server.pem");
+  std::string verify = RunCommand("openssl verify -CAfile " + d + "root.pem -untrusted " + d +
+                                  "inter.pem -purpose sslserver " + d + "server.pem");
   EXPECT_NE(verify.find("server.pem: OK"), std::string::npos) << verify;
-  std::string chain = Run("openssl verify -CAfile " + d + "root.pem -untrusted " + d +
-                          "chain.pem " + d + "chain.pem");
+  std::string chain = RunCommand("openssl verify -CAfile " + d + "root.pem -untrusted " + d +
+                                 "chain.pem " + d + "chain.pem");
   EXPECT_NE(chain.find("exit=0"), std::string::npos) << chain;
   // The client certificate must not pass as a server.
   Write(dir / "client.pem", *RenderValue(v->at("client"), "crt"));
   std::string client =
-      Run("openssl verify -CAfile " + d + "root.pem -purpose sslserver " + d + "client.pem");
+      RunCommand("openssl verify -CAfile " + d + "root.pem -purpose sslserver " + d + "client.pem");
   EXPECT_EQ(client.find("client.pem: OK"), std::string::npos) << client;
 
-  std::string text = Run("openssl x509 -noout -text -in " + d + "server.pem");
+  std::string text = RunCommand("openssl x509 -noout -text -in " + d + "server.pem");
   EXPECT_NE(text.find("DNS:svc.example"), std::string::npos) << text;
   EXPECT_NE(text.find("IP Address:127.0.0.1"), std::string::npos) << text;
   EXPECT_NE(text.find("TLS Web Server Authentication"), std::string::npos) << text;
   EXPECT_NE(text.find("CN = svc.example"), std::string::npos) << text;
-  std::string key = Run("openssl pkey -noout -in " + d + "key.pem");
+  std::string key = RunCommand("openssl pkey -noout -in " + d + "key.pem");
   EXPECT_NE(key.find("exit=0"), std::string::npos) << key;
   std::filesystem::remove_all(dir);
 }

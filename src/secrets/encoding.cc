@@ -1,5 +1,6 @@
 #include "secrets/encoding.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace scone::secrets {

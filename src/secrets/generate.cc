@@ -1,5 +1,6 @@
 #include "secrets/generate.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -27,8 +28,6 @@ std::string Named(const Secret& s) { return "secret \"" + s.name.value + "\""; }
 Status Wrong(const Secret& s, std::string_view what) {
   return InvalidArgument("the value of " + Named(s) + " " + std::string(what));
 }
-
-bool IsCertificate(SecretKind k) { return k == SecretKind::kX509 || k == SecretKind::kX509Ca; }
 
 uint64_t SizeOf(const Secret& s) { return s.size ? s.size->value : kDefaultSize; }
 

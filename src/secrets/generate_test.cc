@@ -83,7 +83,9 @@ TEST(GenerateTest, TwoGenerationsDiffer) {
   ASSERT_EQ(a.size(), 8u);
   for (const auto& [name, value] : a) {
     EXPECT_FALSE(value.material == b.at(name).material) << name;
-    if (!value.chain.empty()) EXPECT_NE(value.chain.front(), b.at(name).chain.front()) << name;
+    if (!value.chain.empty()) {
+      EXPECT_NE(value.chain.front(), b.at(name).chain.front()) << name;
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 #include "secrets/migration.h"
 
+#include <utility>
+
 #include "crypto/keygen.h"
 
 namespace scone::secrets {

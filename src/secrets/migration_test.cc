@@ -22,7 +22,7 @@ struct Update {
   std::map<std::string, MigrationStep, std::less<>> plan;
 };
 
-Update Run(std::string_view before, std::string_view after) {
+Update Updated(std::string_view before, std::string_view after) {
   Update u;
   u.before = Load(before);
   u.before_values = Generate(u.before);
@@ -39,8 +39,9 @@ bool Kept(const Update& u, const char* name) {
 MigrationAction Action(const Update& u, const char* name) { return u.plan.at(name).action; }
 
 TEST(MigrationTest, AsciiAndBinaryOfTheSameNameAndKindAreKept) {
-  auto u = Run("secrets: [{name: a, kind: ascii}, {name: b, kind: binary, size: 32}]\n",
-               "secrets: [{name: a, kind: ascii, size: 20}, {name: b, kind: binary, size: 32}]\n");
+  auto u =
+      Updated("secrets: [{name: a, kind: ascii}, {name: b, kind: binary, size: 32}]\n",
+              "secrets: [{name: a, kind: ascii, size: 20}, {name: b, kind: binary, size: 32}]\n");
   EXPECT_EQ(Action(u, "a"), MigrationAction::kKeep);
   EXPECT_EQ(Action(u, "b"), MigrationAction::kKeep);
   EXPECT_TRUE(Kept(u, "a"));
@@ -48,27 +49,27 @@ TEST(MigrationTest, AsciiAndBinaryOfTheSameNameAndKindAreKept) {
 }
 
 TEST(MigrationTest, AnotherKindUnderTheSameNameIsGenerated) {
-  auto u = Run("secrets: [{name: a, kind: ascii}]\n", "secrets: [{name: a, kind: binary}]\n");
+  auto u = Updated("secrets: [{name: a, kind: ascii}]\n", "secrets: [{name: a, kind: binary}]\n");
   EXPECT_EQ(Action(u, "a"), MigrationAction::kGenerate);
   EXPECT_FALSE(Kept(u, "a"));
 }
 
 TEST(MigrationTest, AChangedSizeIsGenerated) {
-  auto u =
-      Run("secrets: [{name: a, kind: ascii}]\n", "secrets: [{name: a, kind: ascii, size: 8}]\n");
+  auto u = Updated("secrets: [{name: a, kind: ascii}]\n",
+                   "secrets: [{name: a, kind: ascii, size: 8}]\n");
   EXPECT_EQ(Action(u, "a"), MigrationAction::kGenerate);
   EXPECT_EQ(u.after_values.at("a").material.size(), 8u);
 }
 
 TEST(MigrationTest, ANewNameIsGenerated) {
-  auto u = Run("secrets: [{name: a, kind: ascii}]\n", "secrets: [{name: b, kind: ascii}]\n");
+  auto u = Updated("secrets: [{name: a, kind: ascii}]\n", "secrets: [{name: b, kind: ascii}]\n");
   EXPECT_EQ(Action(u, "b"), MigrationAction::kGenerate);
   EXPECT_EQ(u.after_values.count("a"), 0u);  // a removed secret is gone
 }
 
 TEST(MigrationTest, AnExplicitValueWinsAndAnEarlierExplicitValueIsNotKept) {
-  auto u = Run("secrets: [{name: a, kind: ascii}, {name: b, kind: ascii, value: given}]\n",
-               "secrets: [{name: a, kind: ascii, value: now-given}, {name: b, kind: ascii}]\n");
+  auto u = Updated("secrets: [{name: a, kind: ascii}, {name: b, kind: ascii, value: given}]\n",
+                   "secrets: [{name: a, kind: ascii, value: now-given}, {name: b, kind: ascii}]\n");
   EXPECT_EQ(Action(u, "a"), MigrationAction::kGiven);
   EXPECT_EQ(AsChars(u.after_values.at("a").material.Reveal()), "now-given");
   EXPECT_EQ(Action(u, "b"), MigrationAction::kGenerate);
@@ -79,24 +80,25 @@ TEST(MigrationTest, PrivateKeyIsKeptOnlyWithMigrateInBothVersions) {
   const char* with = "secrets: [{name: k, kind: private-key, migrate: true}]\n";
   const char* without = "secrets: [{name: k, kind: private-key}]\n";
   const char* off = "secrets: [{name: k, kind: private-key, migrate: false}]\n";
-  auto both = Run(with, with);
+  auto both = Updated(with, with);
   EXPECT_EQ(Action(both, "k"), MigrationAction::kKeep);
   EXPECT_TRUE(Kept(both, "k"));
   for (auto [b, a] : {std::pair{with, without}, std::pair{without, with}, std::pair{with, off},
                       std::pair{without, without}}) {
-    auto u = Run(b, a);
+    auto u = Updated(b, a);
     EXPECT_EQ(Action(u, "k"), MigrationAction::kGenerate) << b << a;
     EXPECT_FALSE(Kept(u, "k"));
   }
 }
 
 TEST(MigrationTest, PrivateKeyOfAnotherKeyTypeIsGenerated) {
-  auto u = Run("secrets: [{name: k, kind: private-key, migrate: true}]\n",
-               "secrets: [{name: k, kind: private-key, key_type: P-384, migrate: true}]\n");
+  auto u = Updated("secrets: [{name: k, kind: private-key, migrate: true}]\n",
+                   "secrets: [{name: k, kind: private-key, key_type: P-384, migrate: true}]\n");
   EXPECT_EQ(Action(u, "k"), MigrationAction::kGenerate);
   // The same type in another spelling is the same type.
-  auto same = Run("secrets: [{name: k, kind: private-key, key_type: ed25519, migrate: true}]\n",
-                  "secrets: [{name: k, kind: private-key, key_type: Ed25519, migrate: true}]\n");
+  auto same =
+      Updated("secrets: [{name: k, kind: private-key, key_type: ed25519, migrate: true}]\n",
+              "secrets: [{name: k, kind: private-key, key_type: Ed25519, migrate: true}]\n");
   EXPECT_EQ(Action(same, "k"), MigrationAction::kKeep);
 }
 
@@ -104,7 +106,7 @@ TEST(MigrationTest, PublicKeyFollowsItsPrivateKey) {
   const char* s =
       "secrets: [{name: k, kind: private-key, migrate: true}, "
       "{name: p, kind: public-key, private_key: k}]\n";
-  auto u = Run(s, s);
+  auto u = Updated(s, s);
   EXPECT_EQ(Action(u, "p"), MigrationAction::kGenerate);
   EXPECT_TRUE(Kept(u, "p"));  // derived again from the kept key: the same public key
 }
@@ -113,7 +115,7 @@ TEST(MigrationTest, CertificatesAreReissuedOverAKeptKey) {
   const char* s =
       "secrets: [{name: k, kind: private-key, migrate: true}, "
       "{name: c, kind: x509, private_key: k}]\n";
-  auto u = Run(s, s);
+  auto u = Updated(s, s);
   EXPECT_EQ(Action(u, "c"), MigrationAction::kGenerate);
   EXPECT_NE(u.before_values.at("c").chain[0], u.after_values.at("c").chain[0]);  // re-issued
   EXPECT_TRUE(Kept(u, "c"));  // over the same key
@@ -122,7 +124,7 @@ TEST(MigrationTest, CertificatesAreReissuedOverAKeptKey) {
 TEST(MigrationTest, CertificatesAreReissuedOverANewKeyWhenTheKeyIsNotKept) {
   const char* s =
       "secrets: [{name: k, kind: private-key}, {name: c, kind: x509, private_key: k}]\n";
-  auto u = Run(s, s);
+  auto u = Updated(s, s);
   EXPECT_NE(u.before_values.at("c").chain[0], u.after_values.at("c").chain[0]);
   EXPECT_FALSE(Kept(u, "c"));
 }
@@ -130,18 +132,18 @@ TEST(MigrationTest, CertificatesAreReissuedOverANewKeyWhenTheKeyIsNotKept) {
 TEST(MigrationTest, ACaWithoutPrivateKeyKeepsItsKeyOnlyWithMigrateInBothVersions) {
   const char* with = "secrets: [{name: ca, kind: x509-ca, migrate: true}]\n";
   const char* without = "secrets: [{name: ca, kind: x509-ca}]\n";
-  auto u = Run(with, with);
+  auto u = Updated(with, with);
   EXPECT_EQ(Action(u, "ca"), MigrationAction::kReissueOverKeptKey);
   EXPECT_TRUE(Kept(u, "ca"));
   EXPECT_NE(u.before_values.at("ca").chain[0], u.after_values.at("ca").chain[0]);
-  auto v = Run(with, without);
+  auto v = Updated(with, without);
   EXPECT_EQ(Action(v, "ca"), MigrationAction::kGenerate);
   EXPECT_FALSE(Kept(v, "ca"));
 }
 
 TEST(MigrationTest, ImportedSecretsAreNotMigrated) {
-  auto u = Run("secrets: [{name: a, kind: ascii}]\n",
-               "secrets: [{name: a, kind: ascii, import: {session: other, secret: a}}]\n");
+  auto u = Updated("secrets: [{name: a, kind: ascii}]\n",
+                   "secrets: [{name: a, kind: ascii, import: {session: other, secret: a}}]\n");
   EXPECT_EQ(Action(u, "a"), MigrationAction::kImported);
   EXPECT_EQ(u.after_values.count("a"), 0u);
 }

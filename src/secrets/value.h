@@ -6,6 +6,7 @@
 // (docs/secrets.md, "Stored form").
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
