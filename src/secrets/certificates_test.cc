@@ -161,6 +161,19 @@ TEST(CertificatesTest, AnUnusableAltNameIsRefusedNotSmuggled) {
   }
 }
 
+TEST(CertificatesTest, ACommonNameLongerThan64CharactersIsRefusedAtUpload) {
+  GenerateOptions o;
+  o.now = kNow;
+  auto r = GenerateSecrets(
+      Load("secrets:\n  - {name: c, kind: x509-ca, common_name: " + std::string(65, 'a') + "}\n"),
+      o);
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  auto ok = GenerateSecrets(
+      Load("secrets:\n  - {name: c, kind: x509-ca, common_name: " + std::string(64, 'a') + "}\n"),
+      o);
+  EXPECT_TRUE(ok.ok()) << ok.status().message();
+}
+
 TEST(CertificatesTest, ValidForReadsEveryUnit) {
   EXPECT_EQ(*ParseValidFor("90d"), 90 * 86400);
   EXPECT_EQ(*ParseValidFor("1y 30d"), 395 * 86400);

@@ -20,6 +20,7 @@ using sdl::Secret;
 using sdl::SecretKind;
 
 constexpr uint64_t kDefaultSize = 20;
+constexpr size_t kMaxCommonName = 64;  // ub-common-name (RFC 5280)
 constexpr char kFirstVisible = 0x21;    // '!'
 constexpr unsigned kVisibleCount = 94;  // '!' .. '~'
 
@@ -191,6 +192,10 @@ class Generator {
     }
     crypto::CertificateOptions o;
     o.common_name = s.common_name ? s.common_name->value : s.name.value;
+    if (o.common_name.empty() || o.common_name.size() > kMaxCommonName) {
+      return InvalidArgument("the common_name of " + Named(s) +
+                             " must be 1 to 64 characters (X.520's upper bound)");
+    }
     int64_t valid_for = kDefaultValidFor;
     if (s.valid_for) {
       auto parsed = ParseValidFor(s.valid_for->value);
