@@ -14,7 +14,7 @@
 namespace scone::secrets {
 
 // Default validity of a generated certificate when `valid_for` is not given: 365 days.
-inline constexpr int64_t kDefaultValidFor = 365 * 24 * 3600;
+inline constexpr int64_t kDefaultValidFor = int64_t{365} * 24 * 3600;
 
 // Seconds of a `valid_for` text such as "90d", "1y 30d", "12 hours" (units s m h d w y
 // and their English words; y = 365 days). kInvalidArgument for anything else, a zero

@@ -20,7 +20,7 @@ using sdl::Secret;
 using sdl::SecretKind;
 
 constexpr uint64_t kDefaultSize = 20;
-constexpr size_t kMaxCommonName = 64;  // ub-common-name (RFC 5280)
+constexpr size_t kMaxCommonName = 64;   // ub-common-name (RFC 5280)
 constexpr char kFirstVisible = 0x21;    // '!'
 constexpr unsigned kVisibleCount = 94;  // '!' .. '~'
 
@@ -160,7 +160,8 @@ class Generator {
         return Status::Ok();
       }
       case SecretKind::kPrivateKey: {
-        std::string_view type_name = s.key_type ? std::string_view(s.key_type->value) : "P-256";
+        std::string_view type_name = "P-256";
+        if (s.key_type) type_name = s.key_type->value;
         auto type = crypto::ParseKeyType(type_name);
         if (!type) return InvalidArgument("unknown key_type of " + Named(s));
         SCONE_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, crypto::GenerateKey(*type));
@@ -213,8 +214,9 @@ class Generator {
     if (s.issuer) {
       SCONE_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr issuer_key, KeyOf(s, s.issuer->value));
       SCONE_ASSIGN_OR_RETURN(const SecretValue* issuer, ValueOf(s.issuer->value));
-      if (issuer->chain.empty())
+      if (issuer->chain.empty()) {
         return InvalidArgument("the issuer of " + Named(s) + " has no certificate");
+      }
       SCONE_ASSIGN_OR_RETURN(crypto::X509Ptr issuer_cert,
                              crypto::ParseCertificateDer(issuer->chain.front()));
       auto made = crypto::CreateCertificate(key.get(), issuer_key.get(), issuer_cert.get(), o);
@@ -252,7 +254,8 @@ class Generator {
                        "is a key of a type the session language does not name (use P-256, "
                        "P-384, P-521, Ed25519 or RSA-2048/3072/4096)");
         }
-        std::string_view stated = s.key_type ? std::string_view(s.key_type->value) : "";
+        std::string_view stated;
+        if (s.key_type) stated = s.key_type->value;
         if (!stated.empty() && crypto::ParseKeyType(stated) != type) {
           return Wrong(s, "is a " + std::string(crypto::KeyTypeName(*type)) +
                               " key, not the stated key_type " + std::string(stated));

@@ -14,7 +14,10 @@ constexpr uint64_t kDefaultSize = 20;
 
 bool Migrates(const Secret& s) { return s.migrate && s.migrate->value; }
 
-std::string_view KeyTypeOf(const Secret& s) { return s.key_type ? s.key_type->value : "P-256"; }
+std::string_view KeyTypeOf(const Secret& s) {
+  if (s.key_type) return s.key_type->value;
+  return "P-256";
+}
 
 // Same key type, whatever the spelling ("ed25519" and "Ed25519").
 bool SameKeyType(const Secret& a, const Secret& b) {

@@ -7,9 +7,9 @@
 //  - every value that parses renders in every format of its kind without crashing (a
 //    rendering may fail, e.g. material that is no key, but never reaches undefined
 //    behaviour).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstdlib>
 #include <string_view>
 
