@@ -88,8 +88,9 @@ Result<EvpPkeyPtr> GenerateKey(KeyType type) {
     case KeyType::kRsa4096:
       return GenerateRsa(4096);
   }
-  if (raw == nullptr)
+  if (raw == nullptr) {
     return OpenSslError("generating a " + std::string(KeyTypeName(type)) + " key");
+  }
   return EvpPkeyPtr(raw);
 }
 
