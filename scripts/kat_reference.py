@@ -164,3 +164,25 @@ KS_NONCE = bytes.fromhex("d0d1d2d3d4d5d6d7d8d9dadb")
 header = b"SCONE-KS" + u16(1) + u16(0x0102)
 show("key-store header svn 0x0102", header)
 show("key-store svn 0x0102", header + gcm(KS_SEAL_KEY, KS_NONCE, DB_KEY, header))
+
+# --- Secret values (src/secrets/value.h, docs/secrets.md "Stored form") --------------------
+# "SCONE-SECRETS" || u16 version 1 || u32 count || for each secret in byte order of its name:
+# u32 len(name) || name || u8 kind (1 ascii, 2 binary, 3 private-key, 4 public-key, 5 x509,
+# 6 x509-ca) || u32 len(material) || material || u32 chain count || (u32 len || DER)*.
+print("\n# value_kat_test.cc")
+
+
+def field(b):
+    return u32(len(b)) + b
+
+
+entries = [(b"bin", 2, bytes([0xDE, 0xAD, 0xBE, 0xEF]), []),
+           (b"cert", 5, b"KEY", [b"\x30\x01\x00", b"\x30\x01\x01"]),
+           (b"pw", 1, b"hunter2", [])]
+values = b"SCONE-SECRETS" + u16(1) + u32(len(entries))
+for name, kind, material, chain in sorted(entries):
+    values += field(name) + bytes([kind]) + field(material) + u32(len(chain))
+    for der in chain:
+        values += field(der)
+show("secret values bin/cert/pw", values)
+show("secret values empty", b"SCONE-SECRETS" + u16(1) + u32(0))

@@ -186,7 +186,18 @@ Result<X509Ptr> CreateCertificate(EVP_PKEY* subject_key, EVP_PKEY* issuer_key, X
     SCONE_RETURN_IF_ERROR(AddExtension(cert.get(), issuer_cert, NID_subject_alt_name, san));
   }
 
-  if (X509_sign(cert.get(), issuer_key, EVP_sha256()) <= 0) {
+  if (!options.extended_key_usage.empty()) {
+    std::string eku;
+    for (const auto& u : options.extended_key_usage) {
+      if (!eku.empty()) eku += ",";
+      eku += u;
+    }
+    SCONE_RETURN_IF_ERROR(AddExtension(cert.get(), issuer_cert, NID_ext_key_usage, eku));
+  }
+
+  // Ed25519 signs the message itself (no digest may be named).
+  const EVP_MD* md = EVP_PKEY_is_a(issuer_key, "ED25519") == 1 ? nullptr : EVP_sha256();
+  if (X509_sign(cert.get(), issuer_key, md) <= 0) {
     return OpenSslError("signing the certificate");
   }
   return cert;

@@ -52,13 +52,16 @@ struct CertificateOptions {
   bool is_ca = false;
   // Subject alternative names, e.g. {"DNS:localhost", "IP:127.0.0.1"}; empty for none.
   std::vector<std::string> subject_alt_names;
+  // Extended key usages, e.g. {"serverAuth", "clientAuth"}; empty for no extension.
+  std::vector<std::string> extended_key_usage;
 };
 
 // Creates an X.509v3 certificate for `subject_key` (its public half), signed by
-// `issuer_key` with SHA-256. With `issuer` null the certificate is self-signed (the issuer
-// name is the subject name and `issuer_key` must be `subject_key`). The serial number is
-// 128 random bits. Extensions: basicConstraints (critical), keyUsage (critical),
-// subjectKeyIdentifier, authorityKeyIdentifier and any subjectAltName.
+// `issuer_key` with SHA-256 (Ed25519 keys sign with PureEdDSA, no digest). With `issuer` null the
+// certificate is self-signed (the issuer name is the subject name and `issuer_key` must be
+// `subject_key`). The serial number is 128 random bits. Extensions: basicConstraints (critical),
+// keyUsage (critical), subjectKeyIdentifier, authorityKeyIdentifier, any subjectAltName and any
+// extendedKeyUsage.
 Result<X509Ptr> CreateCertificate(EVP_PKEY* subject_key, EVP_PKEY* issuer_key, X509* issuer,
                                   const CertificateOptions& options);
 

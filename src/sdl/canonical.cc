@@ -211,7 +211,9 @@ json NormalizeSession(const Session& s) {
     o["name"] = sec->name.value;
     if (sec->kind) o["kind"] = std::string(SecretKindName(sec->kind->value));
     if (sec->size) o["size"] = sec->size->value;
-    PutOpt(o, "value", sec->value);
+    // The canonical form is hashed and printed: it holds the value as given (a known limit,
+    // docs/secrets.md: the JSON text is an ordinary string).
+    if (sec->value) o["value"] = std::string(AsChars(sec->value->value.Reveal()));
     PutOpt(o, "key_type", sec->key_type);
     PutOpt(o, "private_key", sec->private_key);
     PutOpt(o, "issuer", sec->issuer);

@@ -10,8 +10,10 @@
 // (sorting, de-duplication, defaults) happens when the canonical form is built
 // (canonical.h).
 //
-// Secret `value`s and injection file `content`s are held as ordinary strings: the session
-// file itself holds them in clear text. They must never be copied into a message.
+// Secret `value`s are held in SecretBytes (wiped when freed, reachable only through
+// Reveal()), from the parser on; the renderer (src/secrets) reads them there. Injection
+// file `content`s are ordinary strings: they are configuration that may hold
+// placeholders, not secret values. Neither is ever copied into a message.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/secret.h"
 #include "sdl/diagnostic.h"
 
 namespace scone::sdl {
@@ -99,7 +102,9 @@ struct Secret {
   // session defines it); every other secret has one.
   std::optional<Located<SecretKind>> kind;
   std::optional<Located<uint64_t>> size;
-  std::optional<LString> value;  // secret material; never printed in messages
+  // Explicit secret material as written in the file (text; hex digits for binary, PEM
+  // for keys and certificates); never printed in messages.
+  std::optional<Located<SecretBytes>> value;
   std::optional<LString> key_type;
   std::optional<LString> private_key;  // x509, x509-ca, public-key: names a private-key secret
   std::optional<LString> issuer;       // names an x509-ca secret

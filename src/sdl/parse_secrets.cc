@@ -69,7 +69,7 @@ bool KeyAppliesToKind(std::string_view k, std::optional<SecretKind> kind) {
 
 // Checks the form of given key material without ever echoing it.
 Status CheckValue(Reader& r, const Secret& sec) {
-  const std::string& v = sec.value->value;
+  std::string_view v = AsChars(sec.value->value.Reveal());
   if (!sec.kind) return Status::Ok();  // an import; the validator rejects its value
   switch (sec.kind->value) {
     case SecretKind::kPrivateKey:
@@ -146,7 +146,17 @@ Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
           sec->size = Located<uint64_t>{size, pos};
           return Status::Ok();
         }
-        if (k == "value") return r.OptString(v, "secret value", &sec->value);
+        if (k == "value") {
+          // The text goes into SecretBytes at once; the temporary string is wiped.
+          std::optional<LString> text;
+          Status st = r.OptString(v, "secret value", &text);
+          if (st.ok() && text) {
+            sec->value =
+                Located<SecretBytes>{SecretBytes::CopyFrom(AsBytes(text->value)), text->position};
+          }
+          if (text) WipeMemory(text->value.data(), text->value.size());
+          return st;
+        }
         if (k == "key_type") {
           LString t;
           SCONE_RETURN_IF_ERROR(r.Keyword(

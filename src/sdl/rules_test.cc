@@ -3,6 +3,8 @@
 // rule with its source and its test.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "sdl/session.h"
@@ -142,6 +144,40 @@ TEST(PlaceholderRulesTest, CertificateAndPublicKeyFormats) {
   }
   EXPECT_EQ(ErrorOf(WithPlaceholder("kind: public-key, private_key: k", "$$SCONE::x:crt$$")),
             "bad-secret-format");
+}
+
+TEST(PlaceholderRulesTest, EscapeJsonPipe) {
+  EXPECT_TRUE(Loads(WithPlaceholder("kind: ascii", "$$SCONE::x|escape(json)$$")));
+  EXPECT_TRUE(Loads(WithPlaceholder("kind: binary", "$$SCONE::x:hex|escape(json)$$")));
+  EXPECT_TRUE(Loads(WithPlaceholder("kind: binary", "$$SCONE::x.hex|escape(json)$$")));
+  EXPECT_EQ(ErrorOf(WithPlaceholder("kind: ascii", "$$SCONE::x|escape(xml)$$")),
+            "bad-secret-format");
+  EXPECT_EQ(ErrorOf(WithPlaceholder("kind: ascii", "$$SCONE::x|$$")), "malformed-placeholder");
+  EXPECT_EQ(ErrorOf(WithPlaceholder("kind: ascii", "$$SCONE::|escape(json)$$")),
+            "malformed-placeholder");
+}
+
+TEST(PlaceholderRulesTest, ExplicitCertificateWithoutKeyHasNoKeyFormats) {
+  std::ifstream in(std::string(SCONE_TESTDATA_DIR) + "/sessions/certs/creator.pem");
+  std::stringstream pem;
+  pem << in.rdbuf();
+  std::string indented;
+  std::string line;
+  while (std::getline(pem, line)) indented += "      " + line + "\n";
+  auto with = [&](const std::string& keys, const std::string& placeholder) {
+    return Session("secrets:\n  - {name: k, kind: private-key}\n  - name: x\n    kind: x509\n" +
+                   keys + "    value: |\n" + indented +
+                   "services:\n  - name: a\n    environment: {V: \"" + placeholder + "\"}\n");
+  };
+  EXPECT_TRUE(Loads(with("", "$$SCONE::x:crt$$")));
+  EXPECT_TRUE(Loads(with("", "$$SCONE::x.chain$$")));
+  for (const char* p : {"$$SCONE::x:privatekey$$", "$$SCONE::x:privatekey:der$$",
+                        "$$SCONE::x:pkcs12-with-private-key$$", "$$SCONE::x.key$$"}) {
+    EXPECT_EQ(ErrorOf(with("", p)), "bad-secret-format") << p;
+  }
+  // With private_key the key formats are valid (generation checks that key and
+  // certificate match).
+  EXPECT_TRUE(Loads(with("    private_key: k\n", "$$SCONE::x:privatekey$$")));
 }
 
 // --- services ---------------------------------------------------------------------------

@@ -223,7 +223,8 @@ TEST(LoadSessionTest, SubstitutedValuesCannotBreakQuotingOrStructure) {
       "name: s\nversion: \"0.3\"\nsecrets:\n  - {name: a, kind: ascii, value: \"$EVIL\"}\n", "f",
       v);
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_EQ(s->session.secrets[0].value->value, "x\"\n  injected: true\nservices: [");
+  EXPECT_EQ(AsChars(s->session.secrets[0].value->value.Reveal()),
+            "x\"\n  injected: true\nservices: [");
 }
 
 TEST(LoadSessionTest, DeprecatedMrenclavesIsAcceptedWithAWarning) {

@@ -24,18 +24,6 @@ std::string KindPhrase(const Secret& s) {
                 : std::string("an imported secret without `kind`");
 }
 
-// Every format of every kind.
-std::vector<std::string_view> AllFormats() {
-  std::vector<std::string_view> all;
-  for (SecretKind k : {SecretKind::kAscii, SecretKind::kBinary, SecretKind::kPrivateKey,
-                       SecretKind::kPublicKey, SecretKind::kX509, SecretKind::kX509Ca}) {
-    for (std::string_view f : FormatsFor(k)) {
-      if (std::find(all.begin(), all.end(), f) == all.end()) all.push_back(f);
-    }
-  }
-  return all;
-}
-
 class Validator {
  public:
   explicit Validator(const Session& s) : s_(s) {}
@@ -207,7 +195,8 @@ Status Validator::CheckPlaceholders(const LString& text, std::string_view where)
   if (!FindPlaceholders(text.value, &found).ok()) {
     return Fail(ErrorKind::kMalformedPlaceholder, text.position,
                 "malformed secret placeholder in " + std::string(where) +
-                    ": write $$SCONE::NAME$$ or $$SCONE::NAME:FORMAT$$");
+                    ": write $$SCONE::NAME$$ or $$SCONE::NAME:FORMAT$$, optionally ending in "
+                    "|escape(json)");
   }
   for (const Placeholder& p : found) {
     std::string name = p.name;
@@ -216,17 +205,14 @@ Status Validator::CheckPlaceholders(const LString& text, std::string_view where)
     if (it == secrets_.end() && format.empty()) {
       // Older sessions write $$SCONE::cert.crt$$ / .key / .chain for x509 secrets and
       // $$SCONE::bytes.hex$$ for binary ones.
-      size_t dot = name.rfind('.');
-      if (dot != std::string::npos) {
-        std::string ext = name.substr(dot + 1);
-        auto b = secrets_.find(name.substr(0, dot));
-        if (b != secrets_.end()) {
-          std::string_view k = KindOf(*b->second);
-          bool x509 = k.empty() || k == "x509" || k == "x509-ca";
-          bool binary = k.empty() || k == "binary";
-          if ((x509 && (ext == "crt" || ext == "key" || ext == "chain")) ||
-              (binary && ext == "hex")) {
-            continue;
+      if (auto legacy = SplitLegacy(name)) {
+        auto stem = secrets_.find(legacy->name);
+        if (stem != secrets_.end()) {
+          const auto& k = stem->second->kind;
+          if (auto reading = LegacyReading(name, k ? std::optional(k->value) : std::nullopt)) {
+            it = stem;
+            name = reading->name;
+            format = std::string(reading->format);
           }
         }
       }
@@ -239,8 +225,7 @@ Status Validator::CheckPlaceholders(const LString& text, std::string_view where)
     }
     // A kind-less import takes the formats of every kind; CAS checks the format against
     // the exported secret when the import is resolved.
-    const auto& kind = it->second->kind;
-    auto formats = kind ? FormatsFor(kind->value) : AllFormats();
+    auto formats = FormatsForSecret(*it->second);
     if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
       std::string valid;
       for (std::string_view f : formats) {
@@ -250,6 +235,11 @@ Status Validator::CheckPlaceholders(const LString& text, std::string_view where)
       return Fail(ErrorKind::kBadSecretFormat, text.position,
                   "format \"" + format.substr(0, 40) + "\" is not valid for secret \"" + name +
                       "\", " + KindPhrase(*it->second) + "; valid formats are: none, " + valid);
+    }
+    if (!p.pipe.empty() && p.pipe != kEscapeJsonPipe) {
+      return Fail(ErrorKind::kBadSecretFormat, text.position,
+                  "placeholder for secret \"" + name + "\" in " + std::string(where) +
+                      " ends in an unknown pipe; the only pipe is |escape(json)");
     }
   }
   return Status::Ok();
@@ -364,57 +354,6 @@ bool IsValidSessionName(std::string_view name) {
     if (slash == std::string_view::npos) return true;
     start = slash + 1;
   }
-}
-
-std::vector<std::string_view> FormatsFor(SecretKind kind) {
-  switch (kind) {
-    case SecretKind::kAscii:
-    case SecretKind::kBinary:
-      return {"", "hex", "bin", "base64", "base64url", "base32", "base32nopad"};
-    case SecretKind::kPrivateKey:
-      return {"", "pem", "der", "pkcs8:pem", "pkcs8:der"};
-    case SecretKind::kPublicKey:
-      return {"", "pem", "der", "spki:pem", "spki:der"};
-    case SecretKind::kX509:
-    case SecretKind::kX509Ca:
-      return {"",
-              "pem",
-              "der",
-              "crt",
-              "crt:pem",
-              "crt:der",
-              "chain",
-              "privatekey",
-              "privatekey:pem",
-              "privatekey:der",
-              "privatekey:pkcs8:pem",
-              "privatekey:pkcs8:der",
-              "pkcs12-with-private-key"};
-  }
-  return {};
-}
-
-Status FindPlaceholders(std::string_view text, std::vector<Placeholder>* out, size_t* bad_offset) {
-  size_t i = 0;
-  while ((i = text.find(kPlaceholderStart, i)) != std::string_view::npos) {
-    size_t body = i + kPlaceholderStart.size();
-    size_t close = text.find("$$", body);
-    std::string_view token =
-        close == std::string_view::npos ? std::string_view() : text.substr(body, close - body);
-    size_t colon = token.find(':');
-    std::string_view name = token.substr(0, colon);
-    if (close == std::string_view::npos || name.empty()) {
-      if (bad_offset != nullptr) *bad_offset = i;
-      return InvalidArgument("malformed $$SCONE:: placeholder");
-    }
-    Placeholder p;
-    p.name = std::string(name);
-    if (colon != std::string_view::npos) p.format = std::string(token.substr(colon + 1));
-    p.offset = i;
-    out->push_back(std::move(p));
-    i = close + 2;
-  }
-  return Status::Ok();
 }
 
 Status ValidateSession(const Session& session, Diagnostic* diagnostic) {

@@ -12,7 +12,7 @@
 //    unless security.attestation.mode is none;
 //  * placeholders: every $$SCONE::name[:format]$$ in a service (command, environment,
 //    pwd) or an injection file (path, content) names a declared (or imported) secret with
-//    a format valid for its kind (FormatsFor);
+//    a format valid for its kind (FormatsForSecret) and no pipe but |escape(json);
 //  * images: every image volume names a declared volume; no two injection files or volumes
 //    of an image share a path;
 //  * references to other sessions name valid sessions, secrets and volumes;
@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "sdl/diagnostic.h"
 #include "sdl/model.h"
+#include "sdl/placeholders.h"  // FormatsFor, FindPlaceholders (part of this API)
 
 namespace scone::sdl {
 
@@ -36,20 +37,5 @@ Status ValidateSession(const Session& session, Diagnostic* diagnostic = nullptr)
 
 bool IsValidSessionName(std::string_view name);  // with '/' namespaces
 bool IsValidEntityName(std::string_view name);   // services, secrets, images, volumes
-
-// The formats `$$SCONE::name:format$$` accepts for a secret of `kind` ("" = no format).
-std::vector<std::string_view> FormatsFor(SecretKind kind);
-
-// One `$$SCONE::name[:format]$$` occurrence.
-struct Placeholder {
-  std::string name;
-  std::string format;  // empty when none was given
-  size_t offset = 0;   // of the first '$'
-};
-
-// Every placeholder in `text`, in order. Fails if a "$$SCONE::" has no closing "$$" or an
-// empty name (offset in `bad_offset`).
-Status FindPlaceholders(std::string_view text, std::vector<Placeholder>* out,
-                        size_t* bad_offset = nullptr);
 
 }  // namespace scone::sdl
