@@ -1,13 +1,16 @@
 // libFuzzer target: every request and response type of the CAS API (cas/api.h), the route
-// table and the error body. The first byte of an input chooses the type, the rest is the
-// body as it would arrive (seed corpus: fuzz/corpus/api_fuzz/, first byte then JSON).
+// table and the error body. The first byte of an input (modulo 18) chooses the type, the rest is
+// the body as it would arrive (seed corpus: fuzz/corpus/api_fuzz/, first byte then JSON).
 //
 // Properties beyond "no crash, no sanitizer report, no uncaught exception":
 //  - a body a type accepts, written again with its ToJson and parsed, gives the same JSON
 //    (ToJson(FromJson(ToJson(x))) == ToJson(x)): what a peer sends survives the round trip;
 //  - ProvisionRequest: the text of the token and the database key in the parsed JSON is
 //    wiped, and its sensitive HTTP request (ToHttpRequest) parses back to the same request;
-//  - FindRoute of any method and path either fails or names a route with that method.
+//  - FindRoute of any method and path either fails or names a route with that method;
+//  - a session target that ParseTarget accepts, built again with SessionPath /
+//    SessionHistoryPath / SessionListPath, finds the same route and parses to the same name
+//    and query (what the CLI sends is what the server reads).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -65,12 +68,45 @@ void LookUpRoute(std::string_view text) {
   if (route.ok() && (*route)->method != text.substr(0, space)) std::abort();
 }
 
+// The target rebuilt from its parsed parts by the CLI's path builders; empty for routes
+// without a name or query.
+std::string Rebuild(const Route& route, const Target& target) {
+  switch (route.endpoint) {
+    case Endpoint::kReadSession:
+    case Endpoint::kUpdateSession:
+      return SessionPath(target.name, target.query);
+    case Endpoint::kSessionHistory:
+      return SessionHistoryPath(target.name);
+    case Endpoint::kListSessions:
+      return SessionListPath(target.query);
+    default:
+      return {};
+  }
+}
+
+void ParseSessionTarget(std::string_view text) {
+  size_t space = text.find(' ');
+  if (space == std::string_view::npos) return;
+  std::string_view method = text.substr(0, space);
+  std::string_view path = text.substr(space + 1);
+  auto route = FindRoute(method, path);
+  if (!route.ok()) return;
+  auto target = ParseTarget(**route, path);
+  if (!target.ok()) return;
+  std::string rebuilt = Rebuild(**route, *target);
+  if (rebuilt.empty()) return;
+  auto again_route = FindRoute(method, rebuilt);
+  if (!again_route.ok() || *again_route != *route) std::abort();
+  auto again = ParseTarget(**again_route, rebuilt);
+  if (!again.ok() || again->name != target->name || again->query != target->query) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);  // NOLINT
-  switch (data[0] % 12) {
+  switch (data[0] % 18) {
     case 0:
       RoundTrip<ErrorBody>(body);
       break;
@@ -104,8 +140,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 10:
       RoundTrip<ConfigUpdateResponse>(body);
       break;
-    default:
+    case 11:
       LookUpRoute(body);
+      break;
+    case 12:
+      RoundTrip<SessionUploadResponse>(body);
+      break;
+    case 13:
+      RoundTrip<SessionVersion>(body);
+      break;
+    case 14:
+      RoundTrip<SessionReadResponse>(body);
+      break;
+    case 15:
+      RoundTrip<SessionHistoryResponse>(body);
+      break;
+    case 16:
+      RoundTrip<SessionListResponse>(body);
+      break;
+    default:
+      ParseSessionTarget(body);
       break;
   }
   return 0;

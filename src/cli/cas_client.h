@@ -97,17 +97,14 @@ Result<std::string> CallPinnedRaw(const CasLink& link, std::string_view expected
                                   PinSource source, const net::HttpRequest& request,
                                   const Identity* identity, std::string_view what);
 
-// CallPinnedRaw for one endpoint of the API (api.h): `body` is the request's JSON text, and
-// the answer is parsed strictly into `Response`; a malformed answer is kVerificationFailed.
+// CallPinnedRaw with a request built by the API (e.g. the sensitive provisioning request,
+// api::ProvisionRequest::ToHttpRequest); the answer is parsed strictly into `Response`, and
+// a malformed answer is kVerificationFailed.
 template <typename Response>
 Result<Response> CallPinned(const CasLink& link, std::string_view expected_key_hash,
-                            PinSource source, cas::api::Endpoint endpoint, std::string body,
+                            PinSource source, const net::HttpRequest& request,
                             const Identity* identity, std::string_view what) {
-  const cas::api::Route& route = cas::api::RouteOf(endpoint);
-  net::HttpRequest request{std::string(route.method), std::string(route.path), "application/json",
-                           std::move(body)};
   auto answer = CallPinnedRaw(link, expected_key_hash, source, request, identity, what);
-  WipeMemory(request.body.data(), request.body.size());
   if (!answer.ok()) return answer.status();
   auto parsed = cas::api::ParseBody<Response>(*answer, "the answer");
   if (!parsed.ok()) {
@@ -115,6 +112,17 @@ Result<Response> CallPinned(const CasLink& link, std::string_view expected_key_h
                               std::string(what) + ": " + parsed.status().message());
   }
   return parsed;
+}
+
+// CallPinned for one endpoint of the API (api.h): `body` is the request's JSON text.
+template <typename Response>
+Result<Response> CallPinned(const CasLink& link, std::string_view expected_key_hash,
+                            PinSource source, cas::api::Endpoint endpoint, std::string body,
+                            const Identity* identity, std::string_view what) {
+  const cas::api::Route& route = cas::api::RouteOf(endpoint);
+  net::HttpRequest request{std::string(route.method), std::string(route.path), "application/json",
+                           std::move(body)};
+  return CallPinned<Response>(link, expected_key_hash, source, request, identity, what);
 }
 
 }  // namespace scone::cli

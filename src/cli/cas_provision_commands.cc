@@ -15,10 +15,10 @@
 #include "common/file_util.h"
 #include "common/hex.h"
 #include "crypto/key_hash.h"
+#include "net/http.h"
 
 namespace scone::cli {
 namespace {
-using nlohmann::json;
 
 // An owner configuration read and checked locally, so that mistakes are reported with the
 // file's line before anything is sent.
@@ -65,21 +65,12 @@ struct ProvisionArgs {
   AttestFlags flags;         // with-attestation
 };
 
-// Everything `provision` checks before it connects; the request body holds the token and
-// the database key, so it is wiped when freed (and CallPinned wipes the copy it sends).
-// Best effort: the JSON library keeps copies only while building it. When the API gets a
-// sensitive body type (wiped when freed), `body` becomes that type.
+// Everything `provision` checks before it connects. The request (api::ProvisionRequest::
+// ToHttpRequest) holds the token and the database key in a sensitive body, wiped when freed.
 struct ProvisionRequest {
   CasAddress address;
   Identity identity;
-  std::string body;
-
-  ProvisionRequest() = default;
-  ProvisionRequest(const ProvisionRequest&) = delete;
-  ProvisionRequest& operator=(const ProvisionRequest&) = delete;
-  ProvisionRequest(ProvisionRequest&&) = default;
-  ProvisionRequest& operator=(ProvisionRequest&&) = default;
-  ~ProvisionRequest() { WipeMemory(body.data(), body.size()); }
+  net::HttpRequest http;
 };
 
 // Sends the provisioning request over a connection pinned to `key_hash`, once; returns CAS's
@@ -87,8 +78,7 @@ struct ProvisionRequest {
 Result<cas::api::ProvisionResponse> SendProvision(const CasLink& link, const std::string& key_hash,
                                                   PinSource source, const ProvisionRequest& req) {
   const std::string& address = req.address.name;
-  auto answer = CallPinned<cas::api::ProvisionResponse>(link, key_hash, source,
-                                                        cas::api::Endpoint::kProvision, req.body,
+  auto answer = CallPinned<cas::api::ProvisionResponse>(link, key_hash, source, req.http,
                                                         &req.identity, "the provisioning");
   if (!answer.ok()) {
     if (answer.status().code() != Code::kVerificationFailed) return answer.status();
@@ -122,14 +112,7 @@ Result<ProvisionRequest> PrepareProvision(const Context& ctx, const ProvisionArg
   }
   SCONE_ASSIGN_OR_RETURN(request.config, ReadOwnerConfig(args.config_file));
   SCONE_ASSIGN_OR_RETURN(p.identity, ctx.LoadIdentity());
-  json body = request.ToJson();
-  p.body = cas::api::Serialize(body);
-  for (const char* secret : {"token", "database_key"}) {
-    if (auto it = body.find(secret); it != body.end()) {
-      auto& text = it->get_ref<std::string&>();
-      WipeMemory(text.data(), text.size());
-    }
-  }
+  p.http = request.ToHttpRequest();
   return p;
 }
 
