@@ -39,7 +39,7 @@ addr=$(sed -n 's/.*listening on https:\/\/\(127[0-9.:]*\) (api).*/\1/p' "$tmp/ca
 key_hash=$(awk '/CAS key hash:/ {print $7; exit}' "$tmp/cas.log")
 token=$(awk '/CAS provisioning token:/ {print $7; exit}' "$tmp/cas.log")
 sim="$tmp/platform/sim-root-ca.pem"
-echo 'name = "bench"' >"$tmp/owner.toml"
+printf '[api_identity]\ncommon_name = "bench-cas"\n' >"$tmp/owner.toml"
 "$bin/scone" cas provision "$addr" -c "$key_hash" --token "$token" \
   --config-file "$tmp/owner.toml" with-attestation --only_for_testing-sim-root-ca "$sim" >/dev/null
 

@@ -98,7 +98,7 @@ class Cluster:
         self.sim = os.path.join(platform, "sim-root-ca.pem")
         owner = os.path.join(tmp, "owner.toml")
         with open(owner, "w") as f:
-            f.write('name = "bench"\n')
+            f.write('[api_identity]\ncommon_name = "bench-cas"\n')
         subprocess.run([os.path.join(bindir, "scone"), "cas", "provision", self.api, "-c", key_hash,
                         "--token", token, "--config-file", owner, "with-attestation",
                         "--only_for_testing-sim-root-ca", self.sim],
