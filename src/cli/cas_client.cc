@@ -118,6 +118,11 @@ Status RefusalFromAnswer(const net::HttpResponse& response, std::string_view wha
                 "CAS refused " + std::string(what) + ": " + Printable(text));
 }
 
+Status WithIdentityHint(Status status) {
+  if (status.code() != Code::kPermissionDenied) return status;
+  return Status(status.code(), status.message() + " (to use another identity: --identity FILE)");
+}
+
 Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPolicy& policy,
                                    const attestation::QuoteVerifier& verifier, int64_t now) {
   SCONE_ASSIGN_OR_RETURN(Bytes nonce, crypto::RandomBytes(kNonceSize));

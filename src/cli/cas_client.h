@@ -85,6 +85,11 @@ Result<net::HttpResponse> CallCas(const CasLink& link, const net::HttpRequest& r
 // CAS's text is shown with control characters replaced and bounded in length.
 Status RefusalFromAnswer(const net::HttpResponse& response, std::string_view what);
 
+// For calls whose permission depends on the client certificate (sessions, the owner's
+// configuration): a kPermissionDenied refusal gets the hint how to use another identity.
+// CAS itself names no flag, since it speaks to any client.
+Status WithIdentityHint(Status status);
+
 // Attests the CAS: a fresh 32-byte nonce, POST /v1/attestation, and VerifyAttestation of
 // the answer against the TLS certificate of the connection it came on, at `now`.
 Result<cas::CasEvidence> AttestCas(const CasLink& link, const cas::CasAttestPolicy& policy,

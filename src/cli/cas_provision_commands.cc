@@ -224,11 +224,11 @@ Status UpdateConfig(Context& ctx, const UpdateConfigArgs& args) {
   if (!address.ok()) return address.status().WithContext("the CLI state's CAS entry");
   cas::api::ConfigUpdateRequest request{std::move(config)};
   CasLink link = MakeCasLink(ctx, *address, 0);
-  SCONE_RETURN_IF_ERROR(CallPinned<cas::api::ConfigUpdateResponse>(
-                            link, entry.evidence.cas_key_hash, PinSource::kAttested,
-                            cas::api::Endpoint::kPutConfig, cas::api::Serialize(request.ToJson()),
-                            &identity, "the configuration update")
-                            .status());
+  SCONE_RETURN_IF_ERROR(WithIdentityHint(
+      CallPinned<cas::api::ConfigUpdateResponse>(
+          link, entry.evidence.cas_key_hash, PinSource::kAttested, cas::api::Endpoint::kPutConfig,
+          cas::api::Serialize(request.ToJson()), &identity, "the configuration update")
+          .status()));
   if (ctx.output_format() == OutputFormat::kJson) {
     ctx.PrintJson({{"address", entry.address}, {"updated", true}});
   } else {

@@ -45,7 +45,7 @@ Result<Response> SessionCas::Call(net::HttpRequest request, const std::string& w
   auto answer = CallPinnedRaw(link_, key_hash_, PinSource::kAttested, request, &identity_, what);
   // An uploaded session holds its secret values in clear.
   WipeMemory(request.body.data(), request.body.size());
-  if (!answer.ok()) return answer.status();
+  if (!answer.ok()) return WithIdentityHint(answer.status());
   auto parsed = cas::api::ParseBody<Response>(*answer, "the answer");
   if (!parsed.ok()) {
     return VerificationFailed("CAS " + name() + " sent a malformed answer to " + what + ": " +

@@ -291,6 +291,7 @@ TEST_F(SessionCommandsTest, AnotherIdentityIsRefusedNamingThePermission) {
   RunResult r = Scone({"session", "read", "p", "--identity", identity});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_THAT(r.err, HasSubstr("read"));
+  EXPECT_THAT(r.err, HasSubstr("to use another identity: --identity FILE"));
   EXPECT_THAT(r.err, Not(HasSubstr("version")));
 }
 

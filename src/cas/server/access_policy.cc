@@ -68,8 +68,8 @@ Status RequirePermission(const sdl::AccessPolicy& policy, Permission permission,
   return PermissionDenied("the client certificate's key " + std::string(client) +
                           " lacks the permission \"" + std::string(PermissionName(permission)) +
                           "\" on session " + std::string(session_name) +
-                          " (its access_policy does not name this key; use an identity it "
-                          "names, e.g. --identity FILE)");
+                          " (its access_policy does not name this key; connect with an identity "
+                          "it names)");
 }
 
 std::shared_ptr<const sdl::AccessPolicy> PolicyCache::Find(const std::string& key) const {

@@ -26,8 +26,8 @@ Status RequireOwner(const CasState& state, const net::PeerInfo& peer, const std:
   if (hash != s.owner_key_hash) {
     return PermissionDenied("only the CAS owner may " + action +
                             "; the client certificate's key hash " + hash +
-                            " is not the owner's (use the identity that provisioned this CAS, "
-                            "e.g. --identity FILE)");
+                            " is not the owner's (connect with the identity that provisioned "
+                            "this CAS)");
   }
   return Status::Ok();
 }
