@@ -64,6 +64,21 @@ std::vector<std::string> ListRows(const RowDigests& rows, std::string_view table
 }
 
 }  // namespace internal
+
+namespace {
+// Rolls back the open transaction on every early return (and exception); a failed rollback
+// retires the store (`broken`).
+struct RollbackGuard {
+  SqliteDb& db;
+  Status& broken;
+  ~RollbackGuard() {
+    if (!db.InTransaction()) return;
+    Status r = db.Exec("ROLLBACK");
+    if (!r.ok() && broken.ok()) broken = r.WithContext("store: rolling back failed");
+  }
+};
+
+}  // namespace
 using namespace internal;  // NOLINT(google-build-using-namespace): this file's helpers
 
 Status Store::CheckUsable() const {
@@ -141,14 +156,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
   if (!s.broken.ok()) return;
   Status begun = s.db.Exec("BEGIN IMMEDIATE");
   if (!begun.ok()) return fail_committed(begun);
-  struct Rollback {
-    State& s;
-    ~Rollback() {
-      if (!s.db.InTransaction()) return;
-      Status r = s.db.Exec("ROLLBACK");
-      if (!r.ok() && s.broken.ok()) s.broken = r.WithContext("store: rolling back failed");
-    }
-  } rollback{s};
+  RollbackGuard rollback{s.db, s.broken};
 
   // The index is changed in place (s.mu keeps readers out) and restored unless committed.
   TxnImpl txn(s.db, db_path_, s.key, &s.rows);
@@ -220,15 +228,7 @@ Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
   commit_attempted = false;
   if (!s.broken.ok()) return s.broken;
   SCONE_RETURN_IF_ERROR(s.db.Exec("BEGIN IMMEDIATE"));
-  // Rolls back on every early return (and exception); a failed rollback retires the store.
-  struct Rollback {
-    State& s;
-    ~Rollback() {
-      if (!s.db.InTransaction()) return;
-      Status r = s.db.Exec("ROLLBACK");
-      if (!r.ok() && s.broken.ok()) s.broken = r.WithContext("store: rolling back failed");
-    }
-  } rollback{s};
+  RollbackGuard rollback{s.db, s.broken};
 
   TxnImpl txn(s.db, db_path_, key, replace_contents ? RowDigests() : s.rows);
   if (replace_contents) {

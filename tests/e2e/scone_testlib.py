@@ -2,7 +2,10 @@
 compute expected values independently of the code under test."""
 
 import hashlib
+import http.client
+import json
 import os
+import ssl
 import subprocess
 import tempfile
 import unittest
@@ -204,3 +207,47 @@ class Cas:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class RawCasTestCase(SconeTestCase):
+    """A real las and cas spoken to as a plain HTTPS client (no `scone`): identities are
+    certificates made by `openssl` in self.work, `call` sends one request with one of them."""
+
+    def start_cas(self, identities):
+        """Starts las and cas and makes a P-256 certificate and key for each name."""
+        self.las = Las(self.path("platform"), tcp=False)
+        self.addCleanup(self.las.close)
+        self.cas = Cas(self.path("cas"), self.las)
+        self.addCleanup(self.cas.close)
+        self.work = self.path("work")
+        os.makedirs(self.work)
+        for name in identities:
+            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-subj", "/CN=" + name, "-days", "1",
+                    "-keyout", os.path.join(self.work, name + ".key"),
+                    "-out", os.path.join(self.work, name + ".pem"))
+
+    def provision(self, owner):
+        status, body = self.call("POST", "/v1/provision", json.dumps(
+            {"token": self.cas.token,
+             "config": {"format": "toml", "text": "[ias]\nlinkable_quotes = false\n"}}),
+            owner)
+        self.assertEqual(status, 200, body)
+
+    def call(self, method, path, body, who):
+        """One request over TLS with `who`'s client certificate (none if `who` is None);
+        returns (status, parsed body)."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        if who:
+            ctx.load_cert_chain(os.path.join(self.work, who + ".pem"),
+                                os.path.join(self.work, who + ".key"))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.cas.port, context=ctx, timeout=30)
+        try:
+            conn.request(method, path, body=body)
+            r = conn.getresponse()
+            text = r.read()
+            return r.status, json.loads(text) if text else None
+        finally:
+            conn.close()

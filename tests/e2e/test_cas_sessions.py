@@ -6,11 +6,9 @@ their own.)"""
 import json
 import os
 import re
-import ssl
-import http.client
 import subprocess
 
-from scone_testlib import Cas, Las, SconeTestCase, openssl
+from scone_testlib import RawCasTestCase, openssl
 
 DOCS = os.path.join(os.path.dirname(__file__), "../../docs/cas.md")
 
@@ -61,47 +59,16 @@ def examples_script(block, cas_address):
     return "\n".join(out) + "\n", checked
 
 
-class CasSessionsTest(SconeTestCase):
+class CasSessionsTest(RawCasTestCase):
     def setUp(self):
         super().setUp()
-        self.las = Las(self.path("platform"), tcp=False)
-        self.addCleanup(self.las.close)
-        self.cas = Cas(self.path("cas"), self.las)
-        self.addCleanup(self.cas.close)
-        self.work = self.path("work")
-        os.makedirs(self.work)
-        for name in ("owner", "alice", "bob"):
-            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                    "-nodes", "-subj", "/CN=" + name, "-days", "1",
-                    "-keyout", os.path.join(self.work, name + ".key"),
-                    "-out", os.path.join(self.work, name + ".pem"))
+        self.start_cas(("owner", "alice", "bob"))
         status, body = self.call("POST", "/v1/attestation",
                                  json.dumps({"nonce": os.urandom(32).hex()}), None)
         self.assertEqual(status, 200, body)
         with open(os.path.join(self.work, "cas-cert.pem"), "w") as f:
             f.write(body["cas_certificate"])
-        status, body = self.call("POST", "/v1/provision", json.dumps(
-            {"token": self.cas.token,
-             "config": {"format": "toml", "text": "[ias]\nlinkable_quotes = false\n"}}),
-            "owner")
-        self.assertEqual(status, 200, body)
-
-    def call(self, method, path, body, who):
-        """One request over TLS with `who`'s client certificate; (status, parsed body)."""
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        if who:
-            ctx.load_cert_chain(os.path.join(self.work, who + ".pem"),
-                                os.path.join(self.work, who + ".key"))
-        conn = http.client.HTTPSConnection("127.0.0.1", self.cas.port, context=ctx, timeout=30)
-        try:
-            conn.request(method, path, body=body)
-            r = conn.getresponse()
-            text = r.read()
-            return r.status, json.loads(text) if text else None
-        finally:
-            conn.close()
+        self.provision("owner")
 
     def test_documented_curl_examples_answer_as_documented(self):
         script, checked = examples_script(session_examples(), self.cas.address)

@@ -5,15 +5,11 @@ with, and the chain of every session must lead from its first version to its act
 
 Slow (labelled `slow`, not `e2e`): it runs a few seconds of uploads per kill."""
 
-import json
-import os
 import random
-import ssl
-import http.client
 import threading
 import time
 
-from scone_testlib import Cas, Las, SconeTestCase, openssl
+from scone_testlib import RawCasTestCase
 
 CLIENTS = 4
 KILLS = 6
@@ -65,40 +61,11 @@ class Client(threading.Thread):
             self.errors.append(f"POST {name}: {status} {body}")
 
 
-class CasSessionsDurabilityTest(SconeTestCase):
+class CasSessionsDurabilityTest(RawCasTestCase):
     def setUp(self):
         super().setUp()
-        self.las = Las(self.path("platform"), tcp=False)
-        self.addCleanup(self.las.close)
-        self.cas = Cas(self.path("cas"), self.las)
-        self.addCleanup(self.cas.close)
-        self.work = self.path("work")
-        os.makedirs(self.work)
-        for name in ["owner"] + [f"client{i}" for i in range(CLIENTS)]:
-            openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                    "-nodes", "-subj", "/CN=" + name, "-days", "1",
-                    "-keyout", os.path.join(self.work, name + ".key"),
-                    "-out", os.path.join(self.work, name + ".pem"))
-        status, body = self.call("POST", "/v1/provision", json.dumps(
-            {"token": self.cas.token,
-             "config": {"format": "toml", "text": "[ias]\nlinkable_quotes = false\n"}}),
-            "owner")
-        self.assertEqual(status, 200, body)
-
-    def call(self, method, path, body, who):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        ctx.load_cert_chain(os.path.join(self.work, who + ".pem"),
-                            os.path.join(self.work, who + ".key"))
-        conn = http.client.HTTPSConnection("127.0.0.1", self.cas.port, context=ctx, timeout=30)
-        try:
-            conn.request(method, path, body=body)
-            r = conn.getresponse()
-            text = r.read()
-            return r.status, json.loads(text) if text else None
-        finally:
-            conn.close()
+        self.start_cas(["owner"] + [f"client{i}" for i in range(CLIENTS)])
+        self.provision("owner")
 
     def test_kill_9_loses_no_acknowledged_version_and_keeps_every_chain(self):
         clients = [Client(self, i) for i in range(CLIENTS)]
