@@ -3,8 +3,11 @@ while several clients create and update sessions. After each restart, every vers
 acknowledged must be there, readable by its hash with the predecessor it was uploaded
 with, and the chain of every session must lead from its first version to its active one.
 
-Slow (labelled `slow`, not `e2e`): it runs a few seconds of uploads per kill."""
+Slow (labelled `slow`, not `e2e`): every client must get uploads acknowledged between two
+kills, so the test waits for progress rather than for a fixed time (sanitizer builds are
+several times slower than release builds)."""
 
+import http.client
 import random
 import threading
 import time
@@ -40,6 +43,11 @@ class Client(threading.Thread):
                 # Learn the active hash again once CAS is back.
                 self.active.pop(name, None)
                 time.sleep(0.05)
+            except Exception as e:  # pylint: disable=broad-except
+                # Anything else is a bug in CAS or in this test: record it, so the test
+                # fails with it instead of a silently dead thread.
+                self.errors.append(f"{name}: {type(e).__name__}: {e}")
+                return
 
     def upload(self, name, n):
         if name not in self.active:
@@ -73,7 +81,16 @@ class CasSessionsDurabilityTest(RawCasTestCase):
             c.start()
         rng = random.Random(13)
         for _ in range(KILLS):
-            time.sleep(rng.uniform(0.3, 1.2))
+            # Wait until every client has had two uploads acknowledged since the last
+            # restart, then kill at a random moment soon after.
+            marks = [len(c.acked) for c in clients]
+            deadline = time.monotonic() + 120
+            while any(len(c.acked) < m + 2 for c, m in zip(clients, marks)):
+                dead = [c.who for c in clients if not c.is_alive()]
+                self.assertEqual(dead, [], [c.errors for c in clients])
+                self.assertLess(time.monotonic(), deadline, "no progress after a restart")
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.3))
             self.cas.kill()
             self.cas.restart()
         time.sleep(0.5)
