@@ -20,7 +20,8 @@ trap cleanup EXIT
 export SCONE_CLI_CONFIG="$tmp/cli/config.json"
 
 "$bin/las" --platform-dir "$tmp/platform" --socket "$tmp/las.sock" --no-tcp 2>"$tmp/las.log" &
-pids+=($!)
+las_pid=$!
+pids+=($las_pid)
 for _ in $(seq 100); do [ -S "$tmp/las.sock" ] && break; sleep 0.1; done
 cat >"$tmp/cas.toml" <<TOML
 [database]
@@ -76,6 +77,34 @@ import json, sys
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
     print(f"{b['name']}: {b['items_per_second']:.0f} requests/s")
 PY
+
+# Requests per second depend on what else the machine runs; the CPU time each request
+# costs `cas` and `las` (counted by perf) much less so: it compares two builds on a busy
+# machine (run them alternately). Virtual machines often lack an instruction counter, so
+# task-clock is what is counted.
+if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
+  echo "== 2b. CPU cost per attestation (8 clients)" >&2
+  perf stat -x, -e task-clock -p "$cas_pid" -o "$tmp/perf.cas" &
+  perf_cas=$!
+  perf stat -x, -e task-clock -p "$las_pid" -o "$tmp/perf.las" &
+  perf_las=$!
+  sleep 0.5
+  SCONE_BENCH_CAS="$addr" "$bin/cas_attest_bench" --benchmark_min_time="${MIN_TIME:-3}" \
+    --benchmark_filter='BM_Attestation/.*threads:8' --benchmark_format=json >"$tmp/p.json" 2>/dev/null
+  kill -INT "$perf_cas" "$perf_las"
+  wait "$perf_cas" "$perf_las" 2>/dev/null || true
+  python3 - "$tmp/p.json" "$tmp/perf.cas" "$tmp/perf.las" <<'PY'
+import json, sys
+n = sum(b["iterations"] for b in json.load(open(sys.argv[1]))["benchmarks"])
+for name, path in (("cas", sys.argv[2]), ("las", sys.argv[3])):
+    counts = {}
+    for line in open(path):
+        f = line.strip().split(",")
+        if len(f) > 2 and f[0] and f[0][0].isdigit():
+            counts[f[2]] = float(f[0])
+    print(f"{name}: {counts['task-clock'] / n:.2f} ms CPU per attestation ({n} requests)")
+PY
+fi
 
 echo "== 3. idle memory" >&2
 sleep 2

@@ -310,6 +310,30 @@ json AttestationResponse::ToJson() const {
           {"flags", flags.ToJson()}};
 }
 
+std::string CollateralJsonText(const attestation::Collateral& collateral) {
+  return Serialize(attestation::CollateralToJson(collateral));
+}
+
+std::string AttestationResponse::ToBody() const {
+  // The members in the order nlohmann's object (a std::map) dumps them, so that the text is
+  // ToJson().dump()'s. Hex needs no JSON escaping.
+  const std::string collateral_text =
+      collateral_json ? std::string() : CollateralJsonText(collateral);
+  const std::string& c = collateral_json ? *collateral_json : collateral_text;
+  const std::string cas_cert = Serialize(json(cas_certificate_pem));
+  const std::string software_cert = Serialize(json(cas_software_certificate_pem));
+  const std::string flags_text = Serialize(flags.ToJson());
+  std::string body;
+  body.reserve(quote.size() * 2 + c.size() + cas_cert.size() + software_cert.size() +
+               flags_text.size() + 96);
+  body.append("{\"cas_certificate\":").append(cas_cert);
+  body.append(",\"cas_software_certificate\":").append(software_cert);
+  body.append(",\"collateral\":").append(c);
+  body.append(",\"flags\":").append(flags_text);
+  body.append(",\"quote\":\"").append(HexEncode(quote)).append("\"}");
+  return body;
+}
+
 Result<AttestationResponse> AttestationResponse::FromJson(const json& j) {
   SCONE_ASSIGN_OR_RETURN(Members m, Members::Of(j, {"quote", "collateral", "cas_certificate",
                                                     "cas_software_certificate", "flags"}));

@@ -105,6 +105,20 @@ TEST_F(ProtocolTest, AnswerRoundTripsThroughJson) {
   EXPECT_FALSE(AttestationResponse::FromJson(j).ok());
 }
 
+TEST_F(ProtocolTest, BodyIsTheJsonTextWithOrWithoutCachedCollateral) {
+  auto r = Answer(Provisioned());
+  const std::string expected = api::Serialize(r.ToJson());
+  EXPECT_EQ(r.ToBody(), expected);
+  r.collateral_json = std::make_shared<const std::string>(api::CollateralJsonText(r.collateral));
+  EXPECT_EQ(r.ToBody(), expected);
+  // A PEM with characters JSON must escape (quotes, backslashes, control characters).
+  r.cas_certificate_pem = "a\"b\\c\n\x01";
+  EXPECT_EQ(r.ToBody(), api::Serialize(r.ToJson()));
+  auto back = api::ParseBody<AttestationResponse>(r.ToBody(), "the answer");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->cas_certificate_pem, r.cas_certificate_pem);
+}
+
 TEST_F(ProtocolTest, EveryBoundValueIsChecked) {
   AttestationResponse good = Answer(Provisioned());
   {

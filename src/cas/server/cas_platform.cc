@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "attestation/quote.h"
+#include "cas/api.h"
 #include "common/hex.h"
 
 namespace scone::cas {
@@ -78,17 +79,20 @@ Result<Bytes> CasPlatform::Quote(const ByteArray<64>& report_data) const {
   return CheckedQuote(report_data);
 }
 
-Result<attestation::Collateral> CasPlatform::Collateral() {
+Result<std::shared_ptr<const CasPlatform::CachedCollateral>> CasPlatform::Collateral() {
   std::lock_guard lock(collateral_mu_);
   int64_t now = clock_();
-  if (!collateral_.has_value() || now - collateral_fetched_at_ > kCollateralRefresh ||
+  if (collateral_ == nullptr || now - collateral_fetched_at_ > kCollateralRefresh ||
       now < collateral_fetched_at_) {
     auto c = las_->Collateral();
     if (!c.ok()) return LasFailed(c.status());
-    collateral_ = std::move(*c);
+    auto cached = std::make_shared<CachedCollateral>();
+    cached->json = api::CollateralJsonText(*c);
+    cached->value = std::move(*c);
+    collateral_ = std::move(cached);
     collateral_fetched_at_ = now;
   }
-  return *collateral_;
+  return collateral_;
 }
 
 Result<SecretBytes> CasPlatform::SealKey(platform::SealPolicy policy, uint16_t key_isvsvn) const {

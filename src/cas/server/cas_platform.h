@@ -35,8 +35,13 @@ class CasPlatform {
   // A quote with `report_data`. kFailedPrecondition if las now quotes for another
   // platform (logged for the operator); kUnavailable for any failure of las.
   Result<Bytes> Quote(const ByteArray<64>& report_data) const;
-  // The collateral for the quotes, fetched again after an hour.
-  Result<attestation::Collateral> Collateral();
+  // The collateral for the quotes and its JSON text (api::CollateralJsonText), fetched again
+  // after an hour.
+  struct CachedCollateral {
+    attestation::Collateral value;
+    std::string json;
+  };
+  Result<std::shared_ptr<const CachedCollateral>> Collateral();
   // CAS's seal key; the platform is checked first, as for a quote.
   Result<SecretBytes> SealKey(platform::SealPolicy policy, uint16_t key_isvsvn) const;
 
@@ -50,7 +55,7 @@ class CasPlatform {
   ByteArray<64> attestation_key_{};  // of the platform CAS started on
 
   std::mutex collateral_mu_;
-  std::optional<attestation::Collateral> collateral_;
+  std::shared_ptr<const CachedCollateral> collateral_;
   int64_t collateral_fetched_at_ = 0;
 };
 
