@@ -30,8 +30,20 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view doing, const std::stri
   }
 }
 
+void SqliteStatement::Finalizer::operator()(sqlite3_stmt* stmt) const {
+  if (free_list == nullptr) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  // Reset (which also ends a read it may hold open) and forget the bound values, which
+  // may be secret, before the statement waits for its next use.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  free_list->push_back(stmt);
+}
+
 Status SqliteStatement::Error(int rc, std::string_view doing) const {
-  return SqliteStatus(sqlite3_db_handle(stmt_.get()), rc, doing, path_);
+  return SqliteStatus(sqlite3_db_handle(stmt_.get()), rc, doing, *path_);
 }
 
 Status SqliteStatement::BindText(int index, std::string_view text) {
@@ -60,7 +72,7 @@ Result<bool> SqliteStatement::Step() {
 
 Status SqliteStatement::Run() {
   SCONE_ASSIGN_OR_RETURN(bool row, Step());
-  if (row) return Internal("database " + path_ + ": a statement returned an unexpected row");
+  if (row) return Internal("database " + *path_ + ": a statement returned an unexpected row");
   return Status::Ok();
 }
 
@@ -90,30 +102,63 @@ Result<SqliteDb> SqliteDb::Open(const std::filesystem::path& path, int flags) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_EXRESCODE, nullptr);
   SqliteDb db(raw, path.string());  // owns `raw` even on failure
-  if (rc != SQLITE_OK) return SqliteStatus(raw, rc, "opening", db.path_);
+  if (rc != SQLITE_OK) return SqliteStatus(raw, rc, "opening", *db.path_);
   sqlite3_extended_result_codes(raw, 1);
   return db;
 }
 
+SqliteDb::~SqliteDb() {
+  if (cache_ == nullptr) return;  // moved from
+  for (auto& [sql, idle] : *cache_) {
+    for (sqlite3_stmt* stmt : idle) sqlite3_finalize(stmt);
+  }
+}
+
 Status SqliteDb::Exec(const char* sql) {
   int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return SqliteStatus(db_.get(), rc, sql, path_);
+  if (rc != SQLITE_OK) return SqliteStatus(db_.get(), rc, sql, *path_);
   return Status::Ok();
 }
 
 Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  SqliteStatement statement(stmt, path_);
-  if (rc != SQLITE_OK) return SqliteStatus(db_.get(), rc, "preparing a query", path_);
-  if (stmt == nullptr) return Internal("database " + path_ + ": empty SQL statement");
+  SqliteStatement statement(stmt, *path_);
+  if (rc != SQLITE_OK) return SqliteStatus(db_.get(), rc, "preparing a query", *path_);
+  if (stmt == nullptr) return Internal("database " + *path_ + ": empty SQL statement");
   return statement;
+}
+
+Result<SqliteStatement> SqliteDb::PrepareCached(const char* sql) {
+  std::vector<sqlite3_stmt*>& idle = (*cache_)[sql];
+  if (!idle.empty()) {
+    sqlite3_stmt* stmt = idle.back();
+    idle.pop_back();
+    return SqliteStatement(stmt, *path_, &idle);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v3(db_.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return SqliteStatus(db_.get(), rc, "preparing a query", *path_);
+  }
+  if (stmt == nullptr || (tail != nullptr && *tail != '\0')) {
+    sqlite3_finalize(stmt);
+    return Internal("database " + *path_ + ": a cached query must be exactly one statement");
+  }
+  return SqliteStatement(stmt, *path_, &idle);
+}
+
+Status SqliteDb::ExecCached(const char* sql) {
+  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareCached(sql));
+  return stmt.Run();
 }
 
 Result<std::string> SqliteDb::QueryText(const char* sql) {
   SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, Prepare(sql));
   SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Internal("database " + path_ + ": " + sql + " returned no row");
+  if (!row) return Internal("database " + *path_ + ": " + sql + " returned no row");
   std::string value(stmt.ColumnText(0));
   return value;
 }
@@ -121,7 +166,7 @@ Result<std::string> SqliteDb::QueryText(const char* sql) {
 Result<int64_t> SqliteDb::QueryInt(const char* sql) {
   SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, Prepare(sql));
   SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Internal("database " + path_ + ": " + sql + " returned no row");
+  if (!row) return Internal("database " + *path_ + ": " + sql + " returned no row");
   return stmt.ColumnInt(0);
 }
 

@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/status.h"
@@ -52,14 +54,19 @@ class SqliteStatement {
 
  private:
   friend class SqliteDb;
+  // A statement of the connection's cache (SqliteDb::PrepareCached) is not finalized but
+  // reset, its bindings cleared, and handed back to the cache.
   struct Finalizer {
-    void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+    std::vector<sqlite3_stmt*>* free_list = nullptr;  // the cache's idle statements, or null
+    void operator()(sqlite3_stmt* stmt) const;
   };
-  SqliteStatement(sqlite3_stmt* stmt, std::string path) : stmt_(stmt), path_(std::move(path)) {}
+  SqliteStatement(sqlite3_stmt* stmt, const std::string& path,
+                  std::vector<sqlite3_stmt*>* free_list = nullptr)
+      : stmt_(stmt, Finalizer{free_list}), path_(&path) {}
   Status Error(int rc, std::string_view doing) const;
 
   std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
-  std::string path_;
+  const std::string* path_;  // the SqliteDb's, which outlives its statements
 };
 
 class SqliteDb {
@@ -71,11 +78,19 @@ class SqliteDb {
   SqliteDb& operator=(SqliteDb&&) noexcept = default;
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
-  ~SqliteDb() = default;  // sqlite3_close_v2: rolls back an open transaction
+  // Finalizes the cached statements; sqlite3_close_v2 rolls back an open transaction.
+  // Every SqliteStatement of this connection must be gone by then.
+  ~SqliteDb();
 
   // Runs SQL text (one or more statements) that returns no rows of interest.
   Status Exec(const char* sql);
   Result<SqliteStatement> Prepare(std::string_view sql);
+  // Prepare for the statements the store runs on every request: compiled once per
+  // connection and reused. `sql` must be a string literal (the cache keys on its address)
+  // holding one statement. Two uses of the same text at once get two statements.
+  Result<SqliteStatement> PrepareCached(const char* sql);
+  // Exec of one statement through PrepareCached (BEGIN, COMMIT, SAVEPOINT, ...).
+  Status ExecCached(const char* sql);
   // Runs a statement that returns exactly one row with one column (PRAGMAs).
   Result<std::string> QueryText(const char* sql);
   Result<int64_t> QueryInt(const char* sql);
@@ -83,7 +98,7 @@ class SqliteDb {
   // Whether the connection is inside an explicit transaction.
   bool InTransaction() const;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return *path_; }
   // For sqlite3_db_config and similar one-off settings.
   sqlite3* handle() const { return db_.get(); }
 
@@ -91,10 +106,18 @@ class SqliteDb {
   struct Closer {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
-  SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteDb(sqlite3* db, std::string path)
+      : db_(db), path_(std::make_unique<std::string>(std::move(path))) {}
 
+  // Declared first, destroyed last: statements are finalized before the connection closes.
   std::unique_ptr<sqlite3, Closer> db_;
-  std::string path_;
+  // On the heap, so that statements keep a valid pointer when the SqliteDb is moved.
+  std::unique_ptr<std::string> path_;
+  // The cache: idle statements per SQL text (address of the literal). Statements in use are
+  // owned by their SqliteStatement and come back here when it is destroyed. On the heap,
+  // so that the lists stay where statements point when the SqliteDb is moved.
+  using StatementCache = std::unordered_map<const char*, std::vector<sqlite3_stmt*>>;
+  std::unique_ptr<StatementCache> cache_ = std::make_unique<StatementCache>();
 };
 
 }  // namespace scone::store

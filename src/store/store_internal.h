@@ -106,7 +106,7 @@ class Store::TxnImpl final : public Txn {
     }
     SCONE_ASSIGN_OR_RETURN(
         Bytes sealed, crypto::AesGcmSeal(key_, value, RecordAad(RecordKind::kRow, table, name)));
-    auto stmt = db_.Prepare("INSERT OR REPLACE INTO kv(tbl, name, value) VALUES(?, ?, ?)");
+    auto stmt = db_.PrepareCached("INSERT OR REPLACE INTO kv(tbl, name, value) VALUES(?, ?, ?)");
     if (!stmt.ok()) return Fail(stmt.status());
     Status s = stmt->BindText(1, table);
     if (s.ok()) s = stmt->BindText(2, name);
@@ -124,7 +124,7 @@ class Store::TxnImpl final : public Txn {
     SCONE_RETURN_IF_ERROR(internal::ValidateNames(table, name));
     auto it = rows_.find(RowKey(table, name));
     if (it == rows_.end()) return Status::Ok();
-    auto stmt = db_.Prepare("DELETE FROM kv WHERE tbl = ? AND name = ?");
+    auto stmt = db_.PrepareCached("DELETE FROM kv WHERE tbl = ? AND name = ?");
     if (!stmt.ok()) return Fail(stmt.status());
     Status s = stmt->BindText(1, table);
     if (s.ok()) s = stmt->BindText(2, name);

@@ -39,7 +39,7 @@ Result<std::optional<SecretBytes>> ReadRow(SqliteDb& db, const fs::path& path,
   auto it = rows.find(RowKey(table, name));
   if (it == rows.end()) return std::optional<SecretBytes>();
   SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                         db.Prepare("SELECT value FROM kv WHERE tbl = ? AND name = ?"));
+                         db.PrepareCached("SELECT value FROM kv WHERE tbl = ? AND name = ?"));
   SCONE_RETURN_IF_ERROR(stmt.BindText(1, table));
   SCONE_RETURN_IF_ERROR(stmt.BindText(2, name));
   SCONE_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -73,7 +73,7 @@ struct RollbackGuard {
   Status& broken;
   ~RollbackGuard() {
     if (!db.InTransaction()) return;
-    Status r = db.Exec("ROLLBACK");
+    Status r = db.ExecCached("ROLLBACK");
     if (!r.ok() && broken.ok()) broken = r.WithContext("store: rolling back failed");
   }
 };
@@ -154,7 +154,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
   };
   fail_committed(s.broken);
   if (!s.broken.ok()) return;
-  Status begun = s.db.Exec("BEGIN IMMEDIATE");
+  Status begun = s.db.ExecCached("BEGIN IMMEDIATE");
   if (!begun.ok()) return fail_committed(begun);
   RollbackGuard rollback{s.db, s.broken};
 
@@ -170,7 +170,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
   size_t written = 0;
   for (Pending* p : batch) {
     // Each body in a savepoint of its own: one that fails takes back only its own writes.
-    p->result = s.db.Exec("SAVEPOINT body");
+    p->result = s.db.ExecCached("SAVEPOINT body");
     if (!p->result.ok()) continue;
     txn.BeginBody();
     {
@@ -189,13 +189,13 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
       }
     }
     if (p->result.ok()) p->result = txn.failure();
-    if (p->result.ok()) p->result = s.db.Exec("RELEASE body");
+    if (p->result.ok()) p->result = s.db.ExecCached("RELEASE body");
     if (p->result.ok()) {
       ++written;
       continue;
     }
-    Status undone = s.db.Exec("ROLLBACK TO body");
-    if (undone.ok()) undone = s.db.Exec("RELEASE body");
+    Status undone = s.db.ExecCached("ROLLBACK TO body");
+    if (undone.ok()) undone = s.db.ExecCached("RELEASE body");
     txn.UndoBody();
     if (!undone.ok()) {
       // The transaction's state is unknown: write nothing of this group.
@@ -213,7 +213,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
     s.broken = SimulatedCrash("group:commit");
     return fail_committed(s.broken);
   }
-  Status commit = s.db.Exec("COMMIT");
+  Status commit = s.db.ExecCached("COMMIT");
   if (!commit.ok()) {
     // Whether the commit reached the disk is unknown: only a reopen can tell.
     s.broken = commit.WithContext("store: commit failed; restart to reopen the database");
@@ -227,7 +227,7 @@ Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
   State& s = *state_;
   commit_attempted = false;
   if (!s.broken.ok()) return s.broken;
-  SCONE_RETURN_IF_ERROR(s.db.Exec("BEGIN IMMEDIATE"));
+  SCONE_RETURN_IF_ERROR(s.db.ExecCached("BEGIN IMMEDIATE"));
   RollbackGuard rollback{s.db, s.broken};
 
   TxnImpl txn(s.db, db_path_, key, replace_contents ? RowDigests() : s.rows);
@@ -249,7 +249,7 @@ Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
   SCONE_RETURN_IF_ERROR(txn.failure());
   SCONE_RETURN_IF_ERROR(WriteDigest(s.db, key, txn.rows()));
   commit_attempted = true;
-  Status commit = s.db.Exec("COMMIT");
+  Status commit = s.db.ExecCached("COMMIT");
   if (!commit.ok()) {
     // Whether the commit reached the disk is unknown: only a reopen can tell.
     s.broken = commit.WithContext("store: commit failed; restart to reopen the database");

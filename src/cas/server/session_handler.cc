@@ -5,7 +5,7 @@
 
 #include "cas/server/access_policy.h"
 #include "cas/server/handlers.h"
-#include "crypto/x509.h"
+#include "crypto/pem.h"
 #include "sdl/session.h"
 
 namespace scone::cas {
@@ -157,8 +157,9 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   std::string_view der(reinterpret_cast<const char*>(peer.client_certificate_der.data()),
                        peer.client_certificate_der.size());
   SCONE_ASSIGN_OR_RETURN(stored.version.hash, sdl::SessionHash(session, der));
-  SCONE_ASSIGN_OR_RETURN(auto cert, crypto::ParseCertificateDer(peer.client_certificate_der));
-  SCONE_ASSIGN_OR_RETURN(stored.certificate_pem, crypto::CertificateToPem(cert.get()));
+  // The exact bytes the client presented (SessionHash parsed them: one certificate).
+  SCONE_ASSIGN_OR_RETURN(stored.certificate_pem,
+                         crypto::EncodePem("CERTIFICATE", peer.client_certificate_der));
   stored.version.creator = client.key_hash;
   stored.version.predecessor = predecessor;
   stored.version.created = env_.clock();
