@@ -173,7 +173,8 @@ Status ParseMappingEntry(Reader& r, const YAML::Node& n, std::string_view what, 
     return ParseGroupEntry(r, value, what, e);
   }
   if (k.rfind(kAtLeastPrefix, 0) == 0) {
-    std::string_view digits = std::string_view(k).substr(kAtLeastPrefix.size());
+    std::string_view digits{k};
+    digits.remove_prefix(kAtLeastPrefix.size());
     uint32_t at_least = 0;
     bool ok = !digits.empty() && digits.size() <= kMaxAtLeastDigits;
     for (char c : digits) {
