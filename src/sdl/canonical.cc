@@ -120,27 +120,54 @@ json Attestation(const std::vector<AttestationVariant>& variants) {
   return ObjectSet(std::move(out));
 }
 
-json Policy(const std::optional<std::vector<PolicyEntry>>& list, json fallback) {
-  if (!list) return fallback;
-  std::vector<std::string> v;
-  for (const PolicyEntry& e : *list) {
-    switch (e.kind) {
-      case PolicyEntry::Kind::kCreator:
-        v.emplace_back("CREATOR");
-        break;
-      case PolicyEntry::Kind::kAny:
-        v.emplace_back("ANY");
-        break;
-      case PolicyEntry::Kind::kNone:
-        v.emplace_back("NONE");
-        break;
-      case PolicyEntry::Kind::kKeyHash:
-        v.push_back(e.key_hash);
-        break;
+json PolicyEntries(const std::vector<PolicyEntry>& list);
+
+// A string entry (CREATOR, ANY, NONE, a key hash, $$SCONE::name$$) or, for signers and
+// governance groups, an object.
+json PolicyEntryJson(const PolicyEntry& e) {
+  switch (e.kind) {
+    case PolicyEntry::Kind::kCreator:
+      return "CREATOR";
+    case PolicyEntry::Kind::kAny:
+      return "ANY";
+    case PolicyEntry::Kind::kNone:
+      return "NONE";
+    case PolicyEntry::Kind::kKeyHash:
+      return e.key_hash;
+    case PolicyEntry::Kind::kSecret:
+      return "$$SCONE::" + e.secret + "$$";
+    case PolicyEntry::Kind::kSigner:
+      return json{{"signer", e.signer_pem}};
+    case PolicyEntry::Kind::kRequireAll:
+      return json{{"require-all", PolicyEntries(e.members)}};
+    case PolicyEntry::Kind::kRequireAtLeast:
+      return json{{"require-at-least-" + std::to_string(e.at_least), PolicyEntries(e.members)}};
+  }
+  return "NONE";
+}
+
+// The strings sorted and de-duplicated, then the objects sorted by their compact JSON and
+// de-duplicated (a list of strings only is exactly what it was before signers and groups).
+json PolicyEntries(const std::vector<PolicyEntry>& list) {
+  std::vector<std::string> strings;
+  std::vector<json> objects;
+  for (const PolicyEntry& e : list) {
+    json j = PolicyEntryJson(e);
+    if (j.is_string()) {
+      strings.push_back(j.get<std::string>());
+    } else {
+      objects.push_back(std::move(j));
     }
   }
-  if (v.empty()) v.emplace_back("NONE");  // an empty list admits no one
-  return StringSet(std::move(v));
+  json out = StringSet(std::move(strings));
+  for (json& o : ObjectSet(std::move(objects))) out.push_back(std::move(o));
+  return out;
+}
+
+json Policy(const std::optional<std::vector<PolicyEntry>>& list, json fallback) {
+  if (!list) return fallback;
+  if (list->empty()) return json::array({"NONE"});  // an empty list admits no one
+  return PolicyEntries(*list);
 }
 
 template <typename T>
@@ -266,6 +293,10 @@ json NormalizeSession(const Session& s) {
   ap["read"] = Policy(s.access_policy.read, creator_only);
   ap["update"] = Policy(s.access_policy.update, creator_only);
   ap["create_sessions"] = Policy(s.access_policy.create_sessions, ap["update"]);
+  // list_sessions (SDL 0.3.12) defaults to the read list; it is in the form only when it
+  // differs from it, so every session without it keeps the hash it had before the key.
+  json list_sessions = Policy(s.access_policy.list_sessions, ap["read"]);
+  if (list_sessions != ap["read"]) ap["list_sessions"] = std::move(list_sessions);
   j["access_policy"] = std::move(ap);
 
   json att = json::object();

@@ -10,8 +10,9 @@
 // flow/block style are gone after parsing; lists that are sets (attestation variants,
 // mrenclaves, platforms, tolerate, advisories, policy entries, dns names) are sorted and
 // de-duplicated; services, secrets, images and volumes are sorted by name; documented
-// defaults are filled in; a certificate in an access policy becomes its key hash; a
-// command string becomes its argument list; hex digests become lower case. Everything
+// defaults are filled in (list_sessions appears only where it differs from read); a
+// certificate in an access policy becomes its key hash and a signer key one re-encoded PEM
+// block; a command string becomes its argument list; hex digests become lower case. Everything
 // else that is present is kept, so any change of meaning changes the hash.
 //
 // The session must have passed ValidateSession; secret values are part of the form (they

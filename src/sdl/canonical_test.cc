@@ -48,6 +48,81 @@ TEST(CanonicalTest, KnownAnswerForTheSmallestSession) {
             "0966ad01e41807195047132689200b3d2f980fad5c33df3885b5e1de75fae117");
 }
 
+// list_sessions is in the form only when the file gives it (and it differs from read), so
+// the form above and the hash of every session without it stay what they were.
+TEST(CanonicalTest, KnownAnswerWithListSessions) {
+  auto s = LoadSession("name: a\nversion: \"0.3\"\naccess_policy:\n  list_sessions: [ANY]\n", "t",
+                       Variables());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(CanonicalForm(s->session, std::nullopt).value(),
+            R"({"creator":null,"format":"scone-session-hash/1","session":{"access_policy":)"
+            R"({"create_sessions":["CREATOR"],"list_sessions":["ANY"],"read":["CREATOR"],)"
+            R"("update":["CREATOR"]},"images":[],"name":"a","predecessor":null,"secrets":[],)"
+            R"("security":{"attestation":{"ignore_advisories":[],"mode":"hardware",)"
+            R"("tolerate":[]}},"services":[],"version":"0.3","volumes":[]}})");
+  EXPECT_EQ(SessionHash(s->session, std::nullopt).value(),
+            "ccfdd8375cee20a3b696c01edd2a18b58ad65f9d824c360fe67d2eb5ab6f6b17");
+  // Given as the read list, it is the default: the smallest session's known answer.
+  auto same = LoadSession("name: a\nversion: \"0.3\"\naccess_policy:\n  list_sessions: CREATOR\n",
+                          "t", Variables());
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(SessionHash(same->session, std::nullopt).value(),
+            "0966ad01e41807195047132689200b3d2f980fad5c33df3885b5e1de75fae117");
+}
+
+// Secrets naming clients are strings ("$$SCONE::k$$" sorts before "CREATOR"), signers and
+// groups objects after the strings; a signer key is one PEM block as OpenSSL writes it.
+TEST(CanonicalTest, KnownAnswerWithSecretSignerAndGovernance) {
+  Variables v;
+  v.Set("A", Read(kSessions / "certs" / "signer-ed25519-a.pem"));
+  auto s = LoadSession(
+      "name: a\nversion: \"0.3\"\n"
+      "secrets: [{name: k, kind: ascii, value: "
+      "3WgGaSe16wZmR6D5WwMxsUndnozm5QXos8ckKsrYZSFcVfPii1}]\n"
+      "access_policy:\n  read: [CREATOR, \"$$SCONE::k$$\"]\n"
+      "  update: {require-at-least-1: [{signer: $A}]}\n",
+      "t", v);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  const std::string group = R"([{"require-at-least-1":[{"signer":"-----BEGIN PUBLIC KEY-----\n)"
+                            R"(MCowBQYDK2VwAyEAbni5QlvBm2DHW+CmLq3LfB1fXbUErMLRgywOvviM10g=\n)"
+                            R"(-----END PUBLIC KEY-----\n"}]}])";
+  EXPECT_EQ(CanonicalForm(s->session, std::nullopt).value(),
+            R"({"creator":null,"format":"scone-session-hash/1","session":{"access_policy":)"
+            R"({"create_sessions":)" +
+                group + R"(,"read":["$$SCONE::k$$","CREATOR"],"update":)" + group +
+                R"(},"images":[],"name":"a","predecessor":null,"secrets":[{"export":[],)"
+                R"("export_public":false,"kind":"ascii","name":"k","value":)"
+                R"("3WgGaSe16wZmR6D5WwMxsUndnozm5QXos8ckKsrYZSFcVfPii1"}],"security":)"
+                R"({"attestation":{"ignore_advisories":[],"mode":"hardware","tolerate":[]}},)"
+                R"("services":[],"version":"0.3","volumes":[]}})");
+  EXPECT_EQ(SessionHash(s->session, std::nullopt).value(),
+            "93f2cd972e875c1096f7530128d7d4d11189dd6ea57bb19efd654b38a8f35e37");
+}
+
+TEST(CanonicalTest, GovernanceNormalizesOrderAndShapeOnly) {
+  Variables v;
+  v.Set("A", Read(kSessions / "certs" / "signer-ed25519-a.pem"));
+  v.Set("B", Read(kSessions / "certs" / "signer-ed25519-b.pem"));
+  auto hash = [&](const std::string& update) {
+    auto s = LoadSession("name: s\nversion: \"0.3\"\naccess_policy:\n  update: " + update + "\n",
+                         "t", v);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? SessionHash(s->session, std::nullopt).value() : "";
+  };
+  const std::string ab = hash("{require-all: [{signer: $A}, {signer: $B}]}");
+  // Member order, one entry without a list, a group given as a list of one: the same.
+  EXPECT_EQ(ab, hash("[{require-all: [{signer: $B}, {signer: $A}]}]"));
+  EXPECT_EQ(hash("{signer: $A}"), hash("[{signer: $A}]"));
+  EXPECT_EQ(hash("[CREATOR, {signer: $A}]"), hash("[{signer: $A}, CREATOR]"));
+  // N, the kind of group, the keys: each changes the meaning.
+  EXPECT_NE(ab, hash("{require-at-least-1: [{signer: $A}, {signer: $B}]}"));
+  EXPECT_NE(ab, hash("{require-at-least-2: [{signer: $A}, {signer: $B}]}"));
+  EXPECT_NE(hash("{require-at-least-1: [{signer: $A}, {signer: $B}]}"),
+            hash("{require-at-least-2: [{signer: $A}, {signer: $B}]}"));
+  EXPECT_NE(hash("{signer: $A}"), hash("{signer: $B}"));
+  EXPECT_NE(hash("{signer: $A}"), hash("{require-all: [{signer: $A}]}"));
+}
+
 // Re-emits a YAML tree with map keys in random order, random flow/block style and random
 // quoting of scalars. The result means the same session.
 void Restyle(YAML::Emitter& out, const YAML::Node& n, std::mt19937& rng) {

@@ -54,6 +54,12 @@ std::string_view ErrorKindName(ErrorKind kind) {
       return "advisories-need-debug";
     case ErrorKind::kMissingAttestation:
       return "missing-attestation";
+    case ErrorKind::kMisplacedEntry:
+      return "misplaced-entry";
+    case ErrorKind::kBadPublicKey:
+      return "bad-public-key";
+    case ErrorKind::kSignedSession:
+      return "signed-session";
   }
   return "unknown";
 }

@@ -48,7 +48,12 @@ enum class ErrorKind {
   kMalformedPlaceholder,  // "$$SCONE::" without a closing "$$"
   kAdvisoriesNeedDebug,   // ignore_advisories "*" without tolerating debug-mode
   kMissingAttestation,    // a service without attestation variant in hardware mode
+  kMisplacedEntry,        // an access-policy entry where it may not stand (signer in read, ...)
+  kBadPublicKey,          // a signer key that is not an Ed25519 or P-384 SubjectPublicKeyInfo
+  kSignedSession,         // a signed session ({session, signatures}): not supported yet
 };
+// The last kind (tests iterate over all of them).
+inline constexpr ErrorKind kLastErrorKind = ErrorKind::kSignedSession;
 
 // Stable kebab-case name of a kind ("unknown-key"), used in messages and test data.
 std::string_view ErrorKindName(ErrorKind kind);

@@ -6,8 +6,8 @@
 // at the offending line. It is a plain value type (copyable, no invariants beyond what
 // the parser guarantees: every Located<> field that is present came from the file or
 // from --name). The parser converts values to their types (numbers, booleans, permission
-// digits, an access-policy certificate to its key hash); all other normalization
-// (sorting, de-duplication, defaults) happens when the canonical form is built
+// digits, an access-policy certificate to its key hash, a signer key to its DER); all other
+// normalization (sorting, de-duplication, defaults) happens when the canonical form is built
 // (canonical.h).
 //
 // Secret `value`s are held in SecretBytes (wiped when freed, reachable only through
@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/bytes.h"
 #include "common/secret.h"
 #include "sdl/diagnostic.h"
 
@@ -150,11 +151,29 @@ struct Volume {
 
 // --- access policy and security ---------------------------------------------------------
 
+// One entry of an access-policy list (docs/session-language.md "access_policy"). A list
+// admits a client if any one of its entries does. The parser accepts every kind anywhere;
+// the validator decides where each may stand (signer and governance entries only in
+// `update` and `create_sessions`, governance groups holding only signers and groups).
 struct PolicyEntry {
-  enum class Kind { kCreator, kAny, kNone, kKeyHash };
+  enum class Kind {
+    kCreator,         // CREATOR
+    kAny,             // ANY (alone in its list)
+    kNone,            // NONE (alone in its list)
+    kKeyHash,         // a key hash, or a PEM certificate (its key hash)
+    kSecret,          // $$SCONE::name$$: an ascii (key hash) or x509 secret of the session
+    kSigner,          // signer: <SPKI PEM> (Ed25519 or P-384)
+    kRequireAll,      // require-all: [members]
+    kRequireAtLeast,  // require-at-least-N: [members]
+  };
   Kind kind = Kind::kCreator;
   std::string key_hash;  // kKeyHash: the key hash given, or that of the certificate given
   bool from_certificate = false;
+  std::string secret;      // kSecret: the secret's name
+  std::string signer_pem;  // kSigner: the public key, re-encoded as one PEM PUBLIC KEY block
+  Bytes signer_spki;       // kSigner: its DER SubjectPublicKeyInfo
+  uint32_t at_least = 0;   // kRequireAtLeast: N
+  std::vector<PolicyEntry> members;  // kRequireAll, kRequireAtLeast: in file order
   Position position;
 };
 
@@ -162,6 +181,7 @@ struct AccessPolicy {
   std::optional<std::vector<PolicyEntry>> read;
   std::optional<std::vector<PolicyEntry>> update;
   std::optional<std::vector<PolicyEntry>> create_sessions;
+  std::optional<std::vector<PolicyEntry>> list_sessions;  // SDL 0.3.12
   Position position;
 };
 

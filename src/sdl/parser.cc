@@ -22,7 +22,24 @@ bool IsHex(std::string_view s, size_t digits) {
 
 namespace {
 
+// A signed session is a JSON object {"session": ..., "signatures": [...]} (SDL 0.3,
+// governance). It is valid YAML, so without this check it would be refused as a session
+// with the unknown key "session"; say what it is instead.
+Status RefuseSignedSession(Reader& r, const YAML::Node& root) {
+  if (!root.IsMap()) return Status::Ok();
+  for (const auto& kv : root) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == "signatures") {
+      return r.Fail(ErrorKind::kSignedSession, kv.first,
+                    "this is a signed session (an object with `session` and `signatures`); "
+                    "signed sessions and governance (signer, require-all, require-at-least-N) "
+                    "are not supported yet: give the session file itself, unsigned");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ParseTop(Reader& r, const YAML::Node& root, Session* s) {
+  SDL_TRY_OUTER(RefuseSignedSession(r, root));
   bool has_name = false;
   bool has_version = false;
   SDL_TRY_OUTER(r.ForEachKey(

@@ -4,8 +4,8 @@
 // checks keys, types and value domains, and leaves rules between sections to the
 // validator (validator.h). On failure the Reader holds the diagnostic. One file per
 // section: services (parse_services.cc), secrets (parse_secrets.cc), references to other
-// sessions (parse_refs.cc), images and volumes (parse_images.cc), access policy and
-// security (parse_policy.cc); the top level is in parser.cc.
+// sessions (parse_refs.cc), images and volumes (parse_images.cc), access policy (parse_policy.cc),
+// security (parse_security.cc); the top level is in parser.cc.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

@@ -157,7 +157,7 @@ TEST(InvalidCorpusTest, EveryFileFailsWithTheExpectedKindAndPosition) {
     kinds_seen.insert(want.kind);
   }
   // One file at least for every kind of error.
-  for (int k = 0; k <= static_cast<int>(ErrorKind::kMissingAttestation); ++k) {
+  for (int k = 0; k <= static_cast<int>(kLastErrorKind); ++k) {
     EXPECT_TRUE(kinds_seen.count(std::string(ErrorKindName(static_cast<ErrorKind>(k)))))
         << "no invalid corpus file for " << ErrorKindName(static_cast<ErrorKind>(k));
   }

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "crypto/key_hash.h"
+
 namespace scone::sdl {
 namespace {
 
@@ -39,7 +41,13 @@ class Validator {
   template <typename T>
   Status CheckNames(const std::vector<T>& items, std::string_view what,
                     std::map<std::string_view, const T*>* by_name);
-  Status CheckPolicy(const std::optional<std::vector<PolicyEntry>>& list, std::string_view what);
+  // `governance`: signer entries and governance groups may stand in this operation.
+  Status CheckPolicy(const std::optional<std::vector<PolicyEntry>>& list, std::string_view what,
+                     bool governance);
+  Status CheckEntry(const PolicyEntry& e, std::string_view what, bool governance, bool in_group);
+  Status CheckSecretEntry(const PolicyEntry& e, std::string_view what);
+  // Equal for two group members that mean the same (members in any order).
+  static std::string MemberKey(const PolicyEntry& e);
   Status CheckSecrets();
   Status CheckRef(const SessionRef& ref, std::string_view what);
   Status CheckPlaceholders(const LString& text, std::string_view where);
@@ -71,7 +79,7 @@ Status Validator::CheckNames(const std::vector<T>& items, std::string_view what,
 }
 
 Status Validator::CheckPolicy(const std::optional<std::vector<PolicyEntry>>& list,
-                              std::string_view what) {
+                              std::string_view what, bool governance) {
   if (!list) return Status::Ok();
   for (const PolicyEntry& e : *list) {
     if ((e.kind == PolicyEntry::Kind::kAny || e.kind == PolicyEntry::Kind::kNone) &&
@@ -79,6 +87,108 @@ Status Validator::CheckPolicy(const std::optional<std::vector<PolicyEntry>>& lis
       return Fail(ErrorKind::kExclusiveEntry, e.position,
                   std::string(e.kind == PolicyEntry::Kind::kAny ? "ANY" : "NONE") +
                       " must be the only entry of " + std::string(what));
+    }
+    SCONE_RETURN_IF_ERROR(CheckEntry(e, what, governance, /*in_group=*/false));
+  }
+  return Status::Ok();
+}
+
+Status Validator::CheckEntry(const PolicyEntry& e, std::string_view what, bool governance,
+                             bool in_group) {
+  using Kind = PolicyEntry::Kind;
+  const bool group = e.kind == Kind::kRequireAll || e.kind == Kind::kRequireAtLeast;
+  if (in_group && e.kind != Kind::kSigner && !group) {
+    return Fail(ErrorKind::kMisplacedEntry, e.position,
+                "a governance group (require-all, require-at-least-N) in " + std::string(what) +
+                    " holds only signer entries and nested groups; put CREATOR, ANY, NONE, "
+                    "certificates, key hashes and secrets directly in the operation's list");
+  }
+  if ((e.kind == Kind::kSigner || group) && !governance) {
+    return Fail(ErrorKind::kMisplacedEntry, e.position,
+                std::string(e.kind == Kind::kSigner ? "signer entries" : "governance groups") +
+                    " are allowed only in access_policy.update and "
+                    "access_policy.create_sessions, not in " +
+                    std::string(what) + " (reading and listing are not signed)");
+  }
+  if (e.kind == Kind::kSecret) return CheckSecretEntry(e, what);
+  if (!group) return Status::Ok();
+
+  const size_t n = e.members.size();
+  const std::string name = e.kind == Kind::kRequireAll
+                               ? std::string("require-all")
+                               : "require-at-least-" + std::to_string(e.at_least);
+  if (n == 0) {
+    return Fail(ErrorKind::kInvalidValue, e.position,
+                name + " in " + std::string(what) + " has no entries; list the signers");
+  }
+  if (e.kind == Kind::kRequireAtLeast && (e.at_least < 1 || e.at_least > n)) {
+    return Fail(ErrorKind::kInvalidValue, e.position,
+                name + " in " + std::string(what) + " has " + std::to_string(n) +
+                    " entries: N must be from 1 to " + std::to_string(n));
+  }
+  // A member given twice would count twice towards N.
+  std::map<std::string, bool> seen;
+  for (const PolicyEntry& m : e.members) {
+    SCONE_RETURN_IF_ERROR(CheckEntry(m, what, governance, /*in_group=*/true));
+    if (!seen.emplace(MemberKey(m), true).second) {
+      return Fail(ErrorKind::kInvalidValue, m.position,
+                  "this entry of " + name + " in " + std::string(what) +
+                      " is given twice in the group (the same signer or group)");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string Validator::MemberKey(const PolicyEntry& e) {
+  switch (e.kind) {
+    case PolicyEntry::Kind::kSigner:
+      return "signer:" + e.signer_pem;
+    case PolicyEntry::Kind::kRequireAll:
+    case PolicyEntry::Kind::kRequireAtLeast: {
+      std::vector<std::string> keys;
+      keys.reserve(e.members.size());
+      for (const PolicyEntry& m : e.members) keys.push_back(MemberKey(m));
+      std::sort(keys.begin(), keys.end());
+      std::string out = e.kind == PolicyEntry::Kind::kRequireAll
+                            ? std::string("all(")
+                            : "at-least-" + std::to_string(e.at_least) + "(";
+      for (const std::string& k : keys) out += k + ",";
+      return out + ")";
+    }
+    default:
+      return "other";  // not a group member (refused before the key is asked for)
+  }
+}
+
+Status Validator::CheckSecretEntry(const PolicyEntry& e, std::string_view what) {
+  auto it = secrets_.find(e.secret);
+  if (it == secrets_.end()) {
+    return Fail(ErrorKind::kUnknownSecret, e.position,
+                std::string(what) + " names secret \"" + e.secret +
+                    "\", which this session does not declare (add it to `secrets`, or import "
+                    "it)");
+  }
+  const Secret& sec = *it->second;
+  const std::string uses = std::string(what) + " names secret \"" + e.secret + "\", ";
+  if (!sec.kind ||
+      (sec.kind->value != SecretKind::kAscii && sec.kind->value != SecretKind::kX509)) {
+    return Fail(ErrorKind::kWrongReferenceKind, e.position,
+                uses + KindPhrase(sec) +
+                    "; an access policy takes an ascii secret (its value a key hash) or an x509 "
+                    "secret (its certificate's key) (state `kind:` on an import)");
+  }
+  if (sec.kind->value == SecretKind::kAscii && !sec.import) {
+    if (!sec.value) {
+      return Fail(ErrorKind::kWrongReferenceKind, e.position,
+                  uses +
+                      "an ascii secret without `value`: CAS would generate a random value, "
+                      "which is no key hash; give it `value: KEY_HASH` or import it");
+    }
+    if (!crypto::DecodeKeyHash(AsChars(sec.value->value.Reveal())).ok()) {
+      // The value is not echoed: it is a secret.
+      return Fail(ErrorKind::kBadKeyHash, sec.value->position,
+                  "the value of ascii secret \"" + e.secret + "\", named in " + std::string(what) +
+                      ", is not a key hash (`scone cert show-key-hash CERT` prints one)");
     }
   }
   return Status::Ok();
@@ -256,10 +366,14 @@ Status Validator::Run() {
   SCONE_RETURN_IF_ERROR(CheckNames(s_.images, "image", &images_));
   SCONE_RETURN_IF_ERROR(CheckNames(s_.volumes, "volume", &volumes_));
 
-  SCONE_RETURN_IF_ERROR(CheckPolicy(s_.access_policy.read, "access_policy.read"));
-  SCONE_RETURN_IF_ERROR(CheckPolicy(s_.access_policy.update, "access_policy.update"));
+  // Signer entries and governance only where an upload could carry signatures.
+  const AccessPolicy& ap = s_.access_policy;
+  SCONE_RETURN_IF_ERROR(CheckPolicy(ap.read, "access_policy.read", /*governance=*/false));
+  SCONE_RETURN_IF_ERROR(CheckPolicy(ap.update, "access_policy.update", /*governance=*/true));
   SCONE_RETURN_IF_ERROR(
-      CheckPolicy(s_.access_policy.create_sessions, "access_policy.create_sessions"));
+      CheckPolicy(ap.create_sessions, "access_policy.create_sessions", /*governance=*/true));
+  SCONE_RETURN_IF_ERROR(
+      CheckPolicy(ap.list_sessions, "access_policy.list_sessions", /*governance=*/false));
 
   SCONE_RETURN_IF_ERROR(CheckSecrets());
 

@@ -4,7 +4,11 @@
 //  * names: the session name is [A-Za-z0-9_\-.~]{1,128} segments joined by '/'
 //    (namespaces); service, secret, image and volume names are one such segment, unique
 //    within their list;
-//  * access_policy: ANY and NONE must stand alone in their list;
+//  * access_policy: ANY and NONE must stand alone in their list; signer entries and
+//    governance groups only in update and create_sessions, groups holding only signers and
+//    groups, N of require-at-least-N from 1 to the group's size, no member twice; a
+//    $$SCONE::name$$ entry names an ascii secret whose value is a key hash, or an x509
+//    secret, of this session (declared or imported with its kind);
 //  * secrets: size, value and import exclude each other; an x509 secret needs a
 //    private_key (unless it has a value or is imported); private_key names a private-key
 //    secret and issuer an x509-ca secret of this session; issuer chains do not loop;

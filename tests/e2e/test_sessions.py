@@ -9,7 +9,7 @@ import stat
 import subprocess
 import tempfile
 
-from scone_testlib import BIN_DIR, Cas, Las, SconeTestCase, expected_key_hash
+from scone_testlib import BIN_DIR, TESTDATA, Cas, Las, SconeTestCase, expected_key_hash
 
 OWNER_TOML = '[ias]\nbase_uri = "https://demo.test"\n'
 MRE = "3be304015fb399cf88d76a8f58f04e16997010dab573cb1a91eb6257c2a452ac"
@@ -309,6 +309,40 @@ class SessionsTest(SconeTestCase):
         self.assertIn("team/app", listed)
         self.assertNotIn("closed", listed)
         self.scone_fails("session", "read", "team/nothing", code=2)
+
+    def test_listing_honours_list_sessions(self):
+        lister_id, _, lister_hash = self.other_identity("lister")
+        reader_id, _, reader_hash = self.other_identity("reader")
+        self.scone("session", "create", self.session_file(
+            "crew", f"access_policy:\n  read: [CREATOR, {reader_hash}]\n"
+                    f"  list_sessions: [{lister_hash}]\n"))
+        self.scone("session", "create", self.session_file("crew/app"))
+        self.assertEqual(self.scone("session", "list", "crew", "--identity",
+                                    lister_id).stdout.split(), ["crew/app"])
+        # The reader may read the namespace's session, not list it; the creator may create
+        # sessions in it, so it may list.
+        self.scone("session", "read", "crew", "--identity", reader_id)
+        r = self.scone_fails("session", "list", "crew", "--identity", reader_id)
+        self.assertIn("list_sessions", r.stderr)
+        self.assertIn("crew/app", self.scone("session", "list", "crew").stdout.split())
+
+    def test_governance_is_refused_and_nothing_is_stored(self):
+        signer = read(os.path.join(TESTDATA, "sessions", "certs", "signer-ed25519-a.pem"))
+        gov = self.session_file(
+            "governed", "access_policy:\n  read: NONE\n  update:\n    require-all:\n"
+                        "      - signer: |\n" + indented(signer, 10))
+        self.scone("session", "check", gov)  # valid session language
+        r = self.scone_fails("cas", "session", "create", gov)
+        self.assertIn("signed sessions and governance (signer, require-all, require-at-least-N) "
+                      "are not supported by this CAS yet", r.stderr)
+        self.scone_fails("session", "read", "governed", code=2)
+        # A signed session file is refused before anything is sent.
+        signed = write(self.path("signed.json"),
+                       '{"session": "name: governed\\nversion: \\"0.3\\"\\n",\n'
+                       ' "signatures": []}\n')
+        r = self.scone_fails("session", "create", signed)
+        self.assertIn("signed session", r.stderr)
+        self.scone_fails("session", "read", "governed", code=2)
 
     # ---- concurrency ------------------------------------------------------------------------
 

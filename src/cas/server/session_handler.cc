@@ -98,9 +98,15 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   }
   // No variables: the client substitutes them before it uploads (a `$NAME` left in the file
   // is an error that names it).
-  auto checked = sdl::LoadSession(yaml, "session", sdl::Variables{});
-  if (!checked.ok()) return checked.status().WithContext("the session is invalid");
+  sdl::Diagnostic diagnostic;
+  auto checked = sdl::LoadSession(yaml, "session", sdl::Variables{}, std::nullopt, &diagnostic);
+  if (!checked.ok()) {
+    if (diagnostic.kind == sdl::ErrorKind::kSignedSession) return SignedSessionNotSupported();
+    return checked.status().WithContext("the session is invalid");
+  }
   const sdl::Session& session = checked->session;
+  // Until governance lands (docs/cas.md "Access policy").
+  SCONE_RETURN_IF_ERROR(RequireSupportedPolicy(session.access_policy));
   const std::string& name = session.name.value;
   if (kind == UploadKind::kUpdate && name != path_name) {
     return InvalidArgument("the session file is named " + name + " but the path names " +

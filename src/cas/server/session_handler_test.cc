@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "cas/protocol.h"
+#include "cas/server/access_policy.h"
 #include "cas/server/cas_test_util.h"
+#include "common/file_util.h"
 #include "crypto/test_util.h"
 #include "platform/platform.h"
 #include "sdl/session.h"
@@ -313,6 +316,52 @@ TEST_F(SessionHandlerTest, OfRacingUpdatesFromOnePredecessorExactlyOneWins) {
   }
   auto history = Call("GET", api::SessionHistoryPath("race"), "", alice_);
   EXPECT_EQ(api::ParseBody<api::SessionHistoryResponse>(history.body, "a")->versions.size(), 4u);
+}
+
+TEST_F(SessionHandlerTest, ListingANamespaceHonoursItsListSessions) {
+  // The namespace's list_sessions names the owner, who may neither read nor update it.
+  Create(Session("ns", "access_policy:\n  read: [CREATOR, " + bob_.key_hash +
+                           "]\n  list_sessions: [" + owner_.key_hash + "]\n"),
+         alice_);
+  Create(Session("ns/app"), alice_);
+  auto by_owner = Call("GET", api::SessionListPath("ns"), "", owner_);
+  ASSERT_EQ(by_owner.status, 200u) << by_owner.body;
+  EXPECT_EQ(api::ParseBody<api::SessionListResponse>(by_owner.body, "a")->sessions,
+            (std::vector<std::string>{"ns/app"}));
+  // Bob may read the namespace's session but not list it; Alice may create sessions in it.
+  EXPECT_EQ(Call("GET", api::SessionPath("ns"), "", bob_).status, 200u);
+  auto by_bob = Call("GET", api::SessionListPath("ns"), "", bob_);
+  EXPECT_EQ(by_bob.status, 403u);
+  EXPECT_THAT(Message(by_bob), HasSubstr("\"list_sessions\""));
+  EXPECT_EQ(Call("GET", api::SessionListPath("ns"), "", alice_).status, 200u);
+}
+
+TEST_F(SessionHandlerTest, SignedSessionsAndGovernanceAreRefusedAndNothingIsStored) {
+  std::string signer = ReadFile(std::filesystem::path(SCONE_TESTDATA_DIR) / "sessions" / "certs" /
+                                "signer-ed25519-a.pem")
+                           .value();
+  std::string indented;
+  for (char c : signer) {
+    indented += c;
+    if (c == '\n') indented += "          ";
+  }
+  for (const std::string& policy :
+       {"access_policy:\n  update:\n    - signer: |\n          " + indented + "\n",
+        "access_policy:\n  create_sessions:\n    require-all:\n      - signer: |\n          " +
+            indented + "\n"}) {
+    auto r = Call("POST", "/v1/sessions", Session("gov", policy), alice_);
+    EXPECT_EQ(r.status, 409u) << r.body;
+    EXPECT_THAT(Message(r), HasSubstr(std::string(kGovernanceNotSupported)));
+  }
+  // A signed session ({session, signatures}) as the body: the same refusal.
+  auto signed_body =
+      Call("POST", "/v1/sessions",
+           R"({"session": "name: gov\nversion: \"0.3\"\n", "signatures": []})", alice_);
+  EXPECT_EQ(signed_body.status, 409u) << signed_body.body;
+  EXPECT_THAT(Message(signed_body), HasSubstr(std::string(kGovernanceNotSupported)));
+  // Nothing was stored: the name is free and its first version is an ordinary one.
+  EXPECT_EQ(Call("GET", api::SessionPath("gov"), "", alice_).status, 404u);
+  Create(Session("gov"), alice_);
 }
 
 }  // namespace
