@@ -204,8 +204,8 @@ class CasSecretsTest(RawCasTestCase):
                     '  - {name: pw, kind: ascii, import: {session: provider,'
                     ' secret: db_password}}\n', "bob")
 
-        # Refused at upload: an exporter that does not exist, a secret not exported to the
-        # importer, a kind that does not match.
+        # Refused at upload (team/refused may import db_password): an exporter that does not
+        # exist, a secret not exported to the importer, a kind that does not match.
         for secrets, words in (
                 ("{name: x, import: {session: nobody, secret: s}}", "does not exist"),
                 ("{name: x, import: {session: provider, secret: private}}", "does not export"),
@@ -214,7 +214,7 @@ class CasSecretsTest(RawCasTestCase):
                  "ascii")):
             status, body = self.call(
                 "POST", "/v1/sessions",
-                f'name: client2\nversion: "0.3"\nsecrets:\n  - {secrets}\n', "bob")
+                f'name: team/refused\nversion: "0.3"\nsecrets:\n  - {secrets}\n', "bob")
             self.assertEqual(status, 400, body)
             self.assertIn(words, " ".join(body["msg"]))
         # "client2" is not "client": the export names one session.

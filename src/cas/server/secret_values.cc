@@ -130,14 +130,18 @@ Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Ses
   secrets::SecretValues imported;
   // The previous values and the imports as of one moment; the commit checks afterwards that
   // the active version is still the one whose values were migrated.
-  Status read = sessions.Read([&](SessionReader& reader) -> Status {
-    if (active.has_value()) {
-      SCONE_ASSIGN_OR_RETURN(SecretBytes stored, reader.Values(name, active->version.hash));
-      SCONE_ASSIGN_OR_RETURN(previous_values, ParseStoredValues(stored, name));
-    }
-    SCONE_ASSIGN_OR_RETURN(imported, ResolveImports(reader, name, hash, sharing.imports));
-    return Status::Ok();
-  });
+  // (A create without imports reads nothing: it does not queue behind the store's writers.)
+  Status read = Status::Ok();
+  if (active.has_value() || !sharing.imports.empty()) {
+    read = sessions.Read([&](SessionReader& reader) -> Status {
+      if (active.has_value()) {
+        SCONE_ASSIGN_OR_RETURN(SecretBytes stored, reader.Values(name, active->version.hash));
+        SCONE_ASSIGN_OR_RETURN(previous_values, ParseStoredValues(stored, name));
+      }
+      SCONE_ASSIGN_OR_RETURN(imported, ResolveImports(reader, name, hash, sharing.imports));
+      return Status::Ok();
+    });
+  }
   if (read.code() == Code::kFailedPrecondition) return InvalidArgument(read.message());
   SCONE_RETURN_IF_ERROR(read);
 
