@@ -38,6 +38,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v1/sessions/{name}/history", Endpoint::kSessionHistory, Lane::kServerThreads,
           false, true},
     Route{"POST", "/session", Endpoint::kLegacySession, Lane::kServerThreads, false, true},
+    Route{"GET", "/v1/values/{name}", Endpoint::kPublicValues, Lane::kServerThreads, false, false},
 };
 
 constexpr std::string_view kNameSegment = "{name}";

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -43,6 +44,7 @@ enum class Endpoint {
   kSessionHistory,  // GET /v1/sessions/{name}/history
   kListSessions,    // GET /v1/sessions[?namespace=NS]
   kLegacySession,   // POST /session (SCONE compatibility: create or update)
+  kPublicValues,    // GET /v1/values/session=NAME[,secret=S] (no client certificate)
 };
 
 // Which group of workers serves a route (net::ServerOptions::lanes): anonymous requests that
@@ -283,6 +285,40 @@ struct SessionListResponse {
 
   nlohmann::json ToJson() const;
   static Result<SessionListResponse> FromJson(const nlohmann::json& json);
+};
+
+// ---- public secret values (docs/cas.md "Secrets") -----------------------------------------
+//
+// GET /v1/values/session=NAME[,secret=S], without a client certificate: the `export_public`
+// secrets of NAME's active version. The {name} segment of the route is "session=NAME" or
+// "session=NAME,secret=S" (NAME's '/' sent as %2F).
+
+struct ValuesTarget {
+  std::string session;
+  std::optional<std::string> secret;
+};
+// The parts of the (decoded) segment; kInvalidArgument saying the expected form otherwise.
+Result<ValuesTarget> ParseValuesTarget(std::string_view segment);
+// "/v1/values/session=NAME[,secret=S]", percent-encoded.
+std::string ValuesPath(std::string_view session, std::optional<std::string_view> secret = {});
+
+// One public value: `kind` is the secret's kind ("ascii", ..., "x509-ca"), `value` its
+// public text (docs/cas.md: ascii as is, binary as hex, keys and certificates as PEM; of a
+// private-key only its public key).
+struct PublicValue {
+  std::string kind;
+  std::string value;
+
+  nlohmann::json ToJson() const;
+  static Result<PublicValue> FromJson(const nlohmann::json& json);
+};
+
+// session=NAME: {"values": {"S": {"kind", "value"}, ...}}.
+struct PublicValuesResponse {
+  std::map<std::string, PublicValue> values;
+
+  nlohmann::json ToJson() const;
+  static Result<PublicValuesResponse> FromJson(const nlohmann::json& json);
 };
 
 // ---- bodies ------------------------------------------------------------------------------

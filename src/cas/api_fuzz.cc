@@ -1,5 +1,5 @@
 // libFuzzer target: every request and response type of the CAS API (cas/api.h), the route
-// table and the error body. The first byte of an input (modulo 18) chooses the type, the rest is
+// table and the error body. The first byte of an input (modulo 21) chooses the type, the rest is
 // the body as it would arrive (seed corpus: fuzz/corpus/api_fuzz/, first byte then JSON).
 //
 // Properties beyond "no crash, no sanitizer report, no uncaught exception":
@@ -10,7 +10,9 @@
 //  - FindRoute of any method and path either fails or names a route with that method;
 //  - a session target that ParseTarget accepts, built again with SessionPath /
 //    SessionHistoryPath / SessionListPath, finds the same route and parses to the same name
-//    and query (what the CLI sends is what the server reads).
+//    and query (what the CLI sends is what the server reads);
+//  - a /v1/values segment that ParseValuesTarget accepts, built again with ValuesPath, finds
+//    the values route and parses to the same session and secret.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -101,12 +103,26 @@ void ParseSessionTarget(std::string_view text) {
   if (!again.ok() || again->name != target->name || again->query != target->query) std::abort();
 }
 
+// A values segment that parses is built again by ValuesPath into a target of the values
+// route that parses to the same session and secret.
+void ValuesTargetRoundTrip(std::string_view segment) {
+  auto t = ParseValuesTarget(segment);
+  if (!t.ok()) return;
+  std::string path = ValuesPath(t->session, t->secret);
+  auto route = FindRoute("GET", path);
+  if (!route.ok() || (*route)->endpoint != Endpoint::kPublicValues) std::abort();
+  auto target = ParseTarget(**route, path);
+  if (!target.ok()) std::abort();
+  auto again = ParseValuesTarget(target->name);
+  if (!again.ok() || again->session != t->session || again->secret != t->secret) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);  // NOLINT
-  switch (data[0] % 18) {
+  switch (data[0] % 21) {
     case 0:
       RoundTrip<ErrorBody>(body);
       break;
@@ -157,6 +173,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 16:
       RoundTrip<SessionListResponse>(body);
+      break;
+    case 17:
+      RoundTrip<PublicValue>(body);
+      break;
+    case 18:
+      RoundTrip<PublicValuesResponse>(body);
+      break;
+    case 19:
+      ValuesTargetRoundTrip(body);
       break;
     default:
       ParseSessionTarget(body);

@@ -14,7 +14,7 @@ TEST(Routes, EveryEndpointHasOneRouteAndPathsAreFound) {
   for (Endpoint e : {Endpoint::kVersion, Endpoint::kAttestation, Endpoint::kProvision,
                      Endpoint::kGetConfig, Endpoint::kPutConfig, Endpoint::kCreateSession,
                      Endpoint::kUpdateSession, Endpoint::kReadSession, Endpoint::kSessionHistory,
-                     Endpoint::kListSessions, Endpoint::kLegacySession}) {
+                     Endpoint::kListSessions, Endpoint::kLegacySession, Endpoint::kPublicValues}) {
     const Route& r = RouteOf(e);
     EXPECT_EQ(r.endpoint, e);
     auto found = FindRoute(r.method, r.path);

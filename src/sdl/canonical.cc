@@ -61,7 +61,7 @@ void PutOpt(json& j, const char* key, const std::optional<LString>& v, bool lowe
 
 json Ref(const SessionRef& r, const char* item_key) {
   json j = json::object();
-  j["session"] = r.session.value;
+  j[r.is_namespace ? "namespace" : "session"] = r.session.value;
   PutOpt(j, "session_hash", r.session_hash, true);
   if (item_key != nullptr) PutOpt(j, item_key, r.item);
   PutOpt(j, "cas_url", r.cas_url);

@@ -88,7 +88,8 @@ std::optional<SecretKind> ParseSecretKind(std::string_view name);
 // A reference to another session (export target or import source), optionally on
 // another CAS.
 struct SessionRef {
-  LString session;                      // the other session's name
+  LString session;                      // the other session's name (or namespace)
+  bool is_namespace = false;            // export: {namespace: NS}, every session in NS
   std::optional<LString> session_hash;  // pins one version (64 hex digits)
   std::optional<LString> item;          // import: the secret/volume name over there
   std::optional<LString> cas_url;       // another CAS's address

@@ -16,9 +16,14 @@ Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, Re
   }
   bool has_session = false;
   auto handler = [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
-    if (k == "session") {
+    if (k == "session" || k == "namespace") {
+      if (has_session) {
+        return r.Fail(ErrorKind::kConflictingKeys, v,
+                      std::string(what) + " names either a `session` or a `namespace`");
+      }
       has_session = true;
-      return r.String(v, std::string(what) + " session", &ref->session);
+      ref->is_namespace = k == "namespace";
+      return r.String(v, std::string(what) + " " + k, &ref->session);
     }
     if (k == "session_hash") return r.OptHex(v, "session_hash", 64, &ref->session_hash);
     if (k == "cas_url") return r.OptString(v, "cas_url", &ref->cas_url);
@@ -40,14 +45,18 @@ Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, Re
           read({"session", "volume", "session_hash", "cas_url", "cas_key", "cas_software_key"}));
       break;
     case RefKind::kSecretExport:
-      SDL_TRY_OUTER(read({"session", "session_hash", "cas_url", "cas_key", "cas_software_key"}));
+      SDL_TRY_OUTER(
+          read({"session", "namespace", "session_hash", "cas_url", "cas_key", "cas_software_key"}));
       break;
     case RefKind::kVolumeExport:
       SDL_TRY_OUTER(read({"session", "session_hash"}));
       break;
   }
   if (!has_session) {
-    return r.Fail(ErrorKind::kMissingKey, n, std::string(what) + " needs `session`");
+    return r.Fail(
+        ErrorKind::kMissingKey, n,
+        std::string(what) + (kind == RefKind::kSecretExport ? " needs `session` or `namespace`"
+                                                            : " needs `session`"));
   }
   if (!item_key.empty() && !ref->item) {
     return r.Fail(ErrorKind::kMissingKey, n,

@@ -151,4 +151,34 @@ Result<SecretBytes> RenderText(std::string_view text, const SecretValues& values
   return out;
 }
 
+Result<std::string> RenderPublic(const SecretValue& value) {
+  std::string_view format;
+  switch (value.kind) {
+    case SecretKind::kAscii:
+      format = "";
+      break;
+    case SecretKind::kBinary:
+      format = "hex";
+      break;
+    case SecretKind::kPrivateKey: {
+      SCONE_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key,
+                             crypto::ParsePkcs8PrivateKeyDer(value.material.Reveal()));
+      SCONE_ASSIGN_OR_RETURN(Bytes spki, crypto::PublicKeySpkiDer(key.get()));
+      SecretBytes pem = Pem("PUBLIC KEY", spki);
+      ByteView b = pem.Reveal();
+      return std::string(b.begin(), b.end());
+    }
+    case SecretKind::kPublicKey:
+      format = "pem";
+      break;
+    case SecretKind::kX509:
+    case SecretKind::kX509Ca:
+      format = "crt";
+      break;
+  }
+  SCONE_ASSIGN_OR_RETURN(SecretBytes rendered, RenderValue(value, format));
+  ByteView b = rendered.Reveal();
+  return std::string(b.begin(), b.end());
+}
+
 }  // namespace scone::secrets

@@ -8,6 +8,7 @@
 // format, only when CAS lacks a value it should hold (an unresolved import).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "common/secret.h"
@@ -29,6 +30,11 @@ namespace scone::secrets {
 // kInvalidArgument for a format the kind does not take or a certificate without a key
 // where its key is asked for.
 Result<SecretBytes> RenderValue(const SecretValue& value, std::string_view format);
+
+// The part of `value` that `export_public: true` lets anyone read (GET /v1/values): ascii:
+// the text; binary: lower-case hex; private-key: its public key, PEM "PUBLIC KEY";
+// public-key: PEM; x509, x509-ca: the certificate, PEM (never its private key).
+Result<std::string> RenderPublic(const SecretValue& value);
 
 // `text` with every placeholder replaced. Names resolve in `values` (the session's own
 // values and its resolved imports, under the names this session gives them); the older

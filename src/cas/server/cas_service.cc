@@ -123,6 +123,17 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
          SCONE_ASSIGN_OR_RETURN(auto answer, h.sessions.List(t, p));
          return Reply(answer);
        }},
+      {api::Endpoint::kPublicValues, nullptr,
+       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
+          const net::PeerInfo&) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(api::ValuesTarget target, api::ParseValuesTarget(t.name));
+         if (target.secret.has_value()) {
+           SCONE_ASSIGN_OR_RETURN(auto answer, h.values.One(target));
+           return Reply(answer);
+         }
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.values.All(target));
+         return Reply(answer);
+       }},
   };
 
   std::string allowed;
@@ -180,7 +191,7 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
   SCONE_ASSIGN_OR_RETURN(s->state_, CasState::Open(so, software_seed, id.debug(), options.clock()));
   HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock};
   s->handlers_.reset(new Handlers{AttestationHandler(env), ProvisioningHandler(env),
-                                  ConfigHandler(env), SessionHandler(env)});
+                                  ConfigHandler(env), SessionHandler(env), ValuesHandler(env)});
   return s;
 }
 

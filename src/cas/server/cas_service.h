@@ -70,6 +70,7 @@ class CasService {
     ProvisioningHandler provisioning;
     ConfigHandler config;
     SessionHandler sessions;
+    ValuesHandler values;
   };
   struct ServerRoute;
   CasService() = default;

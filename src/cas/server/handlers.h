@@ -115,6 +115,23 @@ class SessionHandler {
   std::shared_ptr<PolicyCache> policies_ = std::make_shared<PolicyCache>();
 };
 
+// GET /v1/values/session=NAME[,secret=S] (docs/cas.md "Secrets"): the `export_public`
+// secrets of NAME's active version, to anybody (no client certificate; a provisioned CAS).
+// Never a value that is not public: a secret that does not exist, one that is not public
+// and a session without public secrets all answer the same kNotFound.
+class ValuesHandler {
+ public:
+  explicit ValuesHandler(HandlerEnv env) : env_(std::move(env)) {}
+  // session=NAME: every public value.
+  Result<api::PublicValuesResponse> All(const api::ValuesTarget& target) const;
+  // session=NAME,secret=S: that one.
+  Result<api::PublicValue> One(const api::ValuesTarget& target) const;
+
+ private:
+  Result<api::PublicValuesResponse> Public(const api::ValuesTarget& target) const;
+  HandlerEnv env_;
+};
+
 // The owner configuration of a request, parsed (ParseOwnerConfig); errors name the line.
 Result<nlohmann::json> ParseOwnerConfigDocument(const api::OwnerConfigDocument& document);
 

@@ -5,6 +5,7 @@
 
 #include "cas/server/access_policy.h"
 #include "cas/server/handlers.h"
+#include "cas/server/secret_values.h"
 #include "crypto/pem.h"
 #include "sdl/session.h"
 
@@ -169,7 +170,11 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   stored.version.creator = client.key_hash;
   stored.version.predecessor = predecessor;
   stored.version.created = env_.clock();
-  SCONE_RETURN_IF_ERROR(env_.state->sessions().Commit(stored, expect));
+  SCONE_ASSIGN_OR_RETURN(stored.sharing, SharingOf(session));
+  auto values = ValuesForUpload(env_.state->sessions(), session, stored.version.hash,
+                                stored.sharing, active, stored.version.created);
+  if (!values.ok()) return values.status().WithContext("the session's secrets");
+  SCONE_RETURN_IF_ERROR(env_.state->sessions().Commit(stored, *values, expect));
   policies_->Insert(CacheKey(name, stored.version.hash),
                     std::make_shared<const sdl::AccessPolicy>(session.access_policy));
   spdlog::info("session {} {}: {} (by {})", name, active.has_value() ? "updated" : "created",

@@ -10,6 +10,7 @@ using nlohmann::json;
 
 constexpr char kPointers[] = "sessions";
 constexpr char kVersions[] = "session-versions";
+constexpr char kValues[] = "session-values";
 
 std::string VersionRow(std::string_view name, std::string_view hash) {
   return std::string(name) + "@" + std::string(hash);
@@ -53,7 +54,8 @@ std::string VersionRecord(const StoredSession& s) {
               {"certificate", s.certificate_pem},
               {"predecessor",
                s.version.predecessor.has_value() ? json(*s.version.predecessor) : json(nullptr)},
-              {"created", s.version.created}}
+              {"created", s.version.created},
+              {"sharing", SharingToJson(s.sharing)}}
       .dump(-1, ' ', false, json::error_handler_t::strict);
 }
 
@@ -75,10 +77,71 @@ Result<StoredSession> ParseVersion(const SecretBytes& value, std::string_view na
   s.version.creator = j["creator"].get<std::string>();
   if (predecessor.is_string()) s.version.predecessor = predecessor.get<std::string>();
   s.version.created = j["created"].get<int64_t>();
+  // Versions stored before secrets were shared have no entry: they share nothing.
+  if (j.contains("sharing")) {
+    auto sharing = SharingFromJson(j["sharing"]);
+    if (!sharing.ok()) return Malformed("version", name);
+    s.sharing = std::move(*sharing);
+  }
   return s;
 }
 
+// Reads through `source` (the store, or a transaction: both have Get(table, row)).
+template <typename Source>
+Result<std::optional<StoredSession>> LoadVersionFrom(Source& source, std::string_view name,
+                                                     std::string_view hash) {
+  SCONE_ASSIGN_OR_RETURN(auto value, source.Get(kVersions, VersionRow(name, hash)));
+  if (!value.has_value()) return std::optional<StoredSession>();
+  SCONE_ASSIGN_OR_RETURN(StoredSession s, ParseVersion(*value, name, hash));
+  return std::optional<StoredSession>(std::move(s));
+}
+
+template <typename Source>
+Result<std::optional<StoredSession>> LoadActiveFrom(Source& source, std::string_view name) {
+  SCONE_ASSIGN_OR_RETURN(auto value, source.Get(kPointers, name));
+  SCONE_ASSIGN_OR_RETURN(auto pointer, ParsePointer(value, name));
+  if (!pointer.has_value()) return std::optional<StoredSession>();
+  SCONE_ASSIGN_OR_RETURN(auto s, LoadVersionFrom(source, name, pointer->active));
+  if (!s.has_value()) {
+    return DataLoss("the active version " + pointer->active + " of session " + std::string(name) +
+                    " is missing from the store");
+  }
+  return s;
+}
+
+template <typename Source>
+Result<SecretBytes> ValuesFrom(Source& source, std::string_view name, std::string_view hash) {
+  SCONE_ASSIGN_OR_RETURN(auto value, source.Get(kValues, VersionRow(name, hash)));
+  if (!value.has_value()) return SecretBytes();
+  return std::move(*value);
+}
+
+class TxnReader : public SessionReader {
+ public:
+  explicit TxnReader(store::Txn& txn) : txn_(txn) {}
+  Result<std::optional<StoredSession>> LoadActive(std::string_view name) override {
+    return LoadActiveFrom(txn_, name);
+  }
+  Result<SecretBytes> Values(std::string_view name, std::string_view hash) override {
+    return ValuesFrom(txn_, name, hash);
+  }
+
+ private:
+  store::Txn& txn_;
+};
+
 }  // namespace
+
+Result<SecretBytes> SessionStore::Values(std::string_view name, std::string_view hash) const {
+  return ValuesFrom(*store_, name, hash);
+}
+
+Status SessionStore::Read(const std::function<Status(SessionReader&)>& body) const {
+  return store_->Transaction([&](store::Txn& txn) -> Status {
+    TxnReader reader(txn);
+    return body(reader);
+  });
+}
 
 Result<std::optional<std::string>> SessionStore::ActiveHash(std::string_view name) const {
   SCONE_ASSIGN_OR_RETURN(auto value, store_->Get(kPointers, name));
@@ -89,21 +152,11 @@ Result<std::optional<std::string>> SessionStore::ActiveHash(std::string_view nam
 
 Result<std::optional<StoredSession>> SessionStore::Load(std::string_view name,
                                                         std::string_view hash) const {
-  SCONE_ASSIGN_OR_RETURN(auto value, store_->Get(kVersions, VersionRow(name, hash)));
-  if (!value.has_value()) return std::optional<StoredSession>();
-  SCONE_ASSIGN_OR_RETURN(StoredSession s, ParseVersion(*value, name, hash));
-  return std::optional<StoredSession>(std::move(s));
+  return LoadVersionFrom(*store_, name, hash);
 }
 
 Result<std::optional<StoredSession>> SessionStore::LoadActive(std::string_view name) const {
-  SCONE_ASSIGN_OR_RETURN(auto active, ActiveHash(name));
-  if (!active.has_value()) return std::optional<StoredSession>();
-  SCONE_ASSIGN_OR_RETURN(auto s, Load(name, *active));
-  if (!s.has_value()) {
-    return DataLoss("the active version " + *active + " of session " + std::string(name) +
-                    " is missing from the store");
-  }
-  return s;
+  return LoadActiveFrom(*store_, name);
 }
 
 Result<std::vector<api::SessionVersion>> SessionStore::History(std::string_view name) const {
@@ -138,7 +191,8 @@ Result<std::vector<api::SessionVersion>> SessionStore::History(std::string_view 
 
 Result<std::vector<std::string>> SessionStore::Names() const { return store_->List(kPointers); }
 
-Status SessionStore::Commit(const StoredSession& session, const CommitExpectation& expect) {
+Status SessionStore::Commit(const StoredSession& session, const SecretBytes& values,
+                            const CommitExpectation& expect) {
   const std::string& name = session.name;
   const std::string& hash = session.version.hash;
   std::string record = VersionRecord(session);
@@ -174,6 +228,7 @@ Status SessionStore::Commit(const StoredSession& session, const CommitExpectatio
     }
     Pointer next{hash, pointer.has_value() ? pointer->versions + 1 : 1};
     SCONE_RETURN_IF_ERROR(txn.Put(kVersions, VersionRow(name, hash), AsBytes(record)));
+    SCONE_RETURN_IF_ERROR(txn.Put(kValues, VersionRow(name, hash), values.Reveal()));
     std::string pointer_record = PointerRecord(next);
     return txn.Put(kPointers, name, AsBytes(pointer_record));
   });

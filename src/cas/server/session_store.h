@@ -6,7 +6,12 @@
 //   table "sessions",         row NAME:       {"active": HASH, "versions": N}
 //   table "session-versions", row NAME@HASH:  {"session": YAML as uploaded,
 //                                              "creator": key hash, "certificate": PEM,
-//                                              "predecessor": HASH | null, "created": secs}
+//                                              "predecessor": HASH | null, "created": secs,
+//                                              "sharing": secret_sharing.h's entries}
+//   table "session-values",   row NAME@HASH:  the version's secret values, the stored form
+//                                              of secrets::SerializeValues
+// A version and its values are written in one transaction: no version without its values
+// (a version stored before values existed reads as having none), no values without it.
 // Names and hashes are public identifiers ('@' never occurs in a session name); the YAML
 // (which may hold secret values) is only ever in a value.
 //
@@ -18,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +31,8 @@
 #include <vector>
 
 #include "cas/api.h"
+#include "cas/server/secret_sharing.h"
+#include "common/secret.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -36,6 +44,19 @@ struct StoredSession {
   std::string yaml;             // the session file exactly as uploaded
   std::string certificate_pem;  // the uploader's client certificate
   api::SessionVersion version;  // hash, creator key hash, predecessor, created
+  SecretSharing sharing;        // exports and imports of its secrets (no values)
+};
+
+// Reads of the sessions, either one at a time (SessionStore) or as of one moment
+// (SessionStore::Read).
+class SessionReader {
+ public:
+  virtual ~SessionReader() = default;
+  // The active version of `name`; nullopt if there is no such session.
+  virtual Result<std::optional<StoredSession>> LoadActive(std::string_view name) = 0;
+  // The secret values (secrets::SerializeValues form) of the version `hash` of `name`;
+  // empty if that version has none stored.
+  virtual Result<SecretBytes> Values(std::string_view name, std::string_view hash) = 0;
 };
 
 // What Commit checks in its transaction besides the active pointer.
@@ -74,7 +95,17 @@ class SessionStore {
   // Otherwise nothing is written and: kAlreadyExists when the name exists and `expect`
   // wanted it free ("... use update") or when the active hash moved on (naming the
   // current hash); kNotFound when the session (or the parent) does not exist (any more).
-  Status Commit(const StoredSession& session, const CommitExpectation& expect);
+  // `values` (secrets::SerializeValues) are written with the version, in the same
+  // transaction.
+  Status Commit(const StoredSession& session, const SecretBytes& values,
+                const CommitExpectation& expect);
+
+  // The stored values of one version (see SessionReader::Values).
+  Result<SecretBytes> Values(std::string_view name, std::string_view hash) const;
+
+  // Runs `body` with a reader that sees the sessions as of one moment (one store
+  // transaction; `body` must not call this store otherwise).
+  Status Read(const std::function<Status(SessionReader&)>& body) const;
 
  private:
   store::Store* store_;
