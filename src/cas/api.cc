@@ -38,6 +38,14 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v1/sessions/{name}/history", Endpoint::kSessionHistory, Lane::kServerThreads,
           false, true},
     Route{"POST", "/session", Endpoint::kLegacySession, Lane::kServerThreads, false, true},
+    Route{"POST",
+          "/v1/enclave/configuration",
+          Endpoint::kEnclaveConfiguration,
+          Lane::kServerThreads,
+          true,
+          true,
+          {},
+          /*enclave_only=*/true},
 };
 
 constexpr std::string_view kNameSegment = "{name}";
