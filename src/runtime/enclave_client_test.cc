@@ -40,9 +40,9 @@ platform::EnclaveIdentity Program(uint8_t fill = 0x33) {
 class EnclaveClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto p = platform::Platform::OpenOrCreate(dir_.path() / "platform", {}, kNow);
-    ASSERT_TRUE(p.ok()) << p.status().ToString();
-    platform_ = std::shared_ptr<const platform::Platform>(std::move(*p));
+    auto made = platform::Platform::OpenOrCreate(dir_.path() / "platform", {}, kNow);
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    platform_ = std::shared_ptr<const platform::Platform>(std::move(*made));
     cas_ = std::make_unique<TestCas>(platform_, CasIdentity(), kNow);
     ASSERT_TRUE(cas_->ok()) << cas_->status().ToString();
     ASSERT_EQ(cas_->Provision(owner_.der).status, 200u);
@@ -57,7 +57,7 @@ class EnclaveClientTest : public ::testing::Test {
 
     net::ServerOptions options;
     options.threads = 1;
-    CasService* service = &cas_->service();
+    cas::CasService* service = &cas_->service();
     auto server = net::HttpServer::New(
         [service](const net::HttpRequest& r, const net::PeerInfo& p) {
           return service->Handle(r, p, /*enclave_port=*/true);

@@ -203,7 +203,7 @@ TEST_F(EnclaveHandlerTest, AQuoteOfAnotherPlatformDoesNotVerify) {
   request.collateral = *collateral;
   auto r = Send(request, &runtime_);
   EXPECT_EQ(r.status, 403u);
-  EXPECT_THAT(Message(r), HasSubstr("untrusted-root"));
+  EXPECT_THAT(Message(r), HasSubstr("the quote does not verify"));
   // The collateral of CAS's own platform in the request is as good as none.
   auto own = Request("app/web", Program(), runtime_);
   auto own_collateral = platform_->CollateralAt(kNow);
