@@ -74,23 +74,14 @@ void WipeStrings(json& j) {
   }
 }
 
-// Wipes the secret members of an answer when it leaves scope.
-class SecretMembersWiper {
- public:
-  explicit SecretMembersWiper(json& j) : j_(j) {}
-  ~SecretMembersWiper() {
-    if (!j_.is_object()) return;
-    for (const char* name : {"command", "environment", "injection_files"}) {
-      auto it = j_.find(name);
-      if (it != j_.end()) WipeStrings(*it);
-    }
+// Wipes every string under the secret members of an answer.
+void WipeSecretMembers(json& j) {
+  if (!j.is_object()) return;
+  for (const char* name : {"command", "environment", "injection_files"}) {
+    auto it = j.find(name);
+    if (it != j.end()) WipeStrings(*it);
   }
-  SecretMembersWiper(const SecretMembersWiper&) = delete;
-  SecretMembersWiper& operator=(const SecretMembersWiper&) = delete;
-
- private:
-  json& j_;
-};
+}
 
 std::string ModeText(uint32_t mode) {
   std::string out = "0000";
@@ -209,8 +200,9 @@ net::HttpResponse EnclaveConfigurationResponse::ToHttpResponse() const {
   return r;
 }
 
-Result<EnclaveConfigurationResponse> EnclaveConfigurationResponse::FromJson(json& j) {
-  SecretMembersWiper wiper(j);
+namespace {
+
+Result<EnclaveConfigurationResponse> ParseResponse(json& j) {
   SCONE_ASSIGN_OR_RETURN(
       Members m, Members::Of(j, {"session", "session_hash", "service", "command", "environment",
                                  "pwd", "injection_files", "warnings"}));
@@ -277,6 +269,14 @@ Result<EnclaveConfigurationResponse> EnclaveConfigurationResponse::FromJson(json
     SCONE_ASSIGN_OR_RETURN(std::string text, Text(w, "a warning", kMaxWarningSize));
     r.warnings.push_back(std::move(text));
   }
+  return r;
+}
+
+}  // namespace
+
+Result<EnclaveConfigurationResponse> EnclaveConfigurationResponse::FromJson(json& j) {
+  auto r = ParseResponse(j);
+  WipeSecretMembers(j);  // whatever the outcome: the hex text of every secret member
   return r;
 }
 

@@ -45,7 +45,8 @@ bool AllWiped(const json& j) {
 
 bool Same(const EnclaveConfigurationResponse& a, const EnclaveConfigurationResponse& b) {
   if (a.session != b.session || a.session_hash != b.session_hash || a.service != b.service ||
-      a.pwd != b.pwd || a.warnings != b.warnings || a.command.has_value() != b.command.has_value() ||
+      a.pwd != b.pwd || a.warnings != b.warnings ||
+      a.command.has_value() != b.command.has_value() ||
       a.environment.size() != b.environment.size() ||
       a.injection_files.size() != b.injection_files.size()) {
     return false;

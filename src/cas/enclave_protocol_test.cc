@@ -24,7 +24,8 @@ TEST(EnclaveProtocolKat, ReportDataBindsTheClientKey) {
             "19f17239bf5406e98a73d9c6948d1025f905dcd45fc4abc569d4fd7dc7c6f1d6562fa1f7b40311cb686d1"
             "a4f3687bf0658999a9ff35d6f27c3bcbcb362ec75cc");
   Bytes other = *spki;
-  other.back() ^= 1;
+  ASSERT_FALSE(other.empty());
+  other[other.size() - 1] ^= 1;
   EXPECT_NE(EnclaveReportData(other), EnclaveReportData(*spki));
 }
 

@@ -5,7 +5,6 @@
 #include <ctime>
 
 #include "cas/enclave_protocol.h"
-#include "common/hex.h"
 #include "crypto/key_hash.h"
 #include "crypto/keys.h"
 #include "crypto/x509.h"
@@ -37,11 +36,9 @@ Result<ClientCredentials> NewClientCredentials() {
 }
 
 Status Refusal(const net::HttpResponse& response, const std::string& where) {
-  Code code = cas::api::CodeOfHttpStatus(response.status);
-  if (response.status == 401 || response.status == 403) {
-    // 403 is an attestation refusal; keep the verifier's code when CAS says the evidence failed.
-    code = response.status == 403 ? Code::kPolicyRejected : Code::kPermissionDenied;
-  }
+  // 403 is an attestation refusal (the quote, its binding or the session's policy).
+  Code code =
+      response.status == 403 ? Code::kPolicyRejected : cas::api::CodeOfHttpStatus(response.status);
   return Status(code, "CAS at " + where + " refused the configuration (HTTP " +
                           std::to_string(response.status) + "): " + net::ErrorMessageOf(response));
 }

@@ -36,6 +36,7 @@ class EnclaveApiTest(SconeTestCase):
 
     def setUp(self):
         super().setUp()
+        os.chmod(self.tmp, 0o755)  # las measures only files every user may read (docs/las.md)
         self.las = Las(self.path("platform"), tcb_state=self.TCB_STATE, tcp=True)
         self.addCleanup(self.las.close)
         self.cas = Cas(self.path("cas"), self.las)
@@ -225,6 +226,80 @@ class OutdatedPlatformTest(EnclaveApiTest):
                                  security="tolerate: [debug-mode, outdated-tcb]\n"
                                           "    ignore_advisories: [INTEL-SA-00828]"))
         self.assertEqual(self.configure("old/web", self.prog)[0], 200)
+
+
+SHOW_C = r"""
+#include <stdio.h>
+#include <unistd.h>
+extern char **environ;
+int main(int argc, char **argv) {
+  char cwd[4096];
+  for (int i = 0; i < argc; ++i) printf("argv[%d]=%s\n", i, argv[i]);
+  for (char **e = environ; *e; ++e) printf("env=%s\n", *e);
+  printf("cwd=%s\n", getcwd(cwd, sizeof cwd) ? cwd : "?");
+  FILE *f = fopen(argv[argc - 1], "r");
+  char line[256];
+  while (f && fgets(line, sizeof line, f)) printf("file=%s", line);
+  return 0;
+}
+"""
+
+SCONE_RUN = os.path.join(BIN_DIR, "scone-run")
+
+
+@unittest.skipUnless(os.path.exists(SCONE_RUN) and shutil.which("cc"),
+                     "needs scone-run (issue 15, runlas) and a C compiler")
+class SconeRunLoopTest(EnclaveApiTest):
+    """The full loop: scone-run opens the program, las quotes it over its Unix socket, CAS
+    delivers, scone-run writes the file, changes to pwd and executes the program."""
+
+    def test_the_program_receives_exactly_the_policys_values(self):
+        src = self.path("show.c")
+        with open(src, "w") as f:
+            f.write(SHOW_C)
+        prog = self.path("show")
+        subprocess.run(["cc", "-O1", "-o", prog, src], check=True)
+        secret_file = self.path("run", "conf", "secret.txt")
+        os.makedirs(self.path("run"))
+        yaml = (f'name: loop\nversion: "0.3"\n'
+                "secrets:\n  - name: password\n    kind: ascii\n    value: \"pa55-w0rd\"\n"
+                "services:\n  - name: show\n    image_name: img\n"
+                f'    command: ["show", "--pw=$$SCONE::password$$", "@@1", "{secret_file}"]\n'
+                "    environment:\n      PASSWORD: $$SCONE::password:hex$$\n"
+                f"    pwd: {self.path('run')}\n"
+                f"    attestation:\n      - mrenclave: [{self.mrenclave(prog)}]\n"
+                "images:\n  - name: img\n    injection_files:\n"
+                f"      - path: {secret_file}\n"
+                '        content: "password=$$SCONE::password$$\\n"\n'
+                "security:\n  attestation:\n    tolerate: [debug-mode]\n")
+        self.upload(yaml)
+        env = {"SCONE_CONFIG_ID": "loop/show", "SCONE_CAS_ADDR": f"127.0.0.1:{self.enclave_port}",
+               "SCONE_LAS_ADDR": "unix:" + self.las.socket, "SCONE_CAS_KEY_HASH": self.cas.key_hash,
+               "HOST_ONLY": "must not reach the program"}
+        r = subprocess.run([SCONE_RUN, prog, "host-arg"], capture_output=True, text=True,
+                           env=env, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), [
+            "argv[0]=show", "argv[1]=--pw=pa55-w0rd", "argv[2]=host-arg",
+            f"argv[3]={secret_file}", "env=PASSWORD=" + b"pa55-w0rd".hex(),
+            f"cwd={self.path('run')}", "file=password=pa55-w0rd"])
+        self.assertEqual(os.stat(secret_file).st_mode & 0o777, 0o600)
+        # Logs in SCONE's order, without the secret.
+        order = [r.stderr.find(s) for s in ("quote from LAS", "attested by CAS",
+                                             "configuration received")]
+        self.assertTrue(all(i >= 0 for i in order) and order == sorted(order), r.stderr)
+        self.assertNotIn("pa55-w0rd", r.stderr)
+
+        # Another program under the same SCONE_CONFIG_ID is refused and does not run.
+        other = self.path("other-show")
+        shutil.copy(prog, other)
+        with open(other, "ab") as f:
+            f.write(b"\0")
+        r = subprocess.run([SCONE_RUN, other, "host-arg"], capture_output=True, text=True,
+                           env=env, timeout=120)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn("argv[0]", r.stdout)
+        self.assertIn("mrenclave", r.stderr)
 
 
 if __name__ == "__main__":
