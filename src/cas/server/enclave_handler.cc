@@ -227,16 +227,21 @@ Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
                         "connection (a quote is good only on the connection of the key it was "
                         "made for)");
     }
-    auto attestation_key = attestation::ParseQuote(request.quote);
-    if (!attestation_key.ok()) return attestation_key.status();
-    std::string platform = PlatformId(attestation_key->attestation_key);
+    // The platform id only where a `platforms` list needs it (it costs a second parse).
+    std::string platform;
+    if (!service.platforms.empty()) {
+      auto parsed = attestation::ParseQuote(request.quote);
+      if (!parsed.ok()) return parsed.status();
+      platform = PlatformId(parsed->attestation_key);
+    }
     auto admitted = AdmitEnclave(*verified, platform, service, session->security, label);
     if (!admitted.ok()) {
       spdlog::warn("enclave configuration refused: {}", admitted.status().message());
       return admitted.status();
     }
     who = "MRENCLAVE " + HexEncode(verified->mr_enclave()) + " (variant " +
-          std::to_string(admitted->variant + 1) + ", platform " + platform.substr(0, 16) + "...)";
+          std::to_string(admitted->variant + 1) +
+          (platform.empty() ? std::string(")") : ", platform " + platform.substr(0, 16) + "...)");
     for (const std::string& t : admitted->tolerated) {
       answer.warnings.push_back("admitted although the session only tolerates it: " + t);
     }

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "attestation/quote.h"
 #include "cas/api_enclave.h"
 #include "cas/enclave_protocol.h"
 #include "cas/protocol.h"
@@ -210,6 +211,25 @@ TEST_F(EnclaveHandlerTest, AQuoteOfAnotherPlatformDoesNotVerify) {
   ASSERT_TRUE(own_collateral.ok());
   own.collateral = *own_collateral;
   EXPECT_EQ(Send(own, &runtime_).status, 200u);
+}
+
+TEST_F(EnclaveHandlerTest, PlatformsNameTheQuotesPlatform) {
+  auto request = Request("pin/web", Program(), runtime_);
+  auto quote = attestation::ParseQuote(request.quote);
+  ASSERT_TRUE(quote.ok());
+  std::string here = PlatformId(quote->attestation_key);
+  auto session = [](const std::string& name, const std::string& platform) {
+    std::string yaml = AppSession(Mrenclave());
+    yaml.replace(yaml.find("name: app"), 9, "name: " + name);
+    yaml.replace(yaml.find("    attestation:"), 0, "    platforms: [" + platform + "]\n");
+    return yaml;
+  };
+  Upload(session("pin", here));
+  EXPECT_EQ(Send(request, &runtime_).status, 200u);
+  Upload(session("away", std::string(64, 'f')));
+  auto r = Send(Request("away/web", Program(), runtime_), &runtime_);
+  EXPECT_EQ(r.status, 403u);
+  EXPECT_THAT(Message(r), HasSubstr("platform " + here));
 }
 
 TEST_F(EnclaveHandlerTest, DebugProgramNeedsDebugModeAndIsAdmittedWithAWarning) {
