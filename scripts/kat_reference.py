@@ -82,6 +82,14 @@ show("report data, nonce 00..0f, flags 0x01 (provisioned)", report_data(nonce16,
 show("report data, nonce 00..0f, flags 0x0d (prov|debug|sim)", report_data(nonce16, 0x0D))
 show("report data, nonce 40..7f, flags 0x0f (all)", report_data(nonce64, 0x0F))
 
+# --- Enclave API report data (docs/runtime.md, src/cas/enclave_protocol.h) ----------------
+# SHA-512(b"scone-enclave-configuration/1\x00" || SHA-256(K's SPKI DER)); the platform id is
+# SHA-256 of the quote's 64-byte attestation key.
+print("\n# enclave_protocol_test.cc")
+show("enclave report data, K = CAS_SPKI",
+     hashlib.sha512(b"scone-enclave-configuration/1\x00" + hashlib.sha256(CAS_SPKI).digest()).digest())
+show("platform id, attestation key 00..3f", hashlib.sha256(bytes(range(64))).digest())
+
 # --- Sealed blob (src/platform/sealing.h) --------------------------------------------------
 # Header "SCSEAL2" || policy (1) || key ISVSVN (u16 LE); then nonce || ciphertext || tag.
 # Key = HKDF-SHA256(platform secret, salt "scone simulated SGX seal key v1",

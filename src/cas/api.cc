@@ -39,6 +39,14 @@ constexpr std::array kRoutes = {
           false, true},
     Route{"POST", "/session", Endpoint::kLegacySession, Lane::kServerThreads, false, true},
     Route{"GET", "/v1/values/{name}", Endpoint::kPublicValues, Lane::kServerThreads, false, false},
+    Route{"POST",
+          "/v1/enclave/configuration",
+          Endpoint::kEnclaveConfiguration,
+          Lane::kServerThreads,
+          true,
+          true,
+          {},
+          /*enclave_only=*/true},
 };
 
 constexpr std::string_view kNameSegment = "{name}";

@@ -38,13 +38,14 @@ enum class Endpoint {
   kProvision,
   kGetConfig,
   kPutConfig,
-  kCreateSession,   // POST /v1/sessions
-  kUpdateSession,   // PUT /v1/sessions/{name}
-  kReadSession,     // GET /v1/sessions/{name}[?hash=H]
-  kSessionHistory,  // GET /v1/sessions/{name}/history
-  kListSessions,    // GET /v1/sessions[?namespace=NS]
-  kLegacySession,   // POST /session (SCONE compatibility: create or update)
-  kPublicValues,    // GET /v1/values/session=NAME[,secret=S] (no client certificate)
+  kCreateSession,         // POST /v1/sessions
+  kUpdateSession,         // PUT /v1/sessions/{name}
+  kReadSession,           // GET /v1/sessions/{name}[?hash=H]
+  kSessionHistory,        // GET /v1/sessions/{name}/history
+  kListSessions,          // GET /v1/sessions[?namespace=NS]
+  kLegacySession,         // POST /session (SCONE compatibility: create or update)
+  kPublicValues,          // GET /v1/values/session=NAME[,secret=S] (no client certificate)
+  kEnclaveConfiguration,  // POST /v1/enclave/configuration (api_enclave.h; enclave port only)
 };
 
 // Which group of workers serves a route (net::ServerOptions::lanes): anonymous requests that
@@ -59,9 +60,10 @@ struct Route {
   std::string_view path;
   Endpoint endpoint;
   Lane lane;
-  bool enclave_port;         // also served on the enclave port (18765)
-  bool client_certificate;   // needs a client certificate (401 without)
-  std::string_view query{};  // the one query parameter the route takes ("hash"), or none
+  bool enclave_port;          // also served on the enclave port (18765)
+  bool client_certificate;    // needs a client certificate (401 without)
+  std::string_view query{};   // the one query parameter the route takes ("hash"), or none
+  bool enclave_only = false;  // served on the enclave port only (404 on the API port)
 };
 
 // Every route of the API, one entry per method and path.

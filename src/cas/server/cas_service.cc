@@ -29,6 +29,9 @@ Result<T> Parse(const net::HttpRequest& request) {
   return api::ParseBody<T>(request.body, "the request");
 }
 
+constexpr char kEnclavePortRoutes[] =
+    "the enclave port serves /v1/version, /v1/attestation and /v1/enclave/configuration only";
+
 constexpr char kSessionsNeedCertificate[] =
     "sessions need a client certificate: its key identifies you to the sessions' access "
     "policies";
@@ -134,6 +137,15 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
          SCONE_ASSIGN_OR_RETURN(auto answer, h.values.All(target));
          return Reply(answer);
        }},
+      {api::Endpoint::kEnclaveConfiguration,
+       "the enclave API needs the runtime's TLS client certificate: its key is bound in the "
+       "quote",
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::EnclaveConfigurationRequest>(r));
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.enclave.Configure(parsed, p));
+         return answer.ToHttpResponse();
+       }},
   };
 
   std::string allowed;
@@ -141,15 +153,18 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
   if (!route.ok()) {
     if (route.status().code() == Code::kNotFound) {
       if (enclave_port) {
-        return net::ErrorResponse(404,
-                                  "the enclave port serves /v1/version and /v1/attestation only");
+        return net::ErrorResponse(404, kEnclavePortRoutes);
       }
       return net::ErrorResponse(404, route.status().message());
     }
     return net::ErrorResponse(405, route.status().message());
   }
   if (enclave_port && !(*route)->enclave_port) {
-    return net::ErrorResponse(404, "the enclave port serves /v1/version and /v1/attestation only");
+    return net::ErrorResponse(404, kEnclavePortRoutes);
+  }
+  if (!enclave_port && (*route)->enclave_only) {
+    return net::ErrorResponse(404, std::string((*route)->path) +
+                                       " is served on the enclave port (18765 by default) only");
   }
   for (const ServerRoute& r : kServerRoutes) {
     if (r.endpoint != (*route)->endpoint) continue;
@@ -191,7 +206,8 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
   SCONE_ASSIGN_OR_RETURN(s->state_, CasState::Open(so, software_seed, id.debug(), options.clock()));
   HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock};
   s->handlers_.reset(new Handlers{AttestationHandler(env), ProvisioningHandler(env),
-                                  ConfigHandler(env), SessionHandler(env), ValuesHandler(env)});
+                                  ConfigHandler(env), SessionHandler(env), ValuesHandler(env),
+                                  EnclaveHandler(env)});
   return s;
 }
 

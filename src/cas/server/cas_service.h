@@ -19,6 +19,7 @@
 #include "cas/api.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
+#include "cas/server/enclave_handler.h"
 #include "cas/server/handlers.h"
 #include "common/status.h"
 #include "las/las_client.h"
@@ -71,6 +72,7 @@ class CasService {
     ConfigHandler config;
     SessionHandler sessions;
     ValuesHandler values;
+    EnclaveHandler enclave;
   };
   struct ServerRoute;
   CasService() = default;
