@@ -53,23 +53,6 @@ bool IsUtf8Text(const std::string& text) {
   }
 }
 
-// INTERIM, replaced when the stored secret values of issue 14 (helper secrets14) are merged:
-// the values of a session whose every secret is given explicitly (`value:`), which are the
-// same at every delivery. CAS does not store generated values yet, so a session with a
-// generated or imported secret is refused rather than given fresh values at each start.
-Result<secrets::SecretValues> InterimSessionValues(const sdl::Session& session, int64_t now) {
-  for (const sdl::Secret& s : session.secrets) {
-    if (!s.value.has_value() || s.import.has_value()) {
-      return FailedPrecondition("secret \"" + s.name.value +
-                                "\" is generated or imported, and this CAS cannot deliver "
-                                "generated or imported secrets yet");
-    }
-  }
-  secrets::GenerateOptions options;
-  options.now = now;
-  return secrets::GenerateSecrets(session, options);
-}
-
 // `text` rendered; `what` names the field in messages (never the value).
 Result<SecretBytes> Render(const std::string& text, const secrets::SecretValues& values,
                            const std::string& what) {
@@ -171,11 +154,14 @@ Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
   }
   SCONE_ASSIGN_OR_RETURN(ConfigId id, ParseConfigId(request.config_id));
   const std::string label = id.session + "/" + id.service;
-  SCONE_ASSIGN_OR_RETURN(auto stored, env_.state->sessions().LoadActive(id.session));
-  if (!stored.has_value()) {
+  // The active version and the values of its secrets (its own and its imports, resolved
+  // from the exporters' active versions now), read together.
+  SCONE_ASSIGN_OR_RETURN(auto active, ActiveSecretValues(env_.state->sessions(), id.session));
+  if (!active.has_value()) {
     return NotFound("there is no session " + id.session + " on this CAS (SCONE_CONFIG_ID " + label +
                     ")");
   }
+  const StoredSession* stored = &active->session;
   SCONE_ASSIGN_OR_RETURN(auto session, SessionOf(*stored));
   auto service_it = std::find_if(session->services.begin(), session->services.end(),
                                  [&](const sdl::Service& s) { return s.name.value == id.service; });
@@ -253,8 +239,7 @@ Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
                               " uses a file-system protection file (fspf_*), which this runtime "
                               "does not support; CAS does not start it without its protection");
   }
-  SCONE_ASSIGN_OR_RETURN(secrets::SecretValues values,
-                         InterimSessionValues(*session, env_.clock()));
+  const secrets::SecretValues& values = active->values;
   if (service.command.has_value()) {
     answer.command.emplace();
     for (size_t i = 0; i < service.command->size(); ++i) {

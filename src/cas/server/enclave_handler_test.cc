@@ -260,16 +260,61 @@ TEST_F(EnclaveHandlerTest, ModeNoneAdmitsAnythingWithAWarning) {
   EXPECT_THAT(r.body, HasSubstr("mode: none"));
 }
 
-TEST_F(EnclaveHandlerTest, GeneratedSecretsAreNotDeliveredYet) {
-  // INTERIM until CAS stores generated values (issue 14): refused, never made up afresh.
+// The value of environment variable KEY in a delivery for `config_id`.
+std::string DeliveredKey(const net::HttpResponse& r) {
+  auto json = api::ParseObject(r.body, "answer");
+  if (!json.ok()) return "<not JSON>";
+  auto c = api::EnclaveConfigurationResponse::FromJson(*json);
+  if (!c.ok() || c->environment.empty()) return "<no environment>";
+  return std::string(AsChars(c->environment[0].second.Reveal()));
+}
+
+std::string GeneratedSession(const std::string& name, const std::string& secrets) {
+  return "name: " + name + "\nversion: \"0.3\"\nsecrets:\n" + secrets +
+         "services:\n  - name: web\n    environment:\n      KEY: $$SCONE::key$$\n"
+         "    attestation:\n      - mrenclave: [" +
+         Mrenclave() + "]\n";
+}
+
+TEST_F(EnclaveHandlerTest, GeneratedSecretsAreTheStoredValues) {
+  Upload(GeneratedSession("gen", "  - name: key\n    kind: ascii\n"));
+  Upload(GeneratedSession("other", "  - name: key\n    kind: ascii\n"));
+  auto first = Fetch("gen/web");
+  ASSERT_EQ(first.status, 200u) << first.body;
+  auto again = Fetch("gen/web");
+  ASSERT_EQ(again.status, 200u) << again.body;
+  // Generated once, when the version was stored: every start gets the same value, and
+  // another session its own.
+  EXPECT_EQ(DeliveredKey(first).size(), 20u);
+  EXPECT_EQ(DeliveredKey(first), DeliveredKey(again));
+  auto other = Fetch("other/web");
+  ASSERT_EQ(other.status, 200u) << other.body;
+  EXPECT_NE(DeliveredKey(first), DeliveredKey(other));
+}
+
+TEST_F(EnclaveHandlerTest, AnImportIsDeliveredOnlyWhileItIsExported) {
   Upload(
-      "name: gen\nversion: \"0.3\"\nsecrets:\n  - name: key\n    kind: ascii\n"
-      "services:\n  - name: web\n    environment:\n      KEY: $$SCONE::key$$\n"
-      "    attestation:\n      - mrenclave: [" +
-      Mrenclave() + "]\n");
-  auto r = Fetch("gen/web");
-  EXPECT_EQ(r.status, 412u);
-  EXPECT_THAT(Message(r), HasSubstr("\"key\""));
+      "name: exporter\nversion: \"0.3\"\nsecrets:\n  - name: shared\n    kind: ascii\n"
+      "    export:\n      - session: importer\n");
+  Upload(GeneratedSession("importer",
+                          "  - name: key\n    import:\n      session: exporter\n"
+                          "      secret: shared\n"));
+  auto r = Fetch("importer/web");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(DeliveredKey(r).size(), 20u);
+  // The exporter's next version stops exporting: the importer's program gets nothing.
+  auto active = cas_->Call("GET", api::SessionPath("exporter"), "", owner_.der);
+  auto read = api::ParseBody<api::SessionReadResponse>(active.body, "answer");
+  ASSERT_TRUE(read.ok()) << active.body;
+  auto put = cas_->Call("PUT", api::SessionPath("exporter"),
+                        "name: exporter\nversion: \"0.3\"\npredecessor: " + read->hash +
+                            "\nsecrets:\n  - name: shared\n    kind: ascii\n",
+                        owner_.der);
+  ASSERT_EQ(put.status, 200u) << put.body;
+  auto refused = Fetch("importer/web");
+  EXPECT_EQ(refused.status, 412u) << refused.body;
+  EXPECT_THAT(Message(refused), HasSubstr("exporter"));
+  EXPECT_EQ(refused.body.find(DeliveredKey(r)), std::string::npos);
 }
 
 TEST_F(EnclaveHandlerTest, VolumesAreRefusedRatherThanIgnored) {
