@@ -150,6 +150,12 @@ TEST_F(SecretValuesTest, ExportToANamespaceReachesEverySessionBelowIt) {
       "name: team/app\nversion: \"0.3\"\nsecrets:\n"
       "  - {name: x, kind: ascii, import: {session: exporter, secret: shared}}\n";
   EXPECT_TRUE(Put(in_team, Hash('a')).ok());
+  // The parser takes `namespace` instead of `session`, not both.
+  auto both = sdl::LoadSession(
+      "name: e\nversion: \"0.3\"\nsecrets:\n"
+      "  - {name: s, kind: ascii, export: {session: a, namespace: team}}\n",
+      "session", sdl::Variables{});
+  EXPECT_EQ(both.status().code(), Code::kInvalidArgument);
   EXPECT_TRUE(ExportReaches({"team", true, {}}, "team/a/b", ""));
   EXPECT_FALSE(ExportReaches({"team", true, {}}, "team", ""));
   EXPECT_FALSE(ExportReaches({"team", true, {}}, "teams/a", ""));
