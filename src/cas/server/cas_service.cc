@@ -29,6 +29,8 @@ constexpr char kSessionsNeedCertificate[] =
     "sessions need a client certificate: its key identifies you to the sessions' access "
     "policies";
 
+constexpr char kBackupsNeedOwner[] = "backups are managed by the owner's client certificate";
+
 // An uploaded session: 201 when it created the name, 200 when it updated it.
 Result<net::HttpResponse> Uploaded(Result<SessionHandler::Uploaded> uploaded) {
   if (!uploaded.ok()) return uploaded.status();
@@ -119,6 +121,32 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
          SCONE_ASSIGN_OR_RETURN(auto answer, h.sessions.List(t, p));
          return Reply(answer);
        }},
+      {api::Endpoint::kBackupKey, nullptr,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo&) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::BackupKeyRequest>(r));
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.Offer(parsed));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kRegisterBackup, kBackupsNeedOwner,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::RegisterBackupRequest>(r));
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.Register(parsed, p));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kListBackups, kBackupsNeedOwner,
+       [](Handlers& h, const net::HttpRequest&, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.List(p));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kRemoveBackup, kBackupsNeedOwner,
+       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.Remove(t, p));
+         return Reply(answer);
+       }},
   };
 
   std::string allowed;
@@ -173,10 +201,26 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
   so.seal_key = [platform](uint16_t key_isvsvn) {
     return platform->SealKey(platform::SealPolicy::kMrSigner, key_isvsvn);
   };
+  // A database moved from another machine opens through this CAS's backup entry.
+  store::BackupIdentity own;
+  own.mrsigner = id.mrsigner;
+  own.isvprodid = id.isvprodid;
+  own.isvsvn = id.isvsvn;
+  own.debug = id.debug();
+  so.identity = own;
   SCONE_ASSIGN_OR_RETURN(s->state_, CasState::Open(so, software_seed, id.debug(), options.clock()));
   HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock};
+  if (s->state_->adopted_from_backup()) {
+    spdlog::warn(
+        "database {} came from another machine: opened through this CAS's backup entry, its key "
+        "is now sealed to this platform",
+        options.db_path.string());
+  }
+  BackupKeyFetcher fetcher =
+      options.backup_fetcher ? options.backup_fetcher : HttpsBackupKeyFetcher();
   s->handlers_.reset(new Handlers{AttestationHandler(env), ProvisioningHandler(env),
-                                  ConfigHandler(env), SessionHandler(env)});
+                                  ConfigHandler(env), SessionHandler(env),
+                                  BackupHandler(env, std::move(fetcher))});
   return s;
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "cas/api.h"
+#include "cas/server/backup_handler.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
 #include "cas/server/handlers.h"
@@ -31,6 +32,8 @@ namespace scone::cas {
 struct CasServiceOptions {
   std::filesystem::path db_path;
   std::function<int64_t()> clock;
+  // How the primary reaches a backup CAS (backup_handler.h); unset: HTTPS.
+  BackupKeyFetcher backup_fetcher;
 };
 
 class CasService {
@@ -70,6 +73,7 @@ class CasService {
     ProvisioningHandler provisioning;
     ConfigHandler config;
     SessionHandler sessions;
+    BackupHandler backups;
   };
   struct ServerRoute;
   CasService() = default;
