@@ -47,7 +47,7 @@ class CasBackupTest(SconeTestCase):
         return cas
 
     def signed_copy(self, name, key=RELEASE_KEY, isvprodid="41", isvsvn="2"):
-        binary = self.path(name)
+        binary = self.path(name + "-cas")
         shutil.copy(CAS_BIN, binary)
         self.scone("signer", "sign", "--key", key, "--isvprodid", isvprodid, "--isvsvn", isvsvn,
                    "--production", binary)
@@ -88,7 +88,7 @@ class CasBackupTest(SconeTestCase):
         self.scone("cas", "update-config", "--cas", moved.address, "--config-file",
                    self.owner_config)
         r = self.scone("cas", "session", "read", "app", "--cas", moved.address)
-        self.assertIn("name: app", r.stdout)
+        self.assertIn("name: \"app\"", r.stdout)
         # Restarting needs no entry any more: the key is sealed to machine B now.
         moved.close()
         os.remove(db + ".backups")
@@ -130,17 +130,17 @@ class CasBackupTest(SconeTestCase):
     def test_a_non_owner_cannot_register(self):
         self.primary()
         backup = self.start_cas("backup", self.las_b)
+        # Another identity (made by a second CLI state), given with --identity.
         other = dict(self.env, SCONE_CLI_CONFIG=self.path("other", "config.json"))
-        shutil.copytree(os.path.dirname(self.config), self.path("other-state"))
-        with open(self.path("other-state", "config.json")) as f:
-            state = json.load(f)
-        del state["identity"]  # the same trusted CAS, another identity
-        os.makedirs(self.path("other"), exist_ok=True)
-        with open(self.path("other", "config.json"), "w") as f:
-            json.dump(state, f)
-        os.chmod(self.path("other", "config.json"), 0o600)
-        r = self.scone("cas", "register-backup", backup.address, *self.sim, env=other,
-                       check=False)
+        self.scone("self", "show-key-hash", env=other)
+        with open(self.path("other", "config.json")) as f:
+            doc = json.load(f)
+        identity = self.path("other-identity.pem")
+        with open(identity, "w") as f:
+            f.write(doc["identity"]["private_key"] + doc["identity"]["certificate"])
+        os.chmod(identity, 0o600)
+        r = self.scone("cas", "register-backup", backup.address, *self.sim, "--identity",
+                       identity, check=False)
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("only the CAS owner may register backups", r.stderr)
 
