@@ -37,7 +37,20 @@ Result<std::string> ChainPem(std::initializer_list<X509*> certs) {
 
 Result<std::unique_ptr<SimulatedPki>> SimulatedPki::Generate(const SimulatedPkiOptions& o) {
   std::unique_ptr<SimulatedPki> pki(new SimulatedPki());
-  SCONE_ASSIGN_OR_RETURN(pki->root_key_, crypto::GenerateEcP256Key());
+  const bool shared_root = o.root != nullptr || o.root_key != nullptr;
+  if (shared_root) {
+    if (o.root == nullptr || o.root_key == nullptr ||
+        !crypto::PrivateKeyMatchesCertificate(o.root_key, o.root)) {
+      return InvalidArgument("a shared root needs its certificate and its matching key");
+    }
+    if (EVP_PKEY_up_ref(o.root_key) != 1 || X509_up_ref(o.root) != 1) {
+      return crypto::OpenSslError("taking a reference to the shared root");
+    }
+    pki->root_key_.reset(o.root_key);
+    pki->root_.reset(o.root);
+  } else {
+    SCONE_ASSIGN_OR_RETURN(pki->root_key_, crypto::GenerateEcP256Key());
+  }
   SCONE_ASSIGN_OR_RETURN(pki->pck_ca_key_, crypto::GenerateEcP256Key());
   SCONE_ASSIGN_OR_RETURN(pki->pck_key_, crypto::GenerateEcP256Key());
   SCONE_ASSIGN_OR_RETURN(pki->tcb_signer_key_, crypto::GenerateEcP256Key());
@@ -49,8 +62,11 @@ Result<std::unique_ptr<SimulatedPki>> SimulatedPki::Generate(const SimulatedPkiO
   ca.not_after = o.not_after;
   ca.is_ca = true;
   ca.common_name = o.organization + " Root CA";
-  SCONE_ASSIGN_OR_RETURN(pki->root_, crypto::CreateCertificate(pki->root_key_.get(),
-                                                               pki->root_key_.get(), nullptr, ca));
+  if (!shared_root) {
+    SCONE_ASSIGN_OR_RETURN(
+        pki->root_,
+        crypto::CreateCertificate(pki->root_key_.get(), pki->root_key_.get(), nullptr, ca));
+  }
   ca.common_name = o.organization + " PCK Platform CA";
   SCONE_ASSIGN_OR_RETURN(pki->pck_ca_,
                          crypto::CreateCertificate(pki->pck_ca_key_.get(), pki->root_key_.get(),

@@ -35,6 +35,11 @@ struct SimulatedPkiOptions {
   std::string organization = "SCONE simulated SGX";
   // What the PCK certificate certifies about the platform.
   PckExtensions pck;
+  // An existing root to certify under (borrowed; both or neither): another simulated
+  // machine's root CA, as Intel's one root certifies every real machine. Every other key
+  // (PCK CA, PCK, TCB signing, QE attestation) is generated fresh. Unset: a new root.
+  EVP_PKEY* root_key = nullptr;
+  X509* root = nullptr;
 };
 
 // The keys and certificates of a SimulatedPki, e.g. as loaded from a platform directory.
@@ -45,7 +50,8 @@ struct SimulatedPkiParts {
 
 class SimulatedPki {
  public:
-  // Generates fresh P-256 keys and certificates.
+  // Generates fresh P-256 keys and certificates (under `options.root` if given;
+  // kInvalidArgument if only one of root and root_key is given or they do not match).
   static Result<std::unique_ptr<SimulatedPki>> Generate(const SimulatedPkiOptions& options);
 
   // Reassembles a PKI from stored parts. Fails (kDataLoss) unless every key belongs to its

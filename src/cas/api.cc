@@ -47,6 +47,11 @@ constexpr std::array kRoutes = {
           true,
           {},
           /*enclave_only=*/true},
+    Route{"POST", "/v1/backup-key", Endpoint::kBackupKey, Lane::kAttestation, false, false},
+    Route{"POST", "/v1/backups", Endpoint::kRegisterBackup, Lane::kServerThreads, false, true},
+    Route{"GET", "/v1/backups", Endpoint::kListBackups, Lane::kServerThreads, false, true},
+    Route{"DELETE", "/v1/backups/{name}", Endpoint::kRemoveBackup, Lane::kServerThreads, false,
+          true},
 };
 
 constexpr std::string_view kNameSegment = "{name}";

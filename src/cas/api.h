@@ -46,6 +46,10 @@ enum class Endpoint {
   kLegacySession,         // POST /session (SCONE compatibility: create or update)
   kPublicValues,          // GET /v1/values/session=NAME[,secret=S] (no client certificate)
   kEnclaveConfiguration,  // POST /v1/enclave/configuration (api_enclave.h; enclave port only)
+  kBackupKey,             // POST /v1/backup-key (a backup's fresh key, attested; anyone)
+  kRegisterBackup,        // POST /v1/backups (the owner registers a backup)
+  kListBackups,           // GET /v1/backups (the owner)
+  kRemoveBackup,          // DELETE /v1/backups/{name} (the owner)
 };
 
 // Which group of workers serves a route (net::ServerOptions::lanes): anonymous requests that
@@ -322,6 +326,75 @@ struct PublicValuesResponse {
   nlohmann::json ToJson() const;
   static Result<PublicValuesResponse> FromJson(const nlohmann::json& json);
 };
+
+// ---- backups (docs/backup.md) -------------------------------------------------------------
+
+// POST /v1/backup-key, asked of the backup by the primary: a fresh key bound to the backup's
+// platform, in a quote whose report data is protocol.h's BackupKeyReportData.
+struct BackupKeyRequest {
+  Bytes nonce;  // kMinNonceSize to kMaxNonceSize fresh random bytes
+
+  nlohmann::json ToJson() const;
+  static Result<BackupKeyRequest> FromJson(const nlohmann::json& json);
+};
+
+struct BackupKeyResponse {
+  Bytes quote;
+  attestation::Collateral collateral;
+  Bytes salt;              // 32 bytes
+  int64_t key_isvsvn = 0;  // 0..65535
+  Bytes public_key;        // DER SubjectPublicKeyInfo (P-256)
+
+  nlohmann::json ToJson() const;
+  static Result<BackupKeyResponse> FromJson(const nlohmann::json& json);
+};
+
+// POST /v1/backups: the owner asks the primary to attest the backup at `backup` (HOST[:PORT])
+// and to wrap the database key for it. The accept_* members relax the TCB check beyond "the
+// same as or better than the primary's"; sim_root_ca (PEM, or empty) names the simulated
+// root for testing, accepted only if it is the root of the primary's own platform.
+struct RegisterBackupRequest {
+  std::string backup;
+  bool accept_configuration_needed = false;
+  bool accept_out_of_date = false;
+  bool accept_sw_hardening_needed = false;
+  std::string sim_root_ca;
+
+  nlohmann::json ToJson() const;
+  static Result<RegisterBackupRequest> FromJson(const nlohmann::json& json);
+};
+
+// One registered backup, as the primary attested it (answer of POST /v1/backups).
+struct BackupInfo {
+  std::string id;  // 32 hex digits
+  std::string address;
+  std::string mrsigner;  // 64 hex digits
+  int64_t isvprodid = 0;
+  int64_t isvsvn = 0;
+  bool debug = false;
+  std::string tcb_status;
+  int64_t registered = 0;  // Unix seconds
+
+  nlohmann::json ToJson() const;
+  static Result<BackupInfo> FromJson(const nlohmann::json& json);
+};
+
+// GET /v1/backups.
+struct BackupListResponse {
+  std::vector<BackupInfo> backups;
+
+  nlohmann::json ToJson() const;
+  static Result<BackupListResponse> FromJson(const nlohmann::json& json);
+};
+
+// DELETE /v1/backups/{id} answers {}.
+struct RemoveBackupResponse {
+  nlohmann::json ToJson() const;
+  static Result<RemoveBackupResponse> FromJson(const nlohmann::json& json);
+};
+
+// "/v1/backups/ID".
+std::string BackupPath(std::string_view id);
 
 // ---- bodies ------------------------------------------------------------------------------
 

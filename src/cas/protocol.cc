@@ -75,6 +75,20 @@ ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
   return crypto::Sha512(input);
 }
 
+ByteArray<64> BackupKeyReportData(ByteView nonce, ByteView public_key_spki_der, ByteView salt,
+                                  uint16_t key_isvsvn) {
+  static constexpr char kLabel[] = "scone-cas-backup-key/1";
+  Bytes input(std::begin(kLabel), std::end(kLabel));  // includes the NUL
+  input.push_back(static_cast<uint8_t>(nonce.size()));
+  input.insert(input.end(), nonce.begin(), nonce.end());
+  auto key = crypto::Sha256(public_key_spki_der);
+  input.insert(input.end(), key.begin(), key.end());
+  input.insert(input.end(), salt.begin(), salt.end());
+  input.push_back(static_cast<uint8_t>(key_isvsvn & 0xff));
+  input.push_back(static_cast<uint8_t>(key_isvsvn >> 8));
+  return crypto::Sha512(input);
+}
+
 Status ValidatePolicy(const CasAttestPolicy& p, CasRefusal* refusal) {
   auto refuse = [&](PolicyProblem problem, Status status) {
     if (refusal != nullptr) {

@@ -54,6 +54,14 @@ using api::kMinNonceSize;
 ByteArray<64> AttestationReportData(ByteView nonce, ByteView cas_key_spki_der,
                                     ByteView software_key_spki_der, const AttestationFlags& flags);
 
+// The 64 bytes of report data of a backup's key offer (POST /v1/backup-key, docs/backup.md):
+//   SHA-512("scone-cas-backup-key/1" || 0x00 || len(nonce) (1 byte) || nonce
+//           || SHA-256(public key SPKI DER) || salt (32) || key ISVSVN (u16 little-endian))
+// so that the primary wraps the database key only for a key that this enclave derived, at
+// this ISVSVN, for this request.
+ByteArray<64> BackupKeyReportData(ByteView nonce, ByteView public_key_spki_der, ByteView salt,
+                                  uint16_t key_isvsvn);
+
 // What a client (`scone cas attest`, `provision ... with-attestation`) requires of a CAS; the
 // defaults are the secure ones. The booleans grant the relaxation (relaxation.h) named in
 // their comment; the CLI's flag for each is in src/cli/relaxation_flags.cc.

@@ -1,6 +1,7 @@
 // The `scone cas` group (docs/cli.md "CAS trust: scone cas"). Each concern has its own file:
 //   cas_attest_commands.cc     attest, list, set-default, show-certificate, show-identification
 //   cas_provision_commands.cc  provision, update-config
+//   cas_backup_commands.cc     register-backup, list-backups, remove-backup
 //   cas_attest_flags.{h,cc}    the attest options and the policy they describe
 //   cas_output.{h,cc}          what is printed about an attested CAS
 //   cas_db.{h,cc}              the CAS entries of the CLI state, and storing them
@@ -18,6 +19,7 @@ void RegisterCasCommands(CLI::App& root, Context& ctx, Action& action) {
   RegisterSessionGroup(cas, ctx, action);
   RegisterCasTrustCommands(cas, ctx, action);
   RegisterCasOwnerCommands(cas, ctx, action);
+  RegisterCasBackupCommands(cas, ctx, action);
 }
 
 }  // namespace scone::cli

@@ -30,6 +30,7 @@ void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action);
 // (cas_attest_commands.cc); provision, update-config (cas_provision_commands.cc).
 void RegisterCasTrustCommands(CLI::App* cas, Context& ctx, Action& action);
 void RegisterCasOwnerCommands(CLI::App* cas, Context& ctx, Action& action);
+void RegisterCasBackupCommands(CLI::App* cas, Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);

@@ -28,6 +28,7 @@ int main(int argc, char** argv) try {
   std::string removed_listen;  // --listen (removed: say what replaces it)
   std::string socket_path;
   std::string tcb_state;
+  std::string sim_root_from;
   bool no_tcp = false;  // the default; accepted so that older scripts keep working
   size_t threads = 2;
 
@@ -50,6 +51,11 @@ int main(int argc, char** argv) try {
                  "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, "
                  "Revoked (an existing platform must match)")
       ->type_name("STATE");
+  app.add_option("--sim-root-from", sim_root_from,
+                 "Create the platform under the simulated root CA of this other platform "
+                 "directory (its own PCK, QE key and sealing secret; the same root, as real "
+                 "machines share Intel's); an existing platform must have that root")
+      ->type_name("OTHER_PLATFORM_DIR");
   app.add_option("--threads", threads, "Worker threads")->capture_default_str();
   app.set_version_flag("--version", "las 0.1.0");
   CLI11_PARSE(app, argc, argv);
@@ -70,6 +76,7 @@ int main(int argc, char** argv) try {
     if (!s.ok()) return Fail(s.status());
     options.tcb_state = *s;
   }
+  if (!sim_root_from.empty()) options.sim_root_from = sim_root_from;
   auto now = [] { return static_cast<int64_t>(std::time(nullptr)); };
   auto platform = scone::platform::Platform::OpenOrCreate(platform_dir, options, now());
   if (!platform.ok()) return Fail(platform.status());

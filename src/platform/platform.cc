@@ -98,9 +98,29 @@ attestation::TcbLevel Level(ByteArray<16> comps, uint16_t pce_svn, TcbStatus sta
   return l;
 }
 
-// Writes a new platform into `dir` (an empty or new folder).
-Status CreateInto(const fs::path& dir, TcbStatus state, int64_t now) {
+// The simulated root CA (key and certificate) of the platform in `dir`, which must be a
+// complete platform.
+struct RootParts {
+  crypto::EvpPkeyPtr key;
+  crypto::X509Ptr cert;
+};
+Result<RootParts> ReadRoot(const fs::path& dir) {
+  // Opening checks the whole platform: only a complete, consistent one lends its root.
+  auto other = Platform::Open(dir);
+  if (!other.ok()) return other.status().WithContext("--sim-root-from " + dir.string());
+  RootParts root;
+  SCONE_ASSIGN_OR_RETURN(root.key, ReadKey(dir, kRootFiles.key));
+  SCONE_ASSIGN_OR_RETURN(root.cert, ReadCert(dir, kRootFiles.cert));
+  return root;
+}
+
+// Writes a new platform into `dir` (an empty or new folder), under `root` if given.
+Status CreateInto(const fs::path& dir, TcbStatus state, const RootParts* root, int64_t now) {
   attestation::SimulatedPkiOptions o;
+  if (root != nullptr) {
+    o.root_key = root->key.get();
+    o.root = root->cert.get();
+  }
   o.not_before = now - kDay;
   o.not_after = now + kCertificateValidity;
   o.organization = "SCONE simulated SGX";
@@ -169,6 +189,10 @@ Result<std::unique_ptr<Platform>> Platform::OpenOrCreate(const fs::path& dir_arg
                                                          int64_t now) {
   // "DIR/" names DIR: without this the temporary folder would be made inside it.
   const fs::path dir = dir_arg.has_filename() ? dir_arg : dir_arg.parent_path();
+  std::optional<RootParts> root;
+  if (options.sim_root_from.has_value()) {
+    SCONE_ASSIGN_OR_RETURN(root, ReadRoot(*options.sim_root_from));
+  }
   if (DirectoryIsEmptyOrMissing(dir)) {
     fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
     SCONE_RETURN_IF_ERROR(EnsureDirectory(parent, 0700));
@@ -177,7 +201,8 @@ Result<std::unique_ptr<Platform>> Platform::OpenOrCreate(const fs::path& dir_arg
     if (::mkdir(tmp.c_str(), 0700) != 0) {
       return IoError("cannot create " + tmp.string() + ": " + ErrnoText(errno));
     }
-    Status created = CreateInto(tmp, options.tcb_state.value_or(TcbStatus::kUpToDate), now);
+    Status created = CreateInto(tmp, options.tcb_state.value_or(TcbStatus::kUpToDate),
+                                root.has_value() ? &*root : nullptr, now);
     std::error_code ec;
     if (created.ok()) {
       // An empty target folder is replaced; a concurrent creator that won the race leaves a
@@ -202,6 +227,15 @@ Result<std::unique_ptr<Platform>> Platform::OpenOrCreate(const fs::path& dir_arg
                               ", not " +
                               std::string(attestation::TcbStatusName(*options.tcb_state)) +
                               "; a platform's TCB state is fixed: use another platform directory");
+  }
+  if (root.has_value()) {
+    SCONE_ASSIGN_OR_RETURN(std::string root_pem, crypto::CertificateToPem(root->cert.get()));
+    if (root_pem != platform->sim_root_pem()) {
+      return FailedPrecondition("the platform in " + dir.string() +
+                                " has another simulated root than " +
+                                options.sim_root_from->string() +
+                                "; a platform's root is fixed: use another platform directory");
+    }
   }
   return platform;
 }

@@ -5,7 +5,8 @@
 // signing certificate, and the platform's sealing secret (the simulated CPU fuse key).
 // Its TCB state is chosen at creation and decides the TCB info that the platform's
 // collateral carries, so that every status (and every relaxation flag) can be tested.
-// Two directories are two machines: different roots, PCK keys and sealing secrets.
+// Two directories are two machines: different PCK keys, QE keys and sealing secrets, and
+// different roots unless one was created under the other's (PlatformOptions::sim_root_from).
 //
 // Private keys and the sealing secret are files of mode 0600 in a folder of mode 0700.
 // Only `las` (the simulated quoting enclave and CPU) should open a platform directory.
@@ -37,6 +38,12 @@ struct PlatformOptions {
   // platform is created (default UpToDate); for an existing platform, a value that differs
   // from its state is an error, since a machine's TCB cannot be changed by a flag.
   std::optional<attestation::TcbStatus> tcb_state;
+  // Another platform directory whose simulated root CA certifies this platform (`las
+  // --sim-root-from DIR`), as Intel's one root certifies every real machine: the new
+  // platform copies that root's certificate and key and makes its own PCK CA, PCK key,
+  // TCB signing key, QE attestation key and sealing secret. Used when the platform is
+  // created; for an existing platform, a root other than that directory's is an error.
+  std::optional<std::filesystem::path> sim_root_from;
 };
 
 // File names inside the platform directory.

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 
 #include "attestation/policy.h"
+#include "attestation/quote.h"
 #include "attestation/verifier.h"
 #include "common/file_util.h"
+#include "common/hex.h"
 #include "platform/platform_test_util.h"
 
 namespace scone::platform {
@@ -35,8 +37,14 @@ std::unique_ptr<attestation::QuoteVerifier> VerifierTrusting(const std::string& 
   return std::move(v).value();
 }
 
+PlatformOptions StateOptions(TcbStatus state) {
+  PlatformOptions o;
+  o.tcb_state = state;
+  return o;
+}
+
 std::unique_ptr<Platform> Create(const TempDir& dir, const char* name, TcbStatus state) {
-  auto p = Platform::OpenOrCreate(dir.path() / name, {state}, kNow);
+  auto p = Platform::OpenOrCreate(dir.path() / name, StateOptions(state), kNow);
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return p.ok() ? std::move(p).value() : nullptr;
 }
@@ -129,7 +137,8 @@ TEST(Platform, ReopensWithTheSameKeysAndKeepsItsState) {
   EXPECT_EQ((*again)->sim_root_pem(), a->sim_root_pem());
   EXPECT_EQ((*again)->tcb_state(), TcbStatus::kOutOfDate);
   EXPECT_TRUE((*again)->Unseal(SomeEnclave(), *sealed).ok());
-  auto other_state = Platform::OpenOrCreate(dir.path() / "p", {TcbStatus::kUpToDate}, kNow);
+  auto other_state =
+      Platform::OpenOrCreate(dir.path() / "p", StateOptions(TcbStatus::kUpToDate), kNow);
   EXPECT_EQ(other_state.status().code(), Code::kFailedPrecondition);
 }
 
@@ -186,6 +195,60 @@ TEST(Platform, PolicyFlagsRelaxTheMatchingStates) {
   EXPECT_FALSE(attestation::CheckPolicy(*verified, policy).ok());
   policy.accept_configuration_needed = true;
   EXPECT_TRUE(attestation::CheckPolicy(*verified, policy).ok());
+}
+
+// `las --sim-root-from`: a second machine under the first one's root, as real machines share
+// Intel's root. Its quotes verify against the first machine's root alone; its own keys and
+// sealing secret are new.
+TEST(Platform, SimRootFromCertifiesANewMachineUnderTheOtherRoot) {
+  TempDir dir;
+  auto a = Create(dir, "a", TcbStatus::kUpToDate);
+  ASSERT_NE(a, nullptr);
+  PlatformOptions o;
+  o.tcb_state = TcbStatus::kSWHardeningNeeded;
+  o.sim_root_from = dir.path() / "a";
+  auto b = Platform::OpenOrCreate(dir.path() / "b", o, kNow);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ((*b)->sim_root_pem(), a->sim_root_pem());
+
+  auto quote = (*b)->Quote(SomeEnclave(), Bytes(64, 0x22));
+  auto collateral = (*b)->CollateralAt(kNow);
+  ASSERT_TRUE(quote.ok() && collateral.ok());
+  auto verified = VerifierTrusting(a->sim_root_pem())->Verify(*quote, *collateral, kNow);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->status, TcbStatus::kSWHardeningNeeded);
+
+  // Its own machine: another QE attestation key, PPID and PCK key, another sealing secret.
+  auto qa = attestation::ParseQuote(*a->Quote(SomeEnclave(), {}));
+  auto qb = attestation::ParseQuote(*quote);
+  ASSERT_TRUE(qa.ok() && qb.ok());
+  EXPECT_NE(qa->attestation_key, qb->attestation_key);
+  EXPECT_NE(a->pck_values().ppid, (*b)->pck_values().ppid);
+  for (const char* f : {"pck.key", "pck-ca.key", "qe-attestation.key", "sealing.secret"}) {
+    EXPECT_NE(*ReadFile(dir.path() / "a" / f), *ReadFile(dir.path() / "b" / f)) << f;
+  }
+  auto ka = a->SealKey(SealPolicy::kMrSigner, SomeEnclave(), 3);
+  auto kb = (*b)->SealKey(SealPolicy::kMrSigner, SomeEnclave(), 3);
+  ASSERT_TRUE(ka.ok() && kb.ok());
+  EXPECT_NE(HexEncode(ka->Reveal()), HexEncode(kb->Reveal()));
+  auto sealed = a->Seal(SealPolicy::kMrSigner, SomeEnclave(), AsBytes("db key"));
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ((*b)->Unseal(SomeEnclave(), *sealed).status().code(), Code::kDataLoss);
+
+  // Reopening with the same root is fine; with another root it is refused.
+  EXPECT_TRUE(Platform::OpenOrCreate(dir.path() / "b", o, kNow).ok());
+  auto c = Create(dir, "c", TcbStatus::kUpToDate);
+  ASSERT_NE(c, nullptr);
+  o.sim_root_from = dir.path() / "c";
+  EXPECT_EQ(Platform::OpenOrCreate(dir.path() / "b", o, kNow).status().code(),
+            Code::kFailedPrecondition);
+  // A platform of its own root does not verify under the other root.
+  auto qc = c->Quote(SomeEnclave(), {});
+  EXPECT_FALSE(VerifierTrusting(a->sim_root_pem())->Verify(*qc, *c->CollateralAt(kNow), kNow).ok());
+  // The other directory must be a platform.
+  o.sim_root_from = dir.path() / "none";
+  EXPECT_EQ(Platform::OpenOrCreate(dir.path() / "d", o, kNow).status().code(), Code::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "d"));
 }
 
 }  // namespace

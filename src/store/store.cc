@@ -302,6 +302,39 @@ Status FinishCreation(const StoreOptions& options) {
   return RenameDurably(creating, db);
 }
 
+// The key of a database whose key-store did not unseal here (`why`), from the entry of
+// DB.backups that was wrapped for this CAS. The refusal names the key-store, the backup file
+// and, for each entry, why it is not this CAS's.
+Result<SecretBytes> AdoptFromBackups(const StoreOptions& options, const Status& why,
+                                     ByteView key_check) {
+  const fs::path& db = options.db_path;
+  const fs::path backups = BackupsPath(db);
+  if (key_check.size() < kKeyIdSize) return Damaged(db, "malformed key-check record");
+  SCONE_ASSIGN_OR_RETURN(std::vector<BackupEntry> entries, ReadBackupEntries(backups));
+  std::string reasons;
+  for (const BackupEntry& e : entries) {
+    auto key =
+        UnwrapForThisCas(e, options.seal_key, *options.identity, key_check.first(kKeyIdSize));
+    if (key.ok()) return key;
+    if (key.status().code() == Code::kDataLoss) {
+      return DataLoss("database " + db.string() + ": entry " + e.id + " of " + backups.string() +
+                      " is for this CAS, but " + key.status().message() +
+                      ". Register this CAS again on the primary (scone cas register-backup) "
+                      "and copy the files again");
+    }
+    reasons += "; entry " + e.id + " (" + e.address + "): " + key.status().message();
+  }
+  return FailedPrecondition(
+      "database " + db.string() +
+      " cannot be opened by this CAS: its key-store does not open "
+      "here (" +
+      why.message() + "), and " +
+      (entries.empty() ? backups.string() + " has no backup entry"
+                       : "no entry of " + backups.string() + " is for this CAS" + reasons) +
+      ". Either start the CAS on the machine the database comes from, or register this CAS "
+      "as a backup there (scone cas register-backup) and copy the files again");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) {
@@ -343,9 +376,14 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
                     "create a new one");
   }
 
-  // Open the existing pair.
+  // Open the existing pair. A key-store that does not unseal here may come from another
+  // machine: a backup entry for this CAS opens it then (AdoptFromBackups, below).
   SCONE_ASSIGN_OR_RETURN(KeyStore ks, KeyStore::Read(key_store));
-  SCONE_ASSIGN_OR_RETURN(SecretBytes key, ks.UnsealWith(options.seal_key, options.own_isvsvn));
+  auto unsealed = ks.UnsealWith(options.seal_key, options.own_isvsvn);
+  const bool adopt = !unsealed.ok() && options.identity.has_value() &&
+                     (unsealed.status().code() == Code::kDataLoss ||
+                      unsealed.status().code() == Code::kFailedPrecondition);
+  if (!unsealed.ok() && !adopt) return unsealed.status();
   uint16_t key_isvsvn = ks.key_isvsvn();
 
   SCONE_ASSIGN_OR_RETURN(SqliteDb conn,
@@ -354,6 +392,19 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
   SCONE_RETURN_IF_ERROR(CheckFormat(conn, db));
   SCONE_RETURN_IF_ERROR(CheckIntegrity(conn, db));
   SCONE_ASSIGN_OR_RETURN(Bytes key_check, ReadMeta(conn, db, kKeyCheckName));
+  SecretBytes key;
+  if (adopt) {
+    if (next_exists) {
+      return DataLoss("database " + db.string() +
+                      " comes from another machine with an "
+                      "interrupted key replacement (" +
+                      next.string() + "): start it there once to finish it, then copy it again");
+    }
+    SCONE_ASSIGN_OR_RETURN(key, AdoptFromBackups(options, unsealed.status(), key_check));
+    key_isvsvn = options.own_isvsvn;
+  } else {
+    key = std::move(*unsealed);
+  }
 
   // With DB.key-store.next present, a ReplaceKeyAndContents was interrupted: the key-check
   // says whether its transaction committed (new key) or not (old key).
@@ -394,10 +445,18 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
     SCONE_RETURN_IF_ERROR(use_next ? RenameDurably(next, key_store) : RemoveDurably(next));
   }
   if (creating_exists && db_exists) SCONE_RETURN_IF_ERROR(RemoveDurably(creating));
+  if (adopt) {
+    // The database key, now known to be this database's, is sealed to this platform: from
+    // here on the database opens here like any other (docs/backup.md "Moving").
+    SCONE_ASSIGN_OR_RETURN(Bytes content, SealKeyStore(options.seal_key, options.own_isvsvn, key));
+    SCONE_RETURN_IF_ERROR(WriteFileAtomic(key_store, content, 0600));
+  }
 
   auto state = std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
                                        std::move(rows), key_isvsvn);
-  return std::unique_ptr<Store>(new Store(db, std::move(state), created));
+  std::unique_ptr<Store> store(new Store(db, std::move(state), created));
+  store->adopted_ = adopt;
+  return store;
 }
 
 Status Store::ReplaceKeyAndContents(const SecretBytes& new_key,

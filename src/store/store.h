@@ -8,6 +8,7 @@
 //   DB.key-store.next    only during ReplaceKeyAndContents or after a crash in it
 //   DB.creating          only during creation or after a crash in it
 //   DB.lock              flock'ed while a Store is open; never removed
+//   DB.backups           the database key wrapped for registered backup CASes (backup_keys.h)
 //
 // WHAT IS IN CLEAR: table and row names are stored unencrypted (they are the SQLite primary
 // key). They must never contain secrets: name rows by public identifiers (session names,
@@ -44,6 +45,7 @@
 #include "common/bytes.h"
 #include "common/secret.h"
 #include "common/status.h"
+#include "store/backup_keys.h"
 #include "store/key_store.h"
 
 namespace scone::store {
@@ -63,6 +65,11 @@ struct StoreOptions {
   // The running CAS's ISVSVN: new key-stores are sealed at it, and key-stores sealed at a
   // higher one are refused (kFailedPrecondition).
   uint16_t own_isvsvn = 0;
+  // The running CAS's enclave identity (its isvsvn is own_isvsvn). When set, a database whose
+  // key-store does not unseal here (moved from another machine) is opened through an entry
+  // of DB.backups that was wrapped for this CAS (backup_keys.h), and its key is then sealed
+  // to this platform in a new DB.key-store. Unset: no backup entry is ever used.
+  std::optional<BackupIdentity> identity;
   // Tests only: called at each step of the crash-safety protocols (docs/store.md names
   // them, e.g. "create:key-store-written", "replace:committed", "group:commit"); returning
   // true stops the operation right there, as a crash would, and the Store refuses further
@@ -138,6 +145,16 @@ class Store {
   // old key and content or the new key and content (docs/store.md has the protocol).
   Status ReplaceKeyAndContents(const SecretBytes& new_key, const std::function<Status(Txn&)>& fill);
 
+  // Backup entries (DB.backups, backup_keys.h; docs/backup.md). AddBackup wraps the database
+  // key for `entry` (identity, offer, address, tcb_status, registered set) and stores it,
+  // replacing an entry of the same backup key; at most kMaxBackupEntries (kFailedPrecondition).
+  // RemoveBackup: kNotFound for an unknown id. All under the store's mutex.
+  Result<BackupEntry> AddBackup(BackupEntry entry);
+  Result<std::vector<BackupEntry>> Backups();
+  Status RemoveBackup(std::string_view id);
+  // True if this open turned a backup entry into this platform's key-store.
+  bool adopted_from_backup() const { return adopted_; }
+
   // Paths of the sibling files of a database.
   static std::filesystem::path KeyStorePath(const std::filesystem::path& db_path);
   static std::filesystem::path NextKeyStorePath(const std::filesystem::path& db_path);
@@ -163,6 +180,7 @@ class Store {
   std::filesystem::path db_path_;
   std::unique_ptr<State> state_;
   bool created_;
+  bool adopted_ = false;
 };
 
 // A row that holds no secret (a certificate, state flags, an owner, a configuration) as plain

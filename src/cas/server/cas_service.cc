@@ -36,6 +36,8 @@ constexpr char kSessionsNeedCertificate[] =
     "sessions need a client certificate: its key identifies you to the sessions' access "
     "policies";
 
+constexpr char kBackupsNeedOwner[] = "backups are managed by the owner's client certificate";
+
 // An uploaded session: 201 when it created the name, 200 when it updated it.
 Result<net::HttpResponse> Uploaded(Result<SessionHandler::Uploaded> uploaded) {
   if (!uploaded.ok()) return uploaded.status();
@@ -126,25 +128,8 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
          SCONE_ASSIGN_OR_RETURN(auto answer, h.sessions.List(t, p));
          return Reply(answer);
        }},
-      {api::Endpoint::kPublicValues, nullptr,
-       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
-          const net::PeerInfo&) -> Result<net::HttpResponse> {
-         SCONE_ASSIGN_OR_RETURN(api::ValuesTarget target, api::ParseValuesTarget(t.name));
-         if (target.secret.has_value()) {
-           SCONE_ASSIGN_OR_RETURN(auto answer, h.values.One(target));
-           return Reply(answer);
-         }
-         SCONE_ASSIGN_OR_RETURN(auto answer, h.values.All(target));
-         return Reply(answer);
-       }},
-      {api::Endpoint::kEnclaveConfiguration,
-       "the enclave API needs the runtime's TLS client certificate: its key is bound in the "
-       "quote",
-       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
-          const net::PeerInfo& p) -> Result<net::HttpResponse> {
-         SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::EnclaveConfigurationRequest>(r));
-         SCONE_ASSIGN_OR_RETURN(auto answer, h.enclave.Configure(parsed, p));
-         return answer.ToHttpResponse();
+                                  ConfigHandler(env), SessionHandler(env), ValuesHandler(env),
+                                  EnclaveHandler(env), BackupHandler(env, std::move(fetcher))});
        }},
   };
 
@@ -203,11 +188,26 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
   so.seal_key = [platform](uint16_t key_isvsvn) {
     return platform->SealKey(platform::SealPolicy::kMrSigner, key_isvsvn);
   };
+  // A database moved from another machine opens through this CAS's backup entry.
+  store::BackupIdentity own;
+  own.mrsigner = id.mrsigner;
+  own.isvprodid = id.isvprodid;
+  own.isvsvn = id.isvsvn;
+  own.debug = id.debug();
+  so.identity = own;
   SCONE_ASSIGN_OR_RETURN(s->state_, CasState::Open(so, software_seed, id.debug(), options.clock()));
   HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock};
+  if (s->state_->adopted_from_backup()) {
+    spdlog::warn(
+        "database {} came from another machine: opened through this CAS's backup entry, its key "
+        "is now sealed to this platform",
+        options.db_path.string());
+  }
+  BackupKeyFetcher fetcher =
+      options.backup_fetcher ? options.backup_fetcher : HttpsBackupKeyFetcher();
   s->handlers_.reset(new Handlers{AttestationHandler(env), ProvisioningHandler(env),
                                   ConfigHandler(env), SessionHandler(env), ValuesHandler(env),
-                                  EnclaveHandler(env)});
+                                  EnclaveHandler(env), BackupHandler(env, std::move(fetcher))});
   return s;
 }
 

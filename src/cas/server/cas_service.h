@@ -17,6 +17,7 @@
 #include <string>
 
 #include "cas/api.h"
+#include "cas/server/backup_handler.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
 #include "cas/server/enclave_handler.h"
@@ -32,6 +33,8 @@ namespace scone::cas {
 struct CasServiceOptions {
   std::filesystem::path db_path;
   std::function<int64_t()> clock;
+  // How the primary reaches a backup CAS (backup_handler.h); unset: HTTPS.
+  BackupKeyFetcher backup_fetcher;
 };
 
 class CasService {
@@ -73,6 +76,7 @@ class CasService {
     SessionHandler sessions;
     ValuesHandler values;
     EnclaveHandler enclave;
+    BackupHandler backups;
   };
   struct ServerRoute;
   CasService() = default;

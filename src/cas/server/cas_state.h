@@ -97,6 +97,15 @@ class CasState {
   // and becomes the TLS certificate once the database holds it.
   Status CommitConfig(const nlohmann::json& config, int64_t now);
 
+  // The backup entries beside the database (store/backup_keys.h, docs/backup.md).
+  Result<store::BackupEntry> AddBackup(store::BackupEntry entry) {
+    return store_->AddBackup(std::move(entry));
+  }
+  Result<std::vector<store::BackupEntry>> Backups() { return store_->Backups(); }
+  Status RemoveBackup(std::string_view id) { return store_->RemoveBackup(id); }
+  // True if this start opened a database moved here through a backup entry.
+  bool adopted_from_backup() const { return store_->adopted_from_backup(); }
+
   // The sessions, in the same store (session_store.h).
   SessionStore& sessions() { return *sessions_; }
 
