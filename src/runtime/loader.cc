@@ -88,7 +88,7 @@ OpenProgram::OpenProgram(OpenProgram&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::exchange(other.fd_, -1)),
       signature_fd_(std::exchange(other.signature_fd_, -1)),
-      stamp_(other.stamp_) {}
+      stamp_(std::move(other.stamp_)) {}
 
 OpenProgram::~OpenProgram() {
   if (fd_ >= 0) ::close(fd_);

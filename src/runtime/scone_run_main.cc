@@ -57,7 +57,16 @@ int main(int argc, char** argv) try {
       ->required();
   app.footer(kEnvironmentHelp);
   app.set_version_flag("--version", "scone-run 0.1.0");
-  CLI11_PARSE(app, parsed, argv);
+  std::vector<std::string> shown_args;  // for the usage line; CLI11 never sees them
+  app.add_option("ARGS", shown_args, "Arguments for PROGRAM (everything after it)");
+  try {
+    app.parse(parsed, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "scone-run: error: " << scone::PrintableText(e.what())
+              << " (scone-run --help shows the usage)\n";
+    return 1;
+  }
 
   auto env = scone::runtime::ReadRuntimeEnvironment([](const char* n) { return std::getenv(n); });
   if (!env.ok()) return Fail(env.status());

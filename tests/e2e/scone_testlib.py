@@ -89,7 +89,7 @@ class Las:
     testing-only TCP listener (`tcp`, HOST:PORT) where callers name a program and every
     quote carries DEBUG (`las --only_for_testing-tcp`)."""
 
-    def __init__(self, platform_dir, tcb_state=None, tcp=False):
+    def __init__(self, platform_dir, tcb_state=None, tcp=False, extra_args=()):
         import re
         import time
         self.platform_dir = platform_dir
@@ -100,6 +100,7 @@ class Las:
             args += ["--tcb-state", tcb_state]
         if tcp:
             args += ["--only_for_testing-tcp", "127.0.0.1:0"]
+        args += list(extra_args)
         self.log_path = platform_dir + "-las.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
