@@ -105,6 +105,20 @@ TEST_F(ProgramQuoteTest, TheRuntimeGetsAQuoteForTheOpenFile) {
   EXPECT_EQ(Bytes(v.report_data().begin(), v.report_data().end()), Bytes(64, 0x44));
 }
 
+// Found with the real las: the second request of the runtime found its measurement in the
+// cache, and the caller's /proc directory was not handed back (las crashed).
+TEST_F(ProgramQuoteTest, TheRuntimeIsServedAgainFromTheMeasurementCache) {
+  std::string prog = Write("prog", "the program's bytes\n");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Ask(OpenFd(prog)).status, 200u) << i;
+    // A plain quote of the caller in between fills the cache as well.
+    EXPECT_EQ(
+        service_->Handle({"POST", kQuotePath, "application/json", R"({"report_data":"00"})"}, peer_)
+            .status,
+        200u);
+  }
+}
+
 TEST_F(ProgramQuoteTest, MeasuresTheOpenFileEvenIfItsPathNowNamesAnother) {
   std::string prog = Write("prog", "measured bytes\n");
   auto expected = platform::MeasureProgram(prog);

@@ -107,11 +107,12 @@ namespace {
 Result<int> FdMember(const json& j, const char* name) {
   auto it = j.find(name);
   if (it == j.end()) return InvalidArgument(Quoted(name) + " (a file descriptor) is missing");
-  if (!it->is_number_unsigned() || it->get<uint64_t>() > kMaxFd) {
+  if (!it->is_number_integer() || it->get<int64_t>() < 0 ||
+      static_cast<uint64_t>(it->get<int64_t>()) > kMaxFd) {
     return InvalidArgument(Quoted(name) + " must be a file descriptor number (0 to " +
                            std::to_string(kMaxFd) + ")");
   }
-  return static_cast<int>(it->get<uint64_t>());
+  return static_cast<int>(it->get<int64_t>());
 }
 
 }  // namespace

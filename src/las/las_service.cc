@@ -208,7 +208,10 @@ Result<platform::EnclaveIdentity> LasService::MeasureCaller(
     // measurement is remembered (an exec in between changes the running file's stamp).
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = cache_.find(path);
-    if (it != cache_.end() && it->second.stamps == stamps) return it->second.identity;
+    if (it != cache_.end() && it->second.stamps == stamps) {
+      if (process_out != nullptr) *process_out = process;
+      return it->second.identity;
+    }
   }
   SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity id, Measure(*process, path));
   // Only remember a measurement if no file changed while it was taken.

@@ -29,6 +29,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include "common/status.h"
 #include "las/passed_program.h"
@@ -57,7 +58,7 @@ class LasService {
              LasOptions options = {})
       : platform_(std::move(platform)),
         clock_(std::move(clock)),
-        options_(options),
+        options_(std::move(options)),
         runtime_(options_.runtime_path) {}
 
   // Thread-safe; never throws.
