@@ -156,8 +156,9 @@ class RuntimeLasTest(SconeTestCase):
         # las trusts the probe as its runtime (`--runtime`); scone-run is then not trusted.
         with Las(self.path("platform"), extra_args=["--runtime", PROBE]) as las:
             env = {"SCONE_LAS_ADDR": "unix:" + las.socket}
-            r = self.run_loader("-o", quote, self.prog, "arg1", env=env, loader=PROBE)
-            self.assertEqual(r.returncode, 0, r.stderr)
+            for _ in range(2):  # the second is served from las's measurement of the runtime
+                r = self.run_loader("-o", quote, self.prog, "arg1", env=env, loader=PROBE)
+                self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(r.stdout.splitlines()[:3],
                              ["variant 1", "arg " + self.prog, "arg arg1"])
             self.scone("las", "collateral", "--las", "unix:" + las.socket, "-o", coll)
