@@ -86,8 +86,10 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="scone-runtime-bench-")
     las = None
+    size = 0
     try:
         prog = build_program(tmp, args.pad_mib)
+        size = os.path.getsize(prog)
         las = start_las(bin_dir, tmp, probe)
         env = dict(os.environ)
         env.pop("SCONE_CONFIG_ID", None)
@@ -113,7 +115,6 @@ def main():
             las[1].close()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    size = os.path.getsize(prog) if os.path.exists(prog) else 0
     base = statistics.median(times["direct"])
     print("program: C main returning 0, %d bytes (--pad-mib %d); %d interleaved runs each"
           % (size, args.pad_mib, args.runs))
