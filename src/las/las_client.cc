@@ -48,6 +48,17 @@ Result<QuoteResponse> LasClient::QuoteWith(const QuoteRequest& request) const {
   return answer;
 }
 
+Result<QuoteResponse> LasClient::ProgramQuote(const ProgramQuoteRequest& request) const {
+  SCONE_ASSIGN_OR_RETURN(net::HttpResponse res, Call({"POST", kProgramQuotePath, "application/json",
+                                                      request.ToJson().dump()}));
+  auto answer = ParseBody<QuoteResponse>(res.body);
+  if (!answer.ok()) {
+    return Status(Code::kUnavailable, "las at " + endpoint_.ToString() +
+                                          " sent a malformed quote: " + answer.status().message());
+  }
+  return answer;
+}
+
 Result<Bytes> LasClient::Quote(const ByteArray<64>& report_data) const {
   QuoteRequest request;
   request.report_data.assign(report_data.begin(), report_data.end());

@@ -51,6 +51,9 @@ class LasClient final : public Las {
 
   // The whole quote exchange (a named program over TCP, the enclave description).
   Result<QuoteResponse> QuoteWith(const QuoteRequest& request) const;
+  // A quote for a program this process holds open (only the runtime las trusts is served;
+  // the descriptors in `request` are this process's own).
+  Result<QuoteResponse> ProgramQuote(const ProgramQuoteRequest& request) const;
 
   const net::Endpoint& endpoint() const { return endpoint_; }
 

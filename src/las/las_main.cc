@@ -31,6 +31,7 @@ int main(int argc, char** argv) try {
   std::string sim_root_from;
   bool no_tcp = false;  // the default; accepted so that older scripts keep working
   size_t threads = 2;
+  std::string runtime;  // --runtime; default: scone-run beside this las
 
   CLI::App app{"las: local attestation service of the simulated SGX platform", "las"};
   app.add_option("--platform-dir", platform_dir,
@@ -56,6 +57,10 @@ int main(int argc, char** argv) try {
                  "directory (its own PCK, QE key and sealing secret; the same root, as real "
                  "machines share Intel's); an existing platform must have that root")
       ->type_name("OTHER_PLATFORM_DIR");
+  app.add_option("--runtime", runtime,
+                 "The runtime (scone-run) that may have programs it passes quoted (default: "
+                 "scone-run in the folder of this las)")
+      ->type_name("PATH");
   app.add_option("--threads", threads, "Worker threads")->capture_default_str();
   app.set_version_flag("--version", "las 0.1.0");
   CLI11_PARSE(app, argc, argv);
@@ -94,6 +99,9 @@ int main(int argc, char** argv) try {
 
   scone::las::LasOptions las_options;
   las_options.only_for_testing_named_programs = !testing_tcp.empty();
+  las_options.runtime_path = runtime.empty() ? scone::las::DefaultRuntimePath() : runtime;
+  spdlog::info("trusting the runtime {} for quotes of the programs it passes",
+               las_options.runtime_path);
   scone::las::LasService service(shared, now, las_options);
   scone::net::ServerOptions server_options;
   server_options.threads = threads;

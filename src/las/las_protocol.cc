@@ -13,6 +13,7 @@ using nlohmann::json;
 
 constexpr size_t kMaxQuoteSize = 64 << 10;
 constexpr size_t kMaxPathSize = 4096;
+constexpr uint64_t kMaxFd = 0x7fffffff;
 
 std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
@@ -92,6 +93,45 @@ Result<QuoteRequest> QuoteRequest::FromJson(const json& j) {
       return InvalidArgument("\"program\" must be a path");
     }
     r.program = it->get<std::string>();
+  }
+  if (auto it = j.find("collateral"); it != j.end()) {
+    if (!it->is_boolean()) return InvalidArgument("\"collateral\" must be true or false");
+    r.collateral = it->get<bool>();
+  }
+  return r;
+}
+
+namespace {
+
+// A descriptor number from the wire: 0 up to the kernel's largest (INT_MAX).
+Result<int> FdMember(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end()) return InvalidArgument(Quoted(name) + " (a file descriptor) is missing");
+  if (!it->is_number_integer() || it->get<int64_t>() < 0 ||
+      static_cast<uint64_t>(it->get<int64_t>()) > kMaxFd) {
+    return InvalidArgument(Quoted(name) + " must be a file descriptor number (0 to " +
+                           std::to_string(kMaxFd) + ")");
+  }
+  return static_cast<int>(it->get<int64_t>());
+}
+
+}  // namespace
+
+json ProgramQuoteRequest::ToJson() const {
+  json j = {{"report_data", HexEncode(report_data)}, {"program_fd", program_fd}};
+  if (signature_fd.has_value()) j["signature_fd"] = *signature_fd;
+  if (collateral) j["collateral"] = true;
+  return j;
+}
+
+Result<ProgramQuoteRequest> ProgramQuoteRequest::FromJson(const json& j) {
+  SCONE_RETURN_IF_ERROR(
+      OnlyMembers(j, {"report_data", "program_fd", "signature_fd", "collateral"}));
+  ProgramQuoteRequest r;
+  SCONE_ASSIGN_OR_RETURN(r.report_data, HexMember(j, "report_data", kMaxReportDataSize));
+  SCONE_ASSIGN_OR_RETURN(r.program_fd, FdMember(j, "program_fd"));
+  if (j.contains("signature_fd")) {
+    SCONE_ASSIGN_OR_RETURN(r.signature_fd, FdMember(j, "signature_fd"));
   }
   if (auto it = j.find("collateral"); it != j.end()) {
     if (!it->is_boolean()) return InvalidArgument("\"collateral\" must be true or false");

@@ -5,6 +5,7 @@
 //
 //   GET  /v1/collateral  -> CollateralResponse
 //   POST /v1/quote       QuoteRequest -> QuoteResponse
+//   POST /v1/program-quote  ProgramQuoteRequest -> QuoteResponse  (Unix socket; the runtime only)
 //   POST /v1/seal-key    SealKeyRequest -> SealKeyResponse   (Unix socket only; sensitive)
 //   GET  /v1/sim-root-ca -> the simulated root CA certificate (PEM, not JSON)
 //
@@ -45,6 +46,7 @@ Result<net::Endpoint> ResolveLasAddress(std::string_view given, std::string_view
 // The paths of the API.
 inline constexpr char kCollateralPath[] = "/v1/collateral";
 inline constexpr char kQuotePath[] = "/v1/quote";
+inline constexpr char kProgramQuotePath[] = "/v1/program-quote";
 inline constexpr char kSealKeyPath[] = "/v1/seal-key";
 inline constexpr char kSimRootCaPath[] = "/v1/sim-root-ca";
 
@@ -66,6 +68,19 @@ struct QuoteRequest {
 
   nlohmann::json ToJson() const;
   static Result<QuoteRequest> FromJson(const nlohmann::json& json);
+};
+
+// A quote for a program the caller passes (docs/las.md, "Quotes for a passed program"):
+// the caller names descriptors of its own, which las opens through the caller's /proc
+// directory. Only the runtime las trusts (`scone-run`) is served.
+struct ProgramQuoteRequest {
+  Bytes report_data;                // at most 64 bytes; hex on the wire
+  int program_fd = -1;              // the caller's descriptor of the program (open to read)
+  std::optional<int> signature_fd;  // the caller's descriptor of PROGRAM.sig, if it has one
+  bool collateral = false;          // also send the collateral
+
+  nlohmann::json ToJson() const;
+  static Result<ProgramQuoteRequest> FromJson(const nlohmann::json& json);
 };
 
 struct QuoteResponse {

@@ -58,7 +58,7 @@ void SealKey(std::string_view body) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);  // NOLINT
-  switch (data[0] % 5) {
+  switch (data[0] % 6) {
     case 0:
       RoundTrip<QuoteRequest>(body);
       break;
@@ -71,8 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 3:
       RoundTrip<SealKeyRequest>(body);
       break;
-    default:
+    case 4:
       SealKey(body);
+      break;
+    default:
+      RoundTrip<ProgramQuoteRequest>(body);
       break;
   }
   return 0;

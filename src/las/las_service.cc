@@ -191,7 +191,8 @@ Result<std::shared_ptr<const ProcessDir>> LasService::Process(pid_t pid, bool fr
   return process;
 }
 
-Result<platform::EnclaveIdentity> LasService::MeasureCaller(pid_t pid) const {
+Result<platform::EnclaveIdentity> LasService::MeasureCaller(
+    pid_t pid, std::shared_ptr<const ProcessDir>* process_out) const {
   SCONE_ASSIGN_OR_RETURN(std::shared_ptr<const ProcessDir> process, Process(pid, false));
   auto exe = process->ExePath();
   if (!exe.ok()) {
@@ -207,7 +208,10 @@ Result<platform::EnclaveIdentity> LasService::MeasureCaller(pid_t pid) const {
     // measurement is remembered (an exec in between changes the running file's stamp).
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = cache_.find(path);
-    if (it != cache_.end() && it->second.stamps == stamps) return it->second.identity;
+    if (it != cache_.end() && it->second.stamps == stamps) {
+      if (process_out != nullptr) *process_out = process;
+      return it->second.identity;
+    }
   }
   SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity id, Measure(*process, path));
   // Only remember a measurement if no file changed while it was taken.
@@ -217,6 +221,7 @@ Result<platform::EnclaveIdentity> LasService::MeasureCaller(pid_t pid) const {
     cache_[path] = {stamps, id};
   }
   SCONE_RETURN_IF_ERROR(CheckStillRuns(*process, path));
+  if (process_out != nullptr) *process_out = std::move(process);
   return id;
 }
 
@@ -237,6 +242,7 @@ Result<net::HttpResponse> LasService::Dispatch(const net::HttpRequest& request,
     return JsonResponse(CollateralResponse{std::move(c)}.ToJson().dump());
   }
   if (t == kQuotePath && m == "POST") return Quote(request, peer);
+  if (t == kProgramQuotePath && m == "POST") return ProgramQuote(request, peer);
   if (t == kSealKeyPath && m == "POST") return SealKey(request, peer);
   if (t == kSimRootCaPath && m == "GET") {
     net::HttpResponse r;
@@ -244,7 +250,8 @@ Result<net::HttpResponse> LasService::Dispatch(const net::HttpRequest& request,
     r.body = platform_->sim_root_pem();
     return r;
   }
-  if (t == kCollateralPath || t == kQuotePath || t == kSealKeyPath || t == kSimRootCaPath) {
+  if (t == kCollateralPath || t == kQuotePath || t == kProgramQuotePath || t == kSealKeyPath ||
+      t == kSimRootCaPath) {
     return Status(Code::kInvalidArgument, "method " + m + " is not allowed for " + t);
   }
   return NotFound("no such endpoint: " + t);
@@ -283,6 +290,45 @@ Result<net::HttpResponse> LasService::Quote(const net::HttpRequest& request,
   SCONE_ASSIGN_OR_RETURN(answer.quote, platform_->Quote(id, body.report_data));
   spdlog::info("quote for MRENCLAVE {} (MRSIGNER {}, ISVPRODID {}, ISVSVN {}) to {}",
                HexEncode(id.mrenclave), HexEncode(id.mrsigner), id.isvprodid, id.isvsvn, who);
+  answer.enclave = QuoteResponse::DescribeEnclave(id);
+  if (body.collateral) {
+    SCONE_ASSIGN_OR_RETURN(answer.collateral, platform_->CollateralAt(clock_()));
+  }
+  return JsonResponse(answer.ToBody());
+}
+
+Result<net::HttpResponse> LasService::ProgramQuote(const net::HttpRequest& request,
+                                                   const net::PeerInfo& peer) const {
+  if (!peer.is_unix) {
+    return PermissionDenied(
+        "quotes for a passed program are only served on the Unix socket, to the runtime");
+  }
+  SCONE_ASSIGN_OR_RETURN(ProgramQuoteRequest body, ParseBody<ProgramQuoteRequest>(request.body));
+  // The caller first: nothing it names is looked at unless it is the trusted runtime.
+  std::shared_ptr<const ProcessDir> process;
+  SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity caller, MeasureCaller(peer.pid, &process));
+  SCONE_ASSIGN_OR_RETURN(ByteArray<32> runtime, runtime_.Measurement());
+  SCONE_ASSIGN_OR_RETURN(std::string caller_path, process->ExePath());
+  if (caller.mrenclave != runtime) {
+    return PermissionDenied("pid " + std::to_string(peer.pid) + " runs " + caller_path +
+                            " (MRENCLAVE " + HexEncode(caller.mrenclave) +
+                            "), which is not the runtime las trusts (" + runtime_.path() +
+                            ", MRENCLAVE " + HexEncode(runtime) +
+                            "): only the runtime may have a program it passes quoted; a "
+                            "program asks for its own quote at " +
+                            kQuotePath);
+  }
+  SCONE_ASSIGN_OR_RETURN(platform::EnclaveIdentity id,
+                         MeasurePassedProgram(process->fd(), body.program_fd, body.signature_fd));
+  // The descriptors were the runtime's: it did not exec another program meanwhile.
+  SCONE_RETURN_IF_ERROR(CheckStillRuns(*process, caller_path));
+  QuoteResponse answer;
+  SCONE_ASSIGN_OR_RETURN(answer.quote, platform_->Quote(id, body.report_data));
+  spdlog::info(
+      "quote for MRENCLAVE {} (MRSIGNER {}, ISVPRODID {}, ISVSVN {}, debug {}) to the runtime "
+      "pid {} for the program it passed as descriptor {}",
+      HexEncode(id.mrenclave), HexEncode(id.mrsigner), id.isvprodid, id.isvsvn, id.debug(),
+      peer.pid, body.program_fd);
   answer.enclave = QuoteResponse::DescribeEnclave(id);
   if (body.collateral) {
     SCONE_ASSIGN_OR_RETURN(answer.collateral, platform_->CollateralAt(clock_()));

@@ -71,11 +71,15 @@ Result<Fd> ReopenForReading(const Fd& entry, const std::string& shown) {
   return Fd(fd);
 }
 
-Result<std::string> ReadSignatureFile(const Fd& file, const std::string& shown) {
+const char kRule[] = "las measures only files that every user may measure (docs/las.md)";
+
+}  // namespace
+
+Result<std::string> ReadSignatureFile(int fd, const std::string& shown) {
   std::string out;
   char buf[8192];
   for (;;) {
-    ssize_t n = ::read(file.get(), buf, sizeof(buf));
+    ssize_t n = ::read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return IoError("cannot read " + shown + ": " + ErrnoText(errno));
     if (n == 0) return out;
@@ -86,10 +90,6 @@ Result<std::string> ReadSignatureFile(const Fd& file, const std::string& shown) 
     out.append(buf, static_cast<size_t>(n));
   }
 }
-
-const char kRule[] = "las measures only files that every user may measure (docs/las.md)";
-
-}  // namespace
 
 Result<platform::EnclaveIdentity> MeasureNamedProgram(const std::string& path) {
   if (path.empty() || path.front() != '/') {
@@ -160,7 +160,7 @@ Result<platform::EnclaveIdentity> MeasureNamedProgram(const std::string& path) {
                                   ") may not be read by every user; " + kRule);
         }
         SCONE_ASSIGN_OR_RETURN(Fd sig_file, ReopenForReading(sig->first, sig_shown));
-        SCONE_ASSIGN_OR_RETURN(signature, ReadSignatureFile(sig_file, sig_shown));
+        SCONE_ASSIGN_OR_RETURN(signature, ReadSignatureFile(sig_file.get(), sig_shown));
       } else if (sig.status().code() != Code::kNotFound) {
         return sig.status();
       }

@@ -32,4 +32,8 @@ namespace scone::las {
 // which and why), and the errors of platform::IdentityOfMeasuredProgram.
 Result<platform::EnclaveIdentity> MeasureNamedProgram(const std::string& path);
 
+// The content of a signature file open as `fd` (read from its offset), at most 64 KiB
+// (kInvalidArgument beyond: it is no signature file). `shown` names it in messages.
+Result<std::string> ReadSignatureFile(int fd, const std::string& shown);
+
 }  // namespace scone::las

@@ -1,6 +1,7 @@
-// PLACEHOLDER on the runcas branch: helper runlas owns this file (the enclave contract,
-// issue 15) and defines QuoteForProgram here; on merge, runlas's version replaces this one.
-// runcas needs only ProgramQuote, for enclave_client.h's QuoteFn.
+// Quotes for the program the loader is about to run (docs/runtime.md, "las"): las measures
+// the open file itself, passed as this process's descriptor, and answers only because this
+// process is the runtime it trusts (`scone-run`; docs/las.md, "Quotes for a passed
+// program").
 #pragma once
 
 #include <optional>
@@ -9,16 +10,24 @@
 #include "common/bytes.h"
 #include "common/status.h"
 #include "net/http.h"
+#include "runtime/loader.h"
 
 namespace scone::runtime {
 
-// A quote for the program open at `program_fd`, with the collateral las gave for it.
 struct ProgramQuote {
-  Bytes quote;
-  std::optional<attestation::Collateral> collateral;
+  Bytes quote;  // SGX DCAP quote v3 of the program, with the report data asked for
+  std::optional<attestation::Collateral> collateral;  // what a verifier needs (PCS formats)
 };
 
-Result<ProgramQuote> QuoteForProgram(const net::Endpoint& las, int program_fd,
+// A quote for `program` (the exact bytes that will run) with `report_data` (at most 64
+// bytes, zero-padded), and the collateral, from las at `las`, which must be its Unix socket
+// (over TCP las measures no caller: kInvalidArgument saying so). Opens one connection.
+//
+// Errors: kInvalidArgument for oversized report data or a TCP address; kUnavailable if las
+// cannot be reached ("las at ADDR: ..."); las's refusal otherwise, with its message (e.g.
+// kPermissionDenied when this process is not the runtime las trusts, or the program's
+// signature file does not verify).
+Result<ProgramQuote> QuoteForProgram(const net::Endpoint& las, const OpenProgram& program,
                                      ByteView report_data);
 
 }  // namespace scone::runtime

@@ -89,7 +89,8 @@ class Las:
     testing-only TCP listener (`tcp`, HOST:PORT) where callers name a program and every
     quote carries DEBUG (`las --only_for_testing-tcp`)."""
 
-    def __init__(self, platform_dir, tcb_state=None, tcp=False, sim_root_from=None):
+    def __init__(self, platform_dir, tcb_state=None, tcp=False, sim_root_from=None,
+                 extra_args=()):
         import re
         import time
         self.platform_dir = platform_dir
@@ -102,6 +103,7 @@ class Las:
             args += ["--only_for_testing-tcp", "127.0.0.1:0"]
         if sim_root_from:
             args += ["--sim-root-from", sim_root_from]
+        args += list(extra_args)
         self.log_path = platform_dir + "-las.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
