@@ -122,7 +122,11 @@ Status OpenProgram::Exec(const std::vector<std::string>& argv,
   for (const auto& e : envp) env.push_back(const_cast<char*>(e.c_str()));   // NOLINT
   args.push_back(nullptr);
   env.push_back(nullptr);
-  ::fexecve(fd_, args.data(), env.data());
+  return Exec(args.data(), env.data());
+}
+
+Status OpenProgram::Exec(char* const argv[], char* const envp[]) const {
+  ::fexecve(fd_, argv, envp);
   int err = errno;
   char head[2] = {};
   if (err == ENOENT && ::pread(fd_, head, 2, 0) == 2 && head[0] == '#' && head[1] == '!') {

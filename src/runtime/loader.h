@@ -64,6 +64,9 @@ class OpenProgram {
   // with a message that says why (a script, whose interpreter would have to reopen it by
   // path, is refused: kInvalidArgument).
   Status Exec(const std::vector<std::string>& argv, const std::vector<std::string>& envp) const;
+  // The same with nullptr-terminated arrays (apply_config.h's ExecPlan, whose strings may
+  // hold secrets and are never copied into std::string).
+  Status Exec(char* const argv[], char* const envp[]) const;
 
  private:
   using Stamp = std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t>;

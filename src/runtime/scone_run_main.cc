@@ -16,8 +16,12 @@
 #include <vector>
 
 #include "common/hex.h"
+#include "common/log.h"
 #include "common/printable.h"
+#include "runtime/apply_config.h"
+#include "runtime/enclave_client.h"
 #include "runtime/loader.h"
+#include "runtime/quote_source.h"
 #include "runtime/runtime_env.h"
 
 namespace {
@@ -82,10 +86,25 @@ int main(int argc, char** argv) try {
     return std::cout ? 0 : 1;
   }
   if (env->config_id.has_value()) {
-    return Fail(
-        scone::FailedPrecondition("SCONE_CONFIG_ID is set, but this build of scone-run cannot "
-                                  "receive a configuration from CAS yet; unset it to run " +
-                                  program + " without CAS"));
+    // Its log lines go to standard error, as SCONE's runtime's do; the program's standard
+    // output stays its own.
+    scone::InitLogging("scone-run");
+    // Attest the open file to CAS (las quotes exactly it), receive the service's
+    // configuration, write its files, and run that same open file with the policy's command
+    // line and environment only.
+    auto config = scone::runtime::FetchConfiguration(
+        *env->cas, *env->config_id,
+        [&](const scone::ByteArray<64>& report_data) {
+          return scone::runtime::QuoteForProgram(env->las, *open, report_data);
+        },
+        env->cas_key_hash);
+    if (!config.ok()) return Fail(config.status());
+    std::vector<std::string> host_args(argv + program_at, argv + argc);
+    auto plan = scone::runtime::ApplyConfiguration(*config, host_args);
+    if (!plan.ok()) return Fail(plan.status());
+    // What las measured must be what runs: refuse a file written to since it was opened.
+    if (auto unchanged = open->CheckUnchanged(); !unchanged.ok()) return Fail(unchanged);
+    return Fail(open->Exec(plan->argv.data(), plan->envp.data()));
   }
 
   // Without CAS: the program as it was given, SCONE_* variables included.

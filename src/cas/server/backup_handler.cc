@@ -99,7 +99,8 @@ Result<api::BackupKeyResponse> BackupHandler::Offer(const api::BackupKeyRequest&
   SCONE_ASSIGN_OR_RETURN(
       r.quote, env_.platform->Quote(BackupKeyReportData(request.nonce, offer.public_key, offer.salt,
                                                         offer.key_isvsvn)));
-  SCONE_ASSIGN_OR_RETURN(r.collateral, env_.platform->Collateral());
+  SCONE_ASSIGN_OR_RETURN(auto collateral, env_.platform->Collateral());
+  r.collateral = collateral->value;
   r.salt = std::move(offer.salt);
   r.key_isvsvn = offer.key_isvsvn;
   r.public_key = std::move(offer.public_key);
@@ -117,8 +118,8 @@ Result<api::BackupInfo> BackupHandler::Register(const api::RegisterBackupRequest
   SCONE_ASSIGN_OR_RETURN(Bytes own_bytes, env_.platform->Quote(ByteArray<64>{}));
   SCONE_ASSIGN_OR_RETURN(attestation::Quote own_quote, attestation::ParseQuote(own_bytes));
   SCONE_ASSIGN_OR_RETURN(auto verifier, BackupVerifier(request.sim_root_ca, own_quote));
-  SCONE_ASSIGN_OR_RETURN(attestation::Collateral own_collateral, env_.platform->Collateral());
-  auto own = verifier->Verify(own_bytes, own_collateral, now);
+  SCONE_ASSIGN_OR_RETURN(auto own_collateral, env_.platform->Collateral());
+  auto own = verifier->Verify(own_bytes, own_collateral->value, now);
   if (!own.ok()) {
     return Status(
         Code::kVerificationFailed,

@@ -128,8 +128,51 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
          SCONE_ASSIGN_OR_RETURN(auto answer, h.sessions.List(t, p));
          return Reply(answer);
        }},
-                                  ConfigHandler(env), SessionHandler(env), ValuesHandler(env),
-                                  EnclaveHandler(env), BackupHandler(env, std::move(fetcher))});
+      {api::Endpoint::kPublicValues, nullptr,
+       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
+          const net::PeerInfo&) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(api::ValuesTarget target, api::ParseValuesTarget(t.name));
+         if (target.secret.has_value()) {
+           SCONE_ASSIGN_OR_RETURN(auto answer, h.values.One(target));
+           return Reply(answer);
+         }
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.values.All(target));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kEnclaveConfiguration,
+       "the enclave API needs the runtime's TLS client certificate: its key is bound in the "
+       "quote",
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::EnclaveConfigurationRequest>(r));
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.enclave.Configure(parsed, p));
+         return answer.ToHttpResponse();
+       }},
+      {api::Endpoint::kBackupKey, nullptr,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo&) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::BackupKeyRequest>(r));
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.Offer(parsed));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kRegisterBackup, kBackupsNeedOwner,
+       [](Handlers& h, const net::HttpRequest& r, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto parsed, Parse<api::RegisterBackupRequest>(r));
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.Register(parsed, p));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kListBackups, kBackupsNeedOwner,
+       [](Handlers& h, const net::HttpRequest&, const api::Target&,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.List(p));
+         return Reply(answer);
+       }},
+      {api::Endpoint::kRemoveBackup, kBackupsNeedOwner,
+       [](Handlers& h, const net::HttpRequest&, const api::Target& t,
+          const net::PeerInfo& p) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.Remove(t, p));
+         return Reply(answer);
        }},
   };
 

@@ -8,6 +8,7 @@
 #include "attestation/intel_root.h"
 #include "cas/enclave_protocol.h"
 #include "cas/server/enclave_policy.h"
+#include "cas/server/secret_values.h"
 #include "common/hex.h"
 #include "crypto/keys.h"
 #include "crypto/x509.h"
@@ -110,8 +111,8 @@ Result<std::shared_ptr<const attestation::QuoteVerifier>> EnclaveHandler::Verifi
     if (state_->verifier != nullptr) return state_->verifier;
   }
   // The root of CAS's own platform: the last certificate of its collateral's signer chain.
-  SCONE_ASSIGN_OR_RETURN(attestation::Collateral own, env_.platform->Collateral());
-  auto chain = crypto::ParseCertificatesPem(own.tcb_info_issuer_chain_pem);
+  SCONE_ASSIGN_OR_RETURN(auto own, env_.platform->Collateral());
+  auto chain = crypto::ParseCertificatesPem(own->value.tcb_info_issuer_chain_pem);
   if (!chain.ok() || chain->empty()) {
     return Internal("the collateral of CAS's own platform has no signer chain");
   }
@@ -187,14 +188,16 @@ Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
     who = "an unattested program";
   } else {
     SCONE_ASSIGN_OR_RETURN(auto verifier, Verifier());
-    attestation::Collateral collateral;
+    std::shared_ptr<const CasPlatform::CachedCollateral> own;
+    const attestation::Collateral* collateral = nullptr;
     if (request.collateral.has_value()) {
-      collateral = *request.collateral;
+      collateral = &*request.collateral;
     } else {
-      SCONE_ASSIGN_OR_RETURN(collateral, env_.platform->Collateral());
+      SCONE_ASSIGN_OR_RETURN(own, env_.platform->Collateral());
+      collateral = &own->value;
     }
     attestation::FailureKind kind = attestation::FailureKind::kNone;
-    auto verified = verifier->Verify(request.quote, collateral, env_.clock(), &kind);
+    auto verified = verifier->Verify(request.quote, *collateral, env_.clock(), &kind);
     if (!verified.ok()) {
       return Status(Code::kVerificationFailed, "CAS refuses to configure " + label +
                                                    ": the quote does not verify (" +

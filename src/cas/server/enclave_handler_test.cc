@@ -307,7 +307,7 @@ TEST_F(EnclaveHandlerTest, AnImportIsDeliveredOnlyWhileItIsExported) {
   auto read = api::ParseBody<api::SessionReadResponse>(active.body, "answer");
   ASSERT_TRUE(read.ok()) << active.body;
   auto put = cas_->Call("PUT", api::SessionPath("exporter"),
-                        "name: exporter\nversion: \"0.3\"\npredecessor: " + read->hash +
+                        "name: exporter\nversion: \"0.3\"\npredecessor: " + read->version.hash +
                             "\nsecrets:\n  - name: shared\n    kind: ascii\n",
                         owner_.der);
   ASSERT_EQ(put.status, 200u) << put.body;

@@ -47,6 +47,44 @@ std::string_view ParentOf(std::string_view name) {
   return slash == std::string_view::npos ? std::string_view() : name.substr(0, slash);
 }
 
+// The SecretLookup for the policy of `version` (access_policy.h): a `$$SCONE::name$$` entry
+// names a secret of that version, its own value or an import resolved now. Read from the
+// store on the first entry that asks, at most once per request; anything that does not
+// resolve (a version that is no longer active, an import that stopped) matches nobody.
+SecretLookup SecretsOf(const SessionStore& sessions, const StoredSession& version) {
+  struct Loaded {
+    bool done = false;
+    std::optional<ActiveSecrets> active;
+  };
+  auto loaded = std::make_shared<Loaded>();
+  return [&sessions, name = version.name, hash = version.version.hash,
+          loaded](std::string_view secret) -> std::optional<PolicySecret> {
+    if (!loaded->done) {
+      loaded->done = true;
+      auto a = ActiveSecretValues(sessions, name);
+      if (a.ok() && a->has_value() && (*a)->session.version.hash == hash) {
+        loaded->active = std::move(**a);
+      }
+    }
+    if (!loaded->active.has_value()) return std::nullopt;
+    auto it = loaded->active->values.find(secret);
+    if (it == loaded->active->values.end()) return std::nullopt;
+    const secrets::SecretValue& v = it->second;
+    PolicySecret p;
+    p.kind = v.kind;
+    if (v.kind == sdl::SecretKind::kAscii) {
+      p.value = SecretBytes::CopyFrom(v.material.Reveal());
+    } else if (v.kind == sdl::SecretKind::kX509 && !v.chain.empty()) {
+      auto pem = crypto::EncodePem("CERTIFICATE", v.chain.front());
+      if (!pem.ok()) return std::nullopt;
+      p.value = SecretBytes::CopyFrom(AsBytes(*pem));
+    } else {
+      return std::nullopt;
+    }
+    return p;
+  };
+}
+
 }  // namespace
 
 Result<SessionClient> SessionHandler::Client(const net::PeerInfo& peer) const {
@@ -83,8 +121,9 @@ Result<StoredSession> SessionHandler::ReadableActive(std::string_view name,
   SCONE_ASSIGN_OR_RETURN(auto active, env_.state->sessions().LoadActive(name));
   if (!active.has_value()) return NotFound("there is no session " + std::string(name));
   SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*active));
-  SCONE_RETURN_IF_ERROR(
-      RequirePermission(*policy, permission, active->version.creator, client.key_hash, name));
+  SCONE_RETURN_IF_ERROR(RequirePermission(*policy, permission, active->version.creator,
+                                          client.key_hash, name,
+                                          SecretsOf(env_.state->sessions(), *active)));
   return std::move(*active);
 }
 
@@ -137,7 +176,8 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
     }
     SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*active));
     SCONE_RETURN_IF_ERROR(RequirePermission(*policy, Permission::kUpdate, active->version.creator,
-                                            client.key_hash, name));
+                                            client.key_hash, name,
+                                            SecretsOf(env_.state->sessions(), *active)));
     expect.active = current;
   } else {
     if (predecessor.has_value()) {
@@ -153,7 +193,8 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
       }
       SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*owner));
       SCONE_RETURN_IF_ERROR(RequirePermission(*policy, Permission::kCreateSessions,
-                                              owner->version.creator, client.key_hash, parent));
+                                              owner->version.creator, client.key_hash, parent,
+                                              SecretsOf(env_.state->sessions(), *owner)));
       expect.parent.emplace(std::string(parent), owner->version.hash);
     }
   }

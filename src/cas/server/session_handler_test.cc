@@ -366,3 +366,57 @@ TEST_F(SessionHandlerTest, SignedSessionsAndGovernanceAreRefusedAndNothingIsStor
 
 }  // namespace
 }  // namespace scone::cas
+
+namespace scone::cas {
+namespace {
+
+// `$$SCONE::name$$` entries name clients through the session's own secrets (issue 13 item 3):
+// an ascii secret holding a key hash, an x509 secret by its certificate's key.
+TEST_F(SessionHandlerTest, SecretEntriesNameClientsByTheSessionsSecrets) {
+  TestIdentity carol = MakeTestIdentity("carol", kNow);
+  std::string indented;
+  for (char c : bob_.pem) {
+    indented += c;
+    if (c == '\n') indented += "      ";
+  }
+  Create(Session("by-hash",
+                 "secrets:\n  - name: reader\n    kind: ascii\n    value: " + alice_.key_hash +
+                     "\naccess_policy:\n  read: [CREATOR, \"$$SCONE::reader$$\"]\n"),
+         owner_);
+  Create(Session("by-cert", "secrets:\n  - name: reader\n    kind: x509\n    value: |\n      " +
+                                indented +
+                                "\naccess_policy:\n  read: [CREATOR, \"$$SCONE::reader$$\"]\n"),
+         owner_);
+  EXPECT_EQ(Call("GET", api::SessionPath("by-hash"), "", alice_).status, 200u);
+  EXPECT_EQ(Call("GET", api::SessionPath("by-cert"), "", bob_).status, 200u);
+  // Nobody else: not the other secret's client, not a third one.
+  EXPECT_EQ(Call("GET", api::SessionPath("by-hash"), "", bob_).status, 403u);
+  EXPECT_EQ(Call("GET", api::SessionPath("by-cert"), "", alice_).status, 403u);
+  EXPECT_EQ(Call("GET", api::SessionPath("by-cert"), "", carol).status, 403u);
+}
+
+TEST_F(SessionHandlerTest, AnImportedSecretEntryHoldsOnlyWhileItIsExported) {
+  std::string exporter = Session("admins",
+                                 "secrets:\n  - name: admin\n    kind: ascii\n"
+                                 "    value: " +
+                                     alice_.key_hash + "\n    export:\n      - session: app\n");
+  std::string h = Create(exporter, owner_);
+  Create(Session("app",
+                 "secrets:\n  - name: admin\n    kind: ascii\n    import:\n      session: admins\n"
+                 "      secret: admin\naccess_policy:\n  read: [CREATOR, \"$$SCONE::admin$$\"]\n"),
+         owner_);
+  EXPECT_EQ(Call("GET", api::SessionPath("app"), "", alice_).status, 200u);
+  // The exporter stops exporting: the entry stops naming alice at once.
+  Update("admins",
+         WithPredecessor(Session("admins",
+                                 "secrets:\n  - name: admin\n    kind: ascii\n"
+                                 "    value: " +
+                                     alice_.key_hash + "\n"),
+                         h),
+         owner_);
+  EXPECT_EQ(Call("GET", api::SessionPath("app"), "", alice_).status, 403u);
+  EXPECT_EQ(Call("GET", api::SessionPath("app"), "", owner_).status, 200u);
+}
+
+}  // namespace
+}  // namespace scone::cas
