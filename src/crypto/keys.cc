@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -305,5 +306,15 @@ Result<EvpPkeyPtr> ParsePublicKeySpkiDer(ByteView der) {
 }
 
 bool SamePublicKey(EVP_PKEY* a, EVP_PKEY* b) { return EVP_PKEY_eq(a, b) == 1; }
+
+bool IsEd25519OrP384Key(EVP_PKEY* key) {
+  if (EVP_PKEY_is_a(key, "ED25519") == 1) return true;
+  if (EVP_PKEY_is_a(key, "EC") != 1) return false;
+  std::array<char, 64> group{};
+  size_t len = 0;
+  if (EVP_PKEY_get_group_name(key, group.data(), group.size(), &len) != 1) return false;
+  std::string_view name(group.data(), len);
+  return name == "secp384r1" || name == "P-384";
+}
 
 }  // namespace scone::crypto

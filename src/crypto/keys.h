@@ -37,5 +37,7 @@ Result<EvpPkeyPtr> ParsePublicKeySpkiDer(ByteView der);
 
 // Whether two keys have the same public key.
 bool SamePublicKey(EVP_PKEY* a, EVP_PKEY* b);
+// Whether `key` is an Ed25519 or a NIST P-384 key (the keys of session signers).
+bool IsEd25519OrP384Key(EVP_PKEY* key);
 
 }  // namespace scone::crypto

@@ -1,9 +1,7 @@
 // access_policy: the operations and their entries (docs/session-language.md
 // "access_policy"). The parser reads every kind of entry wherever it stands; the validator
 // decides where each kind is allowed.
-#include <openssl/evp.h>
 
-#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,17 +89,6 @@ Status ParseScalarEntry(Reader& r, const YAML::Node& n, std::string_view what, P
   return Status::Ok();
 }
 
-// Whether `key` is an Ed25519 or a P-384 key.
-bool IsSignerKeyType(EVP_PKEY* key) {
-  if (EVP_PKEY_is_a(key, "ED25519") == 1) return true;
-  if (EVP_PKEY_is_a(key, "EC") != 1) return false;
-  std::array<char, 64> group{};
-  size_t len = 0;
-  if (EVP_PKEY_get_group_name(key, group.data(), group.size(), &len) != 1) return false;
-  std::string_view name(group.data(), len);
-  return name == "secp384r1" || name == "P-384";
-}
-
 // signer: one PEM PUBLIC KEY block (SubjectPublicKeyInfo) of an Ed25519 or P-384 key.
 Status ParseSignerEntry(Reader& r, const YAML::Node& v, std::string_view what, PolicyEntry* e) {
   LString pem;
@@ -119,7 +106,7 @@ Status ParseSignerEntry(Reader& r, const YAML::Node& v, std::string_view what, P
   if (!key.ok()) {
     return r.Fail(ErrorKind::kBadPublicKey, pem.position, wanted + ": " + key.status().message());
   }
-  if (!IsSignerKeyType(key->get())) {
+  if (!crypto::IsEd25519OrP384Key(key->get())) {
     return r.Fail(ErrorKind::kBadPublicKey, pem.position,
                   wanted +
                       "; this is another kind of key (create one with `openssl genpkey "

@@ -116,6 +116,7 @@ class EnclaveApiTest(SconeTestCase):
     def session(self, name, variants, security="tolerate: [debug-mode]"):
         return (f'name: {name}\nversion: "0.3"\n'
                 "secrets:\n  - name: password\n    kind: ascii\n    value: \"pa55-w0rd\"\n"
+                "  - name: token\n    kind: ascii\n    size: 24\n"
                 "services:\n  - name: web\n    image_name: img\n"
                 '    command: ["/srv/web", "--password=$$SCONE::password$$", "@@1"]\n'
                 "    environment:\n      PASSWORD: $$SCONE::password:hex$$\n"
@@ -263,9 +264,11 @@ class SconeRunLoopTest(EnclaveApiTest):
         os.makedirs(self.path("run"))
         yaml = (f'name: loop\nversion: "0.3"\n'
                 "secrets:\n  - name: password\n    kind: ascii\n    value: \"pa55-w0rd\"\n"
+                "  - name: token\n    kind: ascii\n    size: 24\n"
                 "services:\n  - name: show\n    image_name: img\n"
                 f'    command: ["show", "--pw=$$SCONE::password$$", "@@1", "{secret_file}"]\n'
                 "    environment:\n      PASSWORD: $$SCONE::password:hex$$\n"
+                "      TOKEN: $$SCONE::token$$\n"
                 f"    pwd: {self.path('run')}\n"
                 f"    attestation:\n      - mrenclave: [{self.mrenclave(prog)}]\n"
                 "images:\n  - name: img\n    injection_files:\n"
@@ -279,10 +282,21 @@ class SconeRunLoopTest(EnclaveApiTest):
         r = subprocess.run([SCONE_RUN, prog, "host-arg"], capture_output=True, text=True,
                            env=env, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.splitlines(), [
+        lines = r.stdout.splitlines()
+        # The generated secret: CAS made it when the session was stored.
+        token = next((l[len("env=TOKEN="):] for l in lines if l.startswith("env=TOKEN=")), "")
+        self.assertEqual(len(token), 24, r.stdout)
+        self.assertTrue(token.isprintable(), r.stdout)
+        self.assertEqual(lines, [
             "argv[0]=show", "argv[1]=--pw=pa55-w0rd", "argv[2]=host-arg",
             f"argv[3]={secret_file}", "env=PASSWORD=" + b"pa55-w0rd".hex(),
-            f"cwd={self.path('run')}", "file=password=pa55-w0rd"])
+            "env=TOKEN=" + token, f"cwd={self.path('run')}", "file=password=pa55-w0rd"])
+        self.assertNotIn(token, r.stderr)
+        # Every start gets the stored value, not a fresh one.
+        again = subprocess.run([SCONE_RUN, prog, "host-arg"], capture_output=True, text=True,
+                               env=env, timeout=120)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn("env=TOKEN=" + token, again.stdout.splitlines())
         self.assertEqual(os.stat(secret_file).st_mode & 0o777, 0o600)
         # Logs in SCONE's order, without the secret.
         order = [r.stderr.find(s) for s in ("quote from LAS", "attested by CAS",
