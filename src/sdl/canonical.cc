@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/bounded_cache.h"
 #include "common/hex.h"
 #include "crypto/hash.h"
 #include "crypto/pem.h"
@@ -195,10 +196,17 @@ Result<Bytes> CreatorCertificateDer(std::string_view certificate) {
     der = ToBytes(certificate);
   }
   // OpenSSL checks that these are the bytes of exactly one certificate; the hash then
-  // binds those exact bytes.
-  auto parsed = crypto::ParseCertificateDer(der);
-  if (!parsed.ok()) {
-    return InvalidArgument("creator certificate: " + parsed.status().message());
+  // binds those exact bytes. Parsing is most of a session hash's cost (OpenSSL 3 decodes the
+  // key through its provider decoders), and CAS hashes every upload with one of a few
+  // clients' certificates: bytes that parsed once are remembered.
+  static BoundedCache<bool> parsed_before(256);
+  std::string key(der.begin(), der.end());
+  if (!parsed_before.Find(key).has_value()) {
+    auto parsed = crypto::ParseCertificateDer(der);
+    if (!parsed.ok()) {
+      return InvalidArgument("creator certificate: " + parsed.status().message());
+    }
+    parsed_before.Insert(std::move(key), true);
   }
   return der;
 }
