@@ -3,8 +3,8 @@ cas; the runtime's part is played by this test as scone-run plays it: a fresh P-
 (openssl), a quote from las whose report data binds K (over las's testing-only TCP listener,
 which quotes a named program and sets DEBUG, so every session here tolerates debug-mode
 unless the test is about debug mode), and POST /v1/enclave/configuration over TLS with K's
-certificate. The full loop with scone-run (PROGRAM executed with what CAS delivered) is added
-where scone-run is built (runlas's part of issue 15)."""
+certificate. SconeRunLoopTest runs the full loop with the real scone-run (PROGRAM executed
+with what CAS delivered, a generated secret included)."""
 
 import hashlib
 import http.client
@@ -249,7 +249,7 @@ SCONE_RUN = os.path.join(BIN_DIR, "scone-run")
 
 
 @unittest.skipUnless(os.path.exists(SCONE_RUN) and shutil.which("cc"),
-                     "needs scone-run (issue 15, runlas) and a C compiler")
+                     "needs scone-run and a C compiler")
 class SconeRunLoopTest(EnclaveApiTest):
     """The full loop: scone-run opens the program, las quotes it over its Unix socket, CAS
     delivers, scone-run writes the file, changes to pwd and executes the program."""
