@@ -107,11 +107,24 @@ Result<SqliteDb> SqliteDb::Open(const std::filesystem::path& path, int flags) {
   return db;
 }
 
-SqliteDb::~SqliteDb() {
+void SqliteDb::FinalizeCached() {
   if (cache_ == nullptr) return;  // moved from
   for (auto& [sql, idle] : *cache_) {
     for (sqlite3_stmt* stmt : idle) sqlite3_finalize(stmt);
+    idle.clear();
   }
+}
+
+SqliteDb::~SqliteDb() { FinalizeCached(); }
+
+SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
+  if (this != &other) {
+    FinalizeCached();  // before the connection they belong to closes
+    db_ = std::move(other.db_);
+    path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
+  }
+  return *this;
 }
 
 Status SqliteDb::Exec(const char* sql) {

@@ -75,7 +75,8 @@ class SqliteDb {
   static Result<SqliteDb> Open(const std::filesystem::path& path, int flags);
 
   SqliteDb(SqliteDb&&) noexcept = default;
-  SqliteDb& operator=(SqliteDb&&) noexcept = default;
+  // Finalizes this connection's cached statements before it takes over `other`'s.
+  SqliteDb& operator=(SqliteDb&& other) noexcept;
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
   // Finalizes the cached statements; sqlite3_close_v2 rolls back an open transaction.
@@ -118,6 +119,7 @@ class SqliteDb {
   // so that the lists stay where statements point when the SqliteDb is moved.
   using StatementCache = std::unordered_map<const char*, std::vector<sqlite3_stmt*>>;
   std::unique_ptr<StatementCache> cache_ = std::make_unique<StatementCache>();
+  void FinalizeCached();
 };
 
 }  // namespace scone::store

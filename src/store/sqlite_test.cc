@@ -88,6 +88,25 @@ TEST_F(SqliteTest, MovingTheConnectionKeepsItsStatements) {
   EXPECT_EQ(Count(moved), 2);
 }
 
+TEST_F(SqliteTest, AssigningOverAConnectionFinalizesItsStatements) {
+  {
+    auto stmt = db_->PrepareCached(kInsert);
+    ASSERT_TRUE(stmt->BindText(1, "x").ok());
+    ASSERT_TRUE(stmt->Run().ok());
+  }
+  auto other = SqliteDb::Open(dir_.path() / "u.db", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other->Exec("CREATE TABLE t(k TEXT, v TEXT)").ok());
+  // The old connection's cached statement is finalized, so it closes at once (a leak would
+  // show under the sanitizers) and the file is free for another connection.
+  *db_ = std::move(*other);
+  auto stmt = db_->PrepareCached(kInsert);
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(stmt->BindText(1, "y").ok());
+  ASSERT_TRUE(stmt->Run().ok());
+  EXPECT_EQ(Count(*db_), 1);
+}
+
 TEST_F(SqliteTest, CachedTextMustBeOneStatement) {
   auto stmt = db_->PrepareCached("DELETE FROM t; DELETE FROM t");
   EXPECT_FALSE(stmt.ok());
