@@ -99,10 +99,12 @@ int main(int argc, char** argv) try {
         },
         env->cas_key_hash);
     if (!config.ok()) return Fail(config.status());
+    // What las measured must be what runs: refuse a file written to since it was opened,
+    // before its secrets are written out, and again just before it runs.
+    if (auto unchanged = open->CheckUnchanged(); !unchanged.ok()) return Fail(unchanged);
     std::vector<std::string> host_args(argv + program_at, argv + argc);
     auto plan = scone::runtime::ApplyConfiguration(*config, host_args);
     if (!plan.ok()) return Fail(plan.status());
-    // What las measured must be what runs: refuse a file written to since it was opened.
     if (auto unchanged = open->CheckUnchanged(); !unchanged.ok()) return Fail(unchanged);
     return Fail(open->Exec(plan->argv.data(), plan->envp.data()));
   }
