@@ -33,8 +33,9 @@ Result<std::unique_ptr<CasPlatform>> CasPlatform::Open(std::unique_ptr<las::Las>
         .WithContext("CAS needs las to learn its identity (is las running? check [las] address)");
   }
   auto quote = attestation::ParseQuote(*bytes);
-  if (!quote.ok())
+  if (!quote.ok()) {
     return LasFailed(quote.status()).WithContext("las sent a quote that does not parse");
+  }
   const attestation::ReportBody& report = quote->report;
   platform::EnclaveIdentity& id = p->identity_;
   id.mrenclave = report.mr_enclave;
@@ -52,8 +53,9 @@ Result<Bytes> CasPlatform::CheckedQuote(const ByteArray<64>& report_data) const 
   auto bytes = las_->Quote(report_data);
   if (!bytes.ok()) return LasFailed(bytes.status());
   auto quote = attestation::ParseQuote(*bytes);
-  if (!quote.ok())
+  if (!quote.ok()) {
     return LasFailed(quote.status().WithContext("las sent a quote that does not parse"));
+  }
   if (quote->attestation_key != attestation_key_) {
     spdlog::error(
         "las now quotes for another platform (attestation key {}) than the one CAS started on "
