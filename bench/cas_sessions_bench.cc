@@ -128,11 +128,7 @@ int main(int argc, char** argv) {
   scone::testing::TempDir dir("scone-sessions-bench");
   auto platform = scone::platform::Platform::OpenOrCreate(dir.path() / "platform", {}, kNow);
   if (!platform.ok()) Die(platform.status().ToString());
-  scone::platform::EnclaveIdentity id;
-  id.mrenclave.fill(0x11);
-  id.mrsigner.fill(0x22);
-  id.isvprodid = scone::cas::CasIsvProdId();
-  id.isvsvn = scone::cas::CasIsvSvn();
+  const scone::platform::EnclaveIdentity id = scone::cas::testing::TestCasIdentity();
   TestCas cas(std::shared_ptr<const scone::platform::Platform>(std::move(*platform)), id, kNow);
   if (!cas.ok()) Die(cas.status().ToString());
   TestIdentity owner = MakeTestIdentity("owner", kNow);

@@ -83,11 +83,7 @@ int main(int argc, char** argv) {
   auto made = scone::platform::Platform::OpenOrCreate(dir.path() / "platform", {}, kNow);
   if (!made.ok()) Die(made.status().ToString());
   std::shared_ptr<const scone::platform::Platform> platform(std::move(*made));
-  scone::platform::EnclaveIdentity cas_id;
-  cas_id.mrenclave.fill(0x11);
-  cas_id.mrsigner.fill(0x22);
-  cas_id.isvprodid = scone::cas::CasIsvProdId();
-  cas_id.isvsvn = scone::cas::CasIsvSvn();
+  const scone::platform::EnclaveIdentity cas_id = scone::cas::testing::TestCasIdentity();
   TestCas cas(platform, cas_id, kNow);
   if (!cas.ok()) Die(cas.status().ToString());
   spdlog::set_level(spdlog::level::warn);

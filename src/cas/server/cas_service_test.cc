@@ -16,6 +16,7 @@ namespace scone::cas {
 namespace {
 using ::testing::HasSubstr;
 using testing::TestCas;
+using testing::TestCasIdentity;
 
 constexpr int64_t kNow = 1'780'000'000;
 
@@ -23,15 +24,6 @@ std::shared_ptr<const platform::Platform> NewPlatform(const std::filesystem::pat
   auto p = platform::Platform::OpenOrCreate(dir, {}, kNow);
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return std::shared_ptr<const platform::Platform>(std::move(*p));
-}
-
-platform::EnclaveIdentity Identity() {
-  platform::EnclaveIdentity id;
-  id.mrenclave.fill(0x11);
-  id.mrsigner.fill(0x22);
-  id.isvprodid = CasIsvProdId();
-  id.isvsvn = CasIsvSvn();
-  return id;
 }
 
 std::string Nonce() { return api::Serialize(api::AttestationRequest{Bytes(32, 9)}.ToJson()); }
@@ -42,7 +34,7 @@ class CasServiceTest : public ::testing::Test {
 };
 
 TEST_F(CasServiceTest, AnswersAttestationInProcess) {
-  TestCas cas(NewPlatform(dir_.path() / "a"), Identity(), kNow);
+  TestCas cas(NewPlatform(dir_.path() / "a"), TestCasIdentity(), kNow);
   ASSERT_TRUE(cas.ok()) << cas.status().ToString();
   auto r = cas.Call("POST", "/v1/attestation", Nonce());
   ASSERT_EQ(r.status, 200u) << r.body;
@@ -57,7 +49,7 @@ TEST_F(CasServiceTest, AnswersAttestationInProcess) {
 
 // issue 12 item 6: las restarted on another platform directory.
 TEST_F(CasServiceTest, RefusesToAttestWithQuotesOfAnotherPlatform) {
-  TestCas cas(NewPlatform(dir_.path() / "a"), Identity(), kNow);
+  TestCas cas(NewPlatform(dir_.path() / "a"), TestCasIdentity(), kNow);
   ASSERT_TRUE(cas.ok()) << cas.status().ToString();
   ASSERT_EQ(cas.Call("POST", "/v1/attestation", Nonce()).status, 200u);
   cas.las().SetPlatform(NewPlatform(dir_.path() / "b"));
@@ -70,7 +62,7 @@ TEST_F(CasServiceTest, RefusesToAttestWithQuotesOfAnotherPlatform) {
 }
 
 std::unique_ptr<las::Las> LasOf(std::shared_ptr<const platform::Platform> p) {
-  return std::make_unique<las::PlatformLas>(std::move(p), Identity(), [] { return kNow; });
+  return std::make_unique<las::PlatformLas>(std::move(p), TestCasIdentity(), [] { return kNow; });
 }
 
 CasServiceOptions Options(const std::filesystem::path& db) {

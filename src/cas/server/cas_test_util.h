@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cas/api.h"
+#include "cas/protocol.h"
 #include "cas/server/cas_service.h"
 #include "common/hex.h"
 #include "common/test_util.h"
@@ -17,6 +18,17 @@
 #include "platform/platform.h"
 
 namespace scone::cas::testing {
+
+// The enclave identity the tests and benchmarks give their CAS: this build's product and
+// security version, fixed measurement and signer.
+inline platform::EnclaveIdentity TestCasIdentity() {
+  platform::EnclaveIdentity id;
+  id.mrenclave.fill(0x11);
+  id.mrsigner.fill(0x22);
+  id.isvprodid = CasIsvProdId();
+  id.isvsvn = CasIsvSvn();
+  return id;
+}
 
 class TestCas {
  public:

@@ -19,17 +19,9 @@ using crypto::testing::MakeTestIdentity;
 using crypto::testing::TestIdentity;
 using ::testing::HasSubstr;
 using testing::TestCas;
+using testing::TestCasIdentity;
 
 constexpr int64_t kNow = 1'780'000'000;
-
-platform::EnclaveIdentity CasIdentity() {
-  platform::EnclaveIdentity id;
-  id.mrenclave.fill(0x11);
-  id.mrsigner.fill(0x22);
-  id.isvprodid = CasIsvProdId();
-  id.isvsvn = CasIsvSvn();
-  return id;
-}
 
 // The program the runtime starts: production mode unless `debug`.
 platform::EnclaveIdentity Program(uint8_t fill = 0x33, bool debug = false) {
@@ -76,7 +68,7 @@ class EnclaveHandlerTest : public ::testing::Test {
     auto p = platform::Platform::OpenOrCreate(dir_.path() / "platform", options, kNow);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     platform_ = std::shared_ptr<const platform::Platform>(std::move(*p));
-    cas_ = std::make_unique<TestCas>(platform_, CasIdentity(), kNow);
+    cas_ = std::make_unique<TestCas>(platform_, TestCasIdentity(), kNow);
     ASSERT_TRUE(cas_->ok()) << cas_->status().ToString();
     auto r = cas_->Provision(owner_.der);
     ASSERT_EQ(r.status, 200u) << r.body;
@@ -331,7 +323,7 @@ TEST_F(EnclaveHandlerTest, VolumesAreRefusedRatherThanIgnored) {
 }
 
 TEST_F(EnclaveHandlerTest, UnprovisionedCasConfiguresNothing) {
-  TestCas fresh(platform_, CasIdentity(), kNow);
+  TestCas fresh(platform_, TestCasIdentity(), kNow);
   ASSERT_TRUE(fresh.ok());
   net::PeerInfo peer;
   peer.tls = true;

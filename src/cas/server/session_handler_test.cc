@@ -21,17 +21,9 @@ using crypto::testing::TestIdentity;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::TestCas;
+using testing::TestCasIdentity;
 
 constexpr int64_t kNow = 1'780'000'000;
-
-platform::EnclaveIdentity Identity() {
-  platform::EnclaveIdentity id;
-  id.mrenclave.fill(0x11);
-  id.mrsigner.fill(0x22);
-  id.isvprodid = CasIsvProdId();
-  id.isvsvn = CasIsvSvn();
-  return id;
-}
 
 // The message of an error answer.
 std::string Message(const net::HttpResponse& r) {
@@ -53,7 +45,7 @@ class SessionHandlerTest : public ::testing::Test {
     auto p = platform::Platform::OpenOrCreate(dir_.path() / "platform", {}, kNow);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     cas_ = std::make_unique<TestCas>(std::shared_ptr<const platform::Platform>(std::move(*p)),
-                                     Identity(), kNow);
+                                     TestCasIdentity(), kNow);
     ASSERT_TRUE(cas_->ok()) << cas_->status().ToString();
     auto r = cas_->Provision(owner_.der);
     ASSERT_EQ(r.status, 200u) << r.body;
@@ -201,7 +193,7 @@ TEST_F(SessionHandlerTest, RefusesBadInputWithTheRightStatus) {
 TEST_F(SessionHandlerTest, NeedsAProvisionedCas) {
   auto p = platform::Platform::OpenOrCreate(dir_.path() / "platform2", {}, kNow);
   ASSERT_TRUE(p.ok());
-  TestCas fresh(std::shared_ptr<const platform::Platform>(std::move(*p)), Identity(), kNow);
+  TestCas fresh(std::shared_ptr<const platform::Platform>(std::move(*p)), TestCasIdentity(), kNow);
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(fresh.Call("POST", "/v1/sessions", Session("app"), alice_.der).status, 412u);
 }
