@@ -134,16 +134,4 @@ Status SignedSessionNotSupported() {
                     "stored (upload the session file itself, unsigned)");
 }
 
-std::shared_ptr<const sdl::AccessPolicy> PolicyCache::Find(const std::string& key) const {
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(key);
-  return it == entries_.end() ? nullptr : it->second;
-}
-
-void PolicyCache::Insert(const std::string& key, std::shared_ptr<const sdl::AccessPolicy> policy) {
-  std::lock_guard lock(mu_);
-  if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_[key] = std::move(policy);
-}
-
 }  // namespace scone::cas

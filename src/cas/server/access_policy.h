@@ -15,13 +15,12 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "common/bounded_cache.h"
 #include "common/secret.h"
 #include "common/status.h"
 #include "sdl/model.h"
@@ -81,18 +80,8 @@ Status SignedSessionNotSupported();
 
 // The access policies of stored versions, parsed once. A version never changes, so an
 // entry (keyed by NAME@HASH) never goes stale; the cache only saves parsing the stored YAML
-// again on every read and update. Bounded: emptied when it reaches kMaxEntries.
-// Thread-safe.
-class PolicyCache {
- public:
-  static constexpr size_t kMaxEntries = 4096;
-
-  std::shared_ptr<const sdl::AccessPolicy> Find(const std::string& key) const;
-  void Insert(const std::string& key, std::shared_ptr<const sdl::AccessPolicy> policy);
-
- private:
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const sdl::AccessPolicy>> entries_;
-};
+// again on every read and update (bounded, thread-safe: common/bounded_cache.h).
+using PolicyCache = BoundedCache<std::shared_ptr<const sdl::AccessPolicy>>;
+inline constexpr size_t kMaxCachedPolicies = 4096;
 
 }  // namespace scone::cas

@@ -9,6 +9,7 @@
 #include "cas/enclave_protocol.h"
 #include "cas/server/enclave_policy.h"
 #include "cas/server/secret_values.h"
+#include "common/bounded_cache.h"
 #include "common/hex.h"
 #include "crypto/keys.h"
 #include "crypto/x509.h"
@@ -99,7 +100,7 @@ Result<uint32_t> ModeOf(const sdl::InjectionFile& file) {
 struct EnclaveHandler::State {
   std::mutex mu;
   std::shared_ptr<const attestation::QuoteVerifier> verifier;
-  std::unordered_map<std::string, std::shared_ptr<const sdl::Session>> sessions;
+  BoundedCache<std::shared_ptr<const sdl::Session>> sessions{kMaxCachedSessions};
 };
 
 EnclaveHandler::EnclaveHandler(HandlerEnv env)
@@ -129,20 +130,14 @@ Result<std::shared_ptr<const attestation::QuoteVerifier>> EnclaveHandler::Verifi
 Result<std::shared_ptr<const sdl::Session>> EnclaveHandler::SessionOf(
     const StoredSession& stored) const {
   std::string key = stored.name + "@" + stored.version.hash;
-  {
-    std::lock_guard lock(state_->mu);
-    auto it = state_->sessions.find(key);
-    if (it != state_->sessions.end()) return it->second;
-  }
+  if (auto cached = state_->sessions.Find(key)) return *cached;
   auto checked = sdl::LoadSession(stored.yaml, stored.name, sdl::Variables{});
   if (!checked.ok()) {
     return Internal("the stored version " + stored.version.hash + " of session " + stored.name +
                     " does not load any more: " + checked.status().message());
   }
   auto session = std::make_shared<const sdl::Session>(std::move(checked->session));
-  std::lock_guard lock(state_->mu);
-  if (state_->sessions.size() >= kMaxCachedSessions) state_->sessions.clear();
-  state_->sessions.emplace(key, session);
+  state_->sessions.Insert(std::move(key), session);
   return session;
 }
 

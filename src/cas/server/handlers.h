@@ -112,7 +112,7 @@ class SessionHandler {
                                        Permission permission) const;
 
   HandlerEnv env_;
-  std::shared_ptr<PolicyCache> policies_ = std::make_shared<PolicyCache>();
+  std::shared_ptr<PolicyCache> policies_ = std::make_shared<PolicyCache>(kMaxCachedPolicies);
 };
 
 // GET /v1/values/session=NAME[,secret=S] (docs/cas.md "Secrets"): the `export_public`

@@ -101,7 +101,7 @@ Result<SessionClient> SessionHandler::Client(const net::PeerInfo& peer) const {
 Result<std::shared_ptr<const sdl::AccessPolicy>> SessionHandler::PolicyOf(
     const StoredSession& stored) const {
   std::string key = CacheKey(stored.name, stored.version.hash);
-  if (auto cached = policies_->Find(key)) return cached;
+  if (auto cached = policies_->Find(key)) return *cached;
   // The text parsed when it was uploaded: a failure means the store or the parser changed.
   auto checked = sdl::LoadSession(stored.yaml, stored.name, sdl::Variables{});
   if (!checked.ok()) {
