@@ -94,7 +94,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md ${PROJECT_SOURCE_DIR}/REA
         DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT runtime)
 foreach(program IN LISTS scone_programs)
   install(DIRECTORY ${install_tree}/debug/${program}/.build-id
-          DESTINATION ${CMAKE_INSTALL_LIBDIR}/debug COMPONENT dbg)
+          DESTINATION lib/debug COMPONENT dbg)
 endforeach()
 
 # The Debian package.

@@ -46,8 +46,9 @@ std::string Tables(const CommandInfo& tree) {
         const std::string values = Words(opt.choices);
         if (values.empty()) continue;
         for (const std::string& n : opt.names) {
-          if (IsShellWord(n))
+          if (IsShellWord(n)) {
             choices += "    \"" + path + " " + n + "\") echo \"" + values + "\" ;;\n";
+          }
         }
       }
     }
@@ -66,25 +67,25 @@ std::string Tables(const CommandInfo& tree) {
 // The root's options may follow any subcommand (CLI11 fallthrough), so they are looked up
 // there too.
 // _scone_in WORD LIST: whether WORD is one of the words of LIST (each shell splits it).
-constexpr std::string_view kBashIn = R"(_scone_in() {
+constexpr std::string_view kBashIn = R"sh(_scone_in() {
   local w
   for w in $2; do [ "$w" = "$1" ] && return 0; done
   return 1
 }
-)";
-constexpr std::string_view kZshIn = R"(_scone_in() {
+)sh";
+constexpr std::string_view kZshIn = R"sh(_scone_in() {
   local w
   for w in ${=2}; do [[ "$w" == "$1" ]] && return 0; done
   return 1
 }
-)";
-constexpr std::string_view kHelpers = R"(_scone_takes_value() {
+)sh";
+constexpr std::string_view kHelpers = R"sh(_scone_takes_value() {
   _scone_in "$2" "$(_scone_value_options "$1")" ||
                                       _scone_in
                                       "$2"
                                       "$(_scone_value_options scone)"
 }
-)";
+)sh";
 
 }  // namespace
 
@@ -95,7 +96,7 @@ std::string BashCompletionScript(const CommandInfo& tree) {
   s += Tables(tree);
   s += kBashIn;
   s += kHelpers;
-  s += R"(_scone() {
+  s += R"sh(_scone() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmd=scone skip=0 i w
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
@@ -117,7 +118,7 @@ std::string BashCompletionScript(const CommandInfo& tree) {
       (compgen - f-- "$cur") fi return 0
 }
 complete -o filenames -F _scone scone
-)";
+)sh";
   return s;
 }
 
@@ -129,7 +130,7 @@ std::string ZshCompletionScript(const CommandInfo& tree) {
   s += kZshIn;
   s += kHelpers;
   // zsh: $words is 1-based and $CURRENT is the cursor's word; `path` is taken by zsh.
-  s += R"(_scone() {
+  s += R"sh(_scone() {
   local cur="${words[CURRENT]}" prev="${words[CURRENT-1]}" cmd=scone w
   local -i skip=0 i
   for ((i = 2; i < CURRENT; i++)); do
@@ -153,7 +154,7 @@ std::string ZshCompletionScript(const CommandInfo& tree) {
   fi
 }
 _scone "$@"
-)";
+)sh";
   return s;
 }
 

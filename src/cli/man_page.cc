@@ -39,8 +39,9 @@ std::string Upper(std::string s) {
 std::string OptionHeading(const OptionInfo& opt) {
   if (!opt.positional.empty()) return "\\fI" + Roff(opt.positional) + "\\fR";
   std::string out;
-  for (const std::string& n : opt.names)
+  for (const std::string& n : opt.names) {
     out += (out.empty() ? "" : ", ") + ("\\fB" + Roff(n) + "\\fR");
+  }
   if (!opt.value_name.empty()) out += " \\fI" + Roff(opt.value_name) + "\\fR";
   return out;
 }

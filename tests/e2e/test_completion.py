@@ -75,7 +75,7 @@ class ManPageTest(SconeTestCase):
             self.assertEqual(r.stderr, "", page)
         r = subprocess.run(["groff", "-man", "-Tutf8", os.path.join(out, "scone-cas-attest.1")],
                            capture_output=True, text=True, check=True, timeout=60)
-        self.assertIn("--only_for_testing-sim-root-ca", r.stdout.replace("\u2010", "-"))
+        self.assertIn("--only_for_testing-sim-root-ca", r.stdout.replace("\u2010", "-").replace("\u2212", "-"))
 
 
 if __name__ == "__main__":
