@@ -12,6 +12,9 @@
 # scripts/package.sh configures with -DCMAKE_INSTALL_PREFIX=/usr and runs CPack: the
 # component `runtime` is the package scone-open, `dbg` the package scone-open-dbgsym.
 include(GNUInstallDirs)
+# `cmake --install` and CPack install what scone_install_tree made; they do not build every
+# test and benchmark first (scripts/package.sh builds that one target).
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 set(install_tree ${PROJECT_BINARY_DIR}/install)
 set(scone_programs scone las scone-run cas)

@@ -9,9 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs="${SCONE_JOBS:-2}"
-scripts/build.sh release >/dev/null
-cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
-ninja -C build -j "$jobs" >/dev/null
+# The release flavour of scripts/build.sh; only what is installed is built (the programs,
+# their stripped and signed forms, completion and manual pages: scone_install_tree).
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+  >/dev/null
+ninja -C build -j "$jobs" scone_install_tree >/dev/null
 rm -rf build/package
 (cd build && cpack -G DEB >/dev/null)
 ls build/package/scone-open_*_amd64.deb build/package/scone-open-dbgsym_*_amd64.deb >/dev/null

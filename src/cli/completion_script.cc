@@ -62,10 +62,6 @@ std::string Tables(const CommandInfo& tree) {
   return subs + end + opts + end + value_opts + end + choices + end;
 }
 
-// The walk over the words before the cursor, shared by both shells: $cmd becomes the
-// command reached ("scone cas attest"), $skip is set after an option that takes a value.
-// The root's options may follow any subcommand (CLI11 fallthrough), so they are looked up
-// there too.
 // _scone_in WORD LIST: whether WORD is one of the words of LIST (each shell splits it).
 constexpr std::string_view kBashIn = R"sh(_scone_in() {
   local w
@@ -79,11 +75,10 @@ constexpr std::string_view kZshIn = R"sh(_scone_in() {
   return 1
 }
 )sh";
+// _scone_takes_value PATH OPTION: whether OPTION takes a value there. The root's options may
+// follow any subcommand (CLI11 fallthrough), so they are looked up too.
 constexpr std::string_view kHelpers = R"sh(_scone_takes_value() {
-  _scone_in "$2" "$(_scone_value_options "$1")" ||
-                                      _scone_in
-                                      "$2"
-                                      "$(_scone_value_options scone)"
+  _scone_in "$2" "$(_scone_value_options "$1")" || _scone_in "$2" "$(_scone_value_options scone)"
 }
 )sh";
 
@@ -96,6 +91,8 @@ std::string BashCompletionScript(const CommandInfo& tree) {
   s += Tables(tree);
   s += kBashIn;
   s += kHelpers;
+  // The walk over the words before the cursor: $cmd becomes the command reached ("scone cas
+  // attest"), $skip is set after an option that takes a value (its value is the cursor's).
   s += R"sh(_scone() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmd=scone skip=0 i w
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -104,18 +101,34 @@ std::string BashCompletionScript(const CommandInfo& tree) {
     case "$w" in
       -*=*) ;;
       -*) _scone_takes_value "$cmd" "$w" && skip=1 ;;
-      *) _scone_in "$w" "$(_scone_subcommands "$cmd")" && cmd = "$cmd $w";
-  ;
-  esac done((COMP_CWORD > 1))&& prev = "${COMP_WORDS[COMP_CWORD - 1]}" COMPREPLY = () if ((skip));
-  then local values values = "$(_scone_choices " $cmd $prev ")"[-n "$values"] || values =
-                                 "$(_scone_choices " scone $prev ")" if[-n "$values"];
-  then mapfile - t COMPREPLY < < (compgen - W "$values" --"$cur") else mapfile - t COMPREPLY < <
-      (compgen - f-- "$cur") fi return 0 fi if[["$cur" == -*]];
-  then mapfile - t COMPREPLY < <
-      (compgen - W "$(_scone_options " $cmd ")" --"$cur") return 0 fi local subs subs =
-      "$(_scone_subcommands " $cmd ")" if[-n "$subs"];
-  then mapfile - t COMPREPLY < < (compgen - W "$subs" --"$cur") else mapfile - t COMPREPLY < <
-      (compgen - f-- "$cur") fi return 0
+      *) _scone_in "$w" "$(_scone_subcommands "$cmd")" && cmd="$cmd $w" ;;
+    esac
+  done
+  ((COMP_CWORD > 1)) && prev="${COMP_WORDS[COMP_CWORD - 1]}"
+  COMPREPLY=()
+  if ((skip)); then
+    local values
+    values="$(_scone_choices "$cmd $prev")"
+    [ -n "$values" ] || values="$(_scone_choices "scone $prev")"
+    if [ -n "$values" ]; then
+      mapfile -t COMPREPLY < <(compgen -W "$values" -- "$cur")
+    else
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    fi
+    return 0
+  fi
+  if [[ "$cur" == -* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$(_scone_options "$cmd")" -- "$cur")
+    return 0
+  fi
+  local subs
+  subs="$(_scone_subcommands "$cmd")"
+  if [ -n "$subs" ]; then
+    mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
+  else
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+  fi
+  return 0
 }
 complete -o filenames -F _scone scone
 )sh";
@@ -139,19 +152,21 @@ std::string ZshCompletionScript(const CommandInfo& tree) {
     case "$w" in
       -*=*) ;;
       -*) _scone_takes_value "$cmd" "$w" && skip=1 ;;
-      *) _scone_in "$w" "$(_scone_subcommands "$cmd")" && cmd = "$cmd $w";
-  ;
-  esac done if ((skip));
-  then local values = "$(_scone_choices " $cmd $prev ")"[[-n "$values"]] || values =
-                          "$(_scone_choices " scone $prev ")" if[[-n "$values"]];
-  then compadd-- ${ = values};
-  else _files;
-  fi return fi if[["$cur" == -*]];
-  then compadd-- $ { = $(_scone_options "$cmd") }
-  return fi local subs = "$(_scone_subcommands " $cmd ")" if[[-n "$subs"]];
-  then compadd-- ${ = subs};
-  else _files;
+      *) _scone_in "$w" "$(_scone_subcommands "$cmd")" && cmd="$cmd $w" ;;
+    esac
+  done
+  if ((skip)); then
+    local values="$(_scone_choices "$cmd $prev")"
+    [[ -n "$values" ]] || values="$(_scone_choices "scone $prev")"
+    if [[ -n "$values" ]]; then compadd -- ${=values}; else _files; fi
+    return
   fi
+  if [[ "$cur" == -* ]]; then
+    compadd -- ${=$(_scone_options "$cmd")}
+    return
+  fi
+  local subs="$(_scone_subcommands "$cmd")"
+  if [[ -n "$subs" ]]; then compadd -- ${=subs}; else _files; fi
 }
 _scone "$@"
 )sh";

@@ -16,6 +16,13 @@
 namespace scone::cli {
 namespace {
 
+// A command or option name as the pages write it: "-" is the roff minus "\\-".
+std::string RoffName(const std::string& name) {
+  std::string roff;
+  for (char c : name) roff += c == '-' ? std::string("\\-") : std::string(1, c);
+  return roff;
+}
+
 CommandInfo FullTree() {
   std::ostringstream out;
   std::ostringstream err;
@@ -66,10 +73,13 @@ TEST(Completion, EveryCommandAndOptionAppearsInBothScripts) {
         EXPECT_NE(script->find("\"" + path + "\") echo \"" + subs + "\""), std::string::npos)
             << path;
       }
+      std::string names;
       for (const OptionInfo& opt : cmd->options) {
-        for (const std::string& name : opt.names) {
-          EXPECT_NE(script->find(" " + name), std::string::npos) << path << " " << name;
-        }
+        for (const std::string& name : opt.names) names += (names.empty() ? "" : " ") + name;
+      }
+      if (!names.empty()) {
+        EXPECT_NE(script->find("\"" + path + "\") echo \"" + names + "\""), std::string::npos)
+            << path << ": " << names;
       }
     }
   }
@@ -102,14 +112,13 @@ TEST(ManPages, OnePagePerCommandNamingItsOptionsAndSubcommands) {
     const std::string& text = pages[i].text;
     EXPECT_EQ(text.rfind(".TH \"", 0), 0U) << pages[i].file_name;
     for (const CommandInfo& sub : cmd.subcommands) {
-      EXPECT_NE(text.find("\\fB" + sub.path.back() + "\\fR"), std::string::npos)
+      EXPECT_NE(text.find("\\fB" + RoffName(sub.path.back()) + "\\fR"), std::string::npos)
           << pages[i].file_name << " " << sub.path.back();
     }
     for (const OptionInfo& opt : cmd.options) {
       for (const std::string& name : opt.names) {
-        std::string roff;
-        for (char c : name) roff += c == '-' ? std::string("\\-") : std::string(1, c);
-        EXPECT_NE(text.find(roff), std::string::npos) << pages[i].file_name << " " << name;
+        EXPECT_NE(text.find("\\fB" + RoffName(name) + "\\fR"), std::string::npos)
+            << pages[i].file_name << " " << name;
       }
     }
   }

@@ -78,6 +78,7 @@ std::string Page(const CommandInfo& cmd, const std::string& version) {
     out += ".SH OPTIONS\n";
     for (const OptionInfo& opt : cmd.options) {
       out += ".TP\n" + OptionHeading(opt) + "\n" + Roff(opt.description);
+      if (!opt.description.empty() && opt.description.back() != '.') out += ".";
       if (!opt.choices.empty()) {
         std::string values;
         for (const std::string& c : opt.choices) values += (values.empty() ? "" : ", ") + c;
