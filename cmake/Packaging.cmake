@@ -58,8 +58,13 @@ add_custom_command(
   DEPENDS scone
   COMMENT "Generating the manual pages of scone"
   VERBATIM)
+# Part of `all` in the release build only: nobody installs a sanitizer build.
+set(scone_install_tree_all ALL)
+if(SCONE_SANITIZE)
+  set(scone_install_tree_all)
+endif()
 add_custom_target(
-  scone_install_tree ALL
+  scone_install_tree ${scone_install_tree_all}
   DEPENDS ${install_outputs} ${install_tree}/bin/cas.sig ${install_tree}/completion/scone
           ${install_tree}/man.stamp)
 

@@ -70,8 +70,9 @@ done
 getent passwd scone | grep -q ":/var/lib/scone:/usr/sbin/nologin$" || fail "user scone: $(getent passwd scone)"
 [ "$(stat -c '%U:%G %a' /var/lib/scone)" = "scone:scone 750" ] || fail "/var/lib/scone: $(stat -c '%U:%G %a' /var/lib/scone)"
 [ "$(stat -c '%U:%G %a' /etc/scone/cas.toml)" = "root:scone 640" ] || fail "cas.toml: $(stat -c '%U:%G %a' /etc/scone/cas.toml)"
-file -b /usr/bin/cas | grep -q "stripped" && ! file -b /usr/bin/cas | grep -q "not stripped" \
-  || fail "/usr/bin/cas is not stripped"
+for program in scone las scone-run cas; do
+  [[ "$(file -b "/usr/bin/$program")" == *", stripped"* ]] || fail "/usr/bin/$program is not stripped"
+done
 # The signature is over the installed (stripped) bytes: MRENCLAVE is their SHA-256.
 /usr/bin/scone signer info /usr/bin/cas --format json | python3 -c '
 import hashlib, json, sys
@@ -107,6 +108,7 @@ run_unit() {
   local unit=$1 log=$2
   (
     set -a
+    # shellcheck disable=SC1091  # the installed file
     [ ! -f /etc/scone/las.conf ] || . /etc/scone/las.conf
     set +a
     cd /
@@ -141,7 +143,7 @@ cat "$work/cas.log"
 step "attest and provision with /usr/bin/scone"
 key_hash=$(awk '/CAS key hash:/ {print $7; exit}' "$work/cas.log")
 token=$(awk '/CAS provisioning token:/ {print $7; exit}' "$work/cas.log")
-[ -n "$key_hash" ] && [ -n "$token" ] || fail "no key hash or token in cas's log"
+if [ -z "$key_hash" ] || [ -z "$token" ]; then fail "no key hash or token in cas's log"; fi
 export SCONE_CLI_CONFIG="$work/cli/config.json"
 sim=/var/lib/scone/platform/sim-root-ca.pem
 printf '[api_identity]\ncommon_name = "cas.local"\nalt_names = ["cas.local", "127.0.0.1"]\n' >"$work/owner.toml"
@@ -161,7 +163,9 @@ step "apt-get remove: programs gone, configuration and state kept"
 files=$(dpkg -L scone-open | sort)
 apt-get remove -y -qq scone-open-dbgsym scone-open >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "remove failed"; }
 [ ! -e /usr/bin/scone ] || fail "/usr/bin/scone is left after remove"
-[ -f /etc/scone/cas.toml ] && [ -f /var/lib/scone/cas/cas.db ] || fail "remove deleted configuration or state"
+if [ ! -f /etc/scone/cas.toml ] || [ ! -f /var/lib/scone/cas/cas.db ]; then
+  fail "remove deleted configuration or state"
+fi
 
 step "apt-get purge: nothing left"
 apt-get purge -y -qq scone-open >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "purge failed"; }
