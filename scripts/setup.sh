@@ -12,6 +12,7 @@ PACKAGES=(
   libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl hyperfine
+  dpkg-dev file groff-base man-db systemd zsh
 )
 
 missing=()

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -126,33 +127,53 @@ std::optional<std::string_view> FirstCommandWord(int argc, const char* const* ar
 
 }  // namespace
 
-int Run(int argc, const char* const* argv, Context& ctx) {
-  CLI::App app{
+namespace {
+
+// The root command: its options and failure message, no command group yet.
+std::unique_ptr<CLI::App> NewRoot(Context& ctx) {
+  auto app = std::make_unique<CLI::App>(
       "scone: attest CAS, manage your identity and sessions (an open implementation of the "
       "SCONE CLI)",
-      "scone"};
-  app.set_version_flag("--version", std::string("scone ") + SCONE_VERSION);
-  app.add_option("--config", ctx.config_flag,
-                 "CLI state file (default: $SCONE_CLI_CONFIG, else ~/.cas/config.json)")
+      "scone");
+  app->set_version_flag("--version", std::string("scone ") + SCONE_VERSION);
+  app->add_option("--config", ctx.config_flag,
+                  "CLI state file (default: $SCONE_CLI_CONFIG, else ~/.cas/config.json)")
       ->type_name("FILE");
-  app.require_subcommand(1);
-  app.fallthrough();  // --config may follow the subcommand
-  app.failure_message([](const CLI::App* /*unused*/, const CLI::Error& e) {
+  app->require_subcommand(1);
+  app->fallthrough();  // --config may follow the subcommand
+  app->failure_message([](const CLI::App* /*unused*/, const CLI::Error& e) {
     // Messages quote arguments: escaped so that none reaches the terminal raw.
     return "error: " + PrintableText(e.what()) + "\nRun with --help for more information.\n";
   });
+  return app;
+}
+
+using Registrar = void (*)(CLI::App&, Context&, Action&);
+constexpr std::pair<std::string_view, Registrar> kGroups[] = {
+    {"self", RegisterSelfCommands},     {"cert", RegisterCertCommands},
+    {"signer", RegisterSignerCommands}, {"attestation", RegisterAttestationCommands},
+    {"las", RegisterLasCommands},       {"session", RegisterSessionCommands},
+    {"cas", RegisterCasCommands}};
+
+}  // namespace
+
+std::unique_ptr<CLI::App> NewCommandTree(Context& ctx, Action& action) {
+  std::unique_ptr<CLI::App> app = NewRoot(ctx);
+  for (const auto& [name, registrar] : kGroups) registrar(*app, ctx, action);
+  RegisterCompletionCommands(*app, ctx, action);
+  return app;
+}
+
+int Run(int argc, const char* const* argv, Context& ctx) {
+  std::unique_ptr<CLI::App> root = NewRoot(ctx);
+  CLI::App& app = *root;
 
   Action action;
   // Registering every command's options costs more than `scone self show` itself does
   // (docs/cli.md, start-up cost): when the command group is named plainly, only that group
   // is registered; CLI11 would dispatch to the same group. Otherwise (help, a typo, no
-  // command) every group is, for the full help and the "did you mean" message.
-  using Registrar = void (*)(CLI::App&, Context&, Action&);
-  static constexpr std::pair<std::string_view, Registrar> kGroups[] = {
-      {"self", RegisterSelfCommands},     {"cert", RegisterCertCommands},
-      {"signer", RegisterSignerCommands}, {"attestation", RegisterAttestationCommands},
-      {"las", RegisterLasCommands},       {"session", RegisterSessionCommands},
-      {"cas", RegisterCasCommands}};
+  // command, `completion`, which describes the whole tree) every group is, for the full help
+  // and the "did you mean" message.
   Registrar only = nullptr;
   if (std::optional<std::string_view> group = FirstCommandWord(argc, argv)) {
     for (const auto& [name, registrar] : kGroups) {
@@ -163,6 +184,7 @@ int Run(int argc, const char* const* argv, Context& ctx) {
     only(app, ctx, action);
   } else {
     for (const auto& [name, registrar] : kGroups) registrar(app, ctx, action);
+    RegisterCompletionCommands(app, ctx, action);
   }
 
   try {

@@ -31,6 +31,13 @@ void RegisterSessionGroup(CLI::App* parent, Context& ctx, Action& action);
 void RegisterCasTrustCommands(CLI::App* cas, Context& ctx, Action& action);
 void RegisterCasOwnerCommands(CLI::App* cas, Context& ctx, Action& action);
 void RegisterCasBackupCommands(CLI::App* cas, Context& ctx, Action& action);
+// `scone completion bash|zsh` and the hidden `scone man DIR` (completion_commands.cc): they
+// describe the tree `root` holds when they run, so every group must be registered.
+void RegisterCompletionCommands(CLI::App& root, Context& ctx, Action& action);
+
+// The `scone` root command with every command group registered, as `scone --help` sees it;
+// the chosen command stores its work in `action`.
+std::unique_ptr<CLI::App> NewCommandTree(Context& ctx, Action& action);
 
 // Shared flags.
 void AddFormatOption(CLI::App* cmd, Context& ctx);
