@@ -219,8 +219,9 @@ Result<std::shared_ptr<CasKeys>> CasState::KeysForConfig(const json& config, int
   SCONE_ASSIGN_OR_RETURN(auto cert, CasCertificate(current->cas_key.get(), identity, now));
   SCONE_ASSIGN_OR_RETURN(auto current_certs,
                          crypto::ParseCertificatesPem(current->cas_certificate_pem));
-  if (crypto::SameSubjectAndAltNames(current_certs.front().get(), cert.get()))
+  if (crypto::SameSubjectAndAltNames(current_certs.front().get(), cert.get())) {
     return std::shared_ptr<CasKeys>();
+  }
   auto keys = std::make_shared<CasKeys>();
   if (EVP_PKEY_up_ref(current->cas_key.get()) != 1) return Internal("EVP_PKEY_up_ref failed");
   keys->cas_key = crypto::EvpPkeyPtr(current->cas_key.get());  // the same key, shared

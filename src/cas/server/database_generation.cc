@@ -37,11 +37,13 @@ std::vector<PeerAnswer> AskBackups(CasState& state, const GenerationFetcher& fet
   std::set<std::string> addresses;
   for (const auto& e : *entries) addresses.insert(e.address);
   std::vector<std::pair<std::string, std::future<Result<api::DatabaseGenerationResponse>>>> asks;
+  asks.reserve(addresses.size());
   for (const std::string& address : addresses) {
     asks.emplace_back(address, std::async(std::launch::async, [&fetch, address, cas_key_hash] {
                         return fetch(address, cas_key_hash);
                       }));
   }
+  out.reserve(asks.size());
   for (auto& [address, answer] : asks) out.push_back({address, answer.get()});
   return out;
 }
@@ -156,8 +158,9 @@ Status ClaimDatabase(CasState& state, const ClaimOptions& options) {
     }
   }
 
-  if (highest >= kMaxGeneration)
+  if (highest >= kMaxGeneration) {
     return FailedPrecondition("database " + db + ": generation overflow");
+  }
   uint64_t next = copy + 1;
   if (!refusals.empty()) {
     if (!options.take_over) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "common/hex.h"
 #include "common/test_util.h"
 #include "crypto/kdf.h"
 #include "crypto/keys.h"
