@@ -2,8 +2,9 @@
 """Reference computations for the known-answer tests of the formats scone-open defines.
 
 The expected bytes in src/cas/protocol_kat_test.cc, src/platform/sealing_kat_test.cc,
-src/store/records_kat_test.cc and src/store/key_store_kat_test.cc were printed by this
-script. It builds each format from its documentation (docs/cas.md, docs/store.md, the header
+src/store/records_kat_test.cc, src/store/key_store_kat_test.cc,
+src/cas/backup_protocol_kat_test.cc, src/store/backup_keys_kat_test.cc and
+src/store/writer_mark_kat_test.cc were printed by this script. It builds each format from its documentation (docs/cas.md, docs/store.md, the header
 comments of the code), independently of the C++ code: hashlib and hmac from Python's
 standard library, HKDF written out after RFC 5869, and AES-256-GCM from the `cryptography`
 package (Debian: python3-cryptography). AES-GCM inputs that are random in the product (the
@@ -194,3 +195,51 @@ for name, kind, material, chain in sorted(entries):
         values += field(der)
 show("secret values bin/cert/pw", values)
 show("secret values empty", b"SCONE-SECRETS" + u16(1) + u32(0))
+
+# --- Backup key offer report data (docs/backup.md, src/cas/protocol.h) --------------------
+# SHA-512(b"scone-cas-backup-key/1\x00" || len(nonce) (1 byte) || nonce
+#         || SHA-256(public key SPKI DER) || salt (32) || u16 key ISVSVN).
+print("\n# backup_protocol_kat_test.cc")
+BACKUP_SALT = bytes(range(0x20, 0x40))
+
+
+def backup_report_data(nonce, spki, salt, svn):
+    return hashlib.sha512(b"scone-cas-backup-key/1\x00" + bytes([len(nonce)]) + nonce +
+                          hashlib.sha256(spki).digest() + salt + u16(svn)).digest()
+
+
+show("backup report data, nonce 00..0f, CAS_SPKI, salt 20..3f, svn 2",
+     backup_report_data(nonce16, CAS_SPKI, BACKUP_SALT, 2))
+show("backup report data, nonce 40..7f, SW_SPKI, salt 20..3f, svn 0x0102",
+     backup_report_data(nonce64, SW_SPKI, BACKUP_SALT, 0x0102))
+
+# --- Backup entry associated data (docs/backup.md, src/store/backup_keys.h) ---------------
+# b"scone-cas-backup-entry v1\x00" || field(key id) || field(address) || field(MRSIGNER)
+# || u16 ISVPRODID || u16 ISVSVN || u8 DEBUG || field(TCB status) || u16 key ISVSVN
+# || field(salt) || field(backup key SPKI) || field(one-time key SPKI) || u64 registered,
+# where field(b) = u32 len(b) || b.
+print("\n# backup_keys_kat_test.cc")
+ENTRY_KEY_ID = bytes(range(0x10, 0x20))
+aad = (b"scone-cas-backup-entry v1\x00" + field(ENTRY_KEY_ID) + field(b"backup.example:8081") +
+       field(bytes([0x22]) * 32) + u16(41) + u16(3) + bytes([0]) + field(b"UpToDate") +
+       u16(3) + field(BACKUP_SALT) + field(CAS_SPKI) + field(SW_SPKI) + u64(1700000000))
+show("backup entry aad", aad)
+KEK_SHARED = bytes(range(0x60, 0x80))
+kek = hkdf_sha256(KEK_SHARED, b"scone-cas-backup-wrap v1", aad, 32)
+show("backup kek, shared 60..7f", kek)
+WRAP_NONCE = bytes.fromhex("e0e1e2e3e4e5e6e7e8e9eaeb")
+show("wrapped database key (80..9f)", gcm(kek, WRAP_NONCE, DB_KEY, aad))
+
+# --- Writer mark (src/store/writer_mark.h, docs/backup.md "One writer") --------------------
+# "SCONE-WM" || u16 version 1 || u16 key ISVSVN || tag (16) || AES-256-GCM(mark key,
+# key id (16) || u64 generation, AAD = the 28 header bytes); tag and mark key are
+# HKDF-SHA256(seal key, salt "scone-store", info "scone-store writer-mark tag v1" / "... key v1").
+print("\n# writer_mark_kat_test.cc")
+WM_SEAL_KEY = bytes(range(0x40, 0x60))
+WM_NONCE = bytes.fromhex("f0f1f2f3f4f5f6f7f8f9fafb")
+wm_tag = hkdf_sha256(WM_SEAL_KEY, b"scone-store", b"scone-store writer-mark tag v1", 16)
+wm_key = hkdf_sha256(WM_SEAL_KEY, b"scone-store", b"scone-store writer-mark key v1", 32)
+wm_header = b"SCONE-WM" + u16(1) + u16(3) + wm_tag
+show("writer mark header svn 3", wm_header)
+show("writer mark svn 3, key id 10..1f, generation 0x0102030405",
+     wm_header + gcm(wm_key, WM_NONCE, ENTRY_KEY_ID + u64(0x0102030405), wm_header))

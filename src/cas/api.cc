@@ -52,6 +52,8 @@ constexpr std::array kRoutes = {
     Route{"GET", "/v1/backups", Endpoint::kListBackups, Lane::kServerThreads, false, true},
     Route{"DELETE", "/v1/backups/{name}", Endpoint::kRemoveBackup, Lane::kServerThreads, false,
           true},
+    Route{"GET", "/v1/database-generation", Endpoint::kDatabaseGeneration, Lane::kServerThreads,
+          false, false},
 };
 
 constexpr std::string_view kNameSegment = "{name}";

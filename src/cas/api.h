@@ -50,6 +50,7 @@ enum class Endpoint {
   kRegisterBackup,        // POST /v1/backups (the owner registers a backup)
   kListBackups,           // GET /v1/backups (the owner)
   kRemoveBackup,          // DELETE /v1/backups/{name} (the owner)
+  kDatabaseGeneration,    // GET /v1/database-generation (anyone; docs/backup.md "One writer")
 };
 
 // Which group of workers serves a route (net::ServerOptions::lanes): anonymous requests that
@@ -395,6 +396,20 @@ struct RemoveBackupResponse {
 
 // "/v1/backups/ID".
 std::string BackupPath(std::string_view id);
+
+// GET /v1/database-generation (no client certificate, provisioned or not): which database
+// this CAS serves and with which generation (docs/backup.md "One writer"). A starting CAS
+// asks its registered backups, over TLS pinned to its own CAS key, so that an answer about
+// its own database cannot be forged by anyone without that key.
+struct DatabaseGenerationResponse {
+  std::string key_id;      // the database key's public id, 32 hex digits
+  int64_t generation = 0;  // 1 or more
+  std::string instance;    // the serving CAS's instance id (its software key hash)
+  int64_t opened_at = 0;   // Unix seconds: when that CAS opened the database
+
+  nlohmann::json ToJson() const;
+  static Result<DatabaseGenerationResponse> FromJson(const nlohmann::json& json);
+};
 
 // ---- bodies ------------------------------------------------------------------------------
 

@@ -131,4 +131,25 @@ Result<RemoveBackupResponse> RemoveBackupResponse::FromJson(const json& j) {
 
 std::string BackupPath(std::string_view id) { return "/v1/backups/" + PercentEncode(id); }
 
+json DatabaseGenerationResponse::ToJson() const {
+  return {{"key_id", key_id},
+          {"generation", generation},
+          {"instance", instance},
+          {"opened_at", opened_at}};
+}
+
+Result<DatabaseGenerationResponse> DatabaseGenerationResponse::FromJson(const json& j) {
+  SCONE_ASSIGN_OR_RETURN(Members m,
+                         Members::Of(j, {"key_id", "generation", "instance", "opened_at"}));
+  DatabaseGenerationResponse r;
+  SCONE_ASSIGN_OR_RETURN(Bytes key_id, m.Hex("key_id", 16, 16));
+  r.key_id = HexEncode(key_id);
+  SCONE_ASSIGN_OR_RETURN(r.generation, Ranged(m, "generation", INT64_MAX));
+  if (r.generation == 0) return InvalidArgument("\"generation\" must be 1 or more");
+  SCONE_ASSIGN_OR_RETURN(r.instance, m.String("instance", 128));
+  if (r.instance.empty()) return InvalidArgument("\"instance\" must not be empty");
+  SCONE_ASSIGN_OR_RETURN(r.opened_at, m.Int("opened_at"));
+  return r;
+}
+
 }  // namespace scone::cas::api

@@ -209,11 +209,15 @@ Result<std::vector<BackupEntry>> ReadBackupEntries(const fs::path& path) {
     if (text.status().code() == Code::kNotFound) return std::vector<BackupEntry>{};
     return text.status();
   }
+  return ParseBackupEntries(*text, path);
+}
+
+Result<std::vector<BackupEntry>> ParseBackupEntries(std::string_view text, const fs::path& path) {
   auto damaged = [&](const std::string& what) {
     return DataLoss("backup entries " + path.string() + ": " + what +
                     "; restore the file together with the database");
   };
-  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || j.size() != 2 || !j.contains("version") || !j.contains("entries") ||
       !j["entries"].is_array()) {
     return damaged("not {\"version\": 1, \"entries\": [...]}");
@@ -231,11 +235,15 @@ Result<std::vector<BackupEntry>> ReadBackupEntries(const fs::path& path) {
   return out;
 }
 
-Status WriteBackupEntries(const fs::path& path, const std::vector<BackupEntry>& entries) {
+std::string BackupEntriesText(const std::vector<BackupEntry>& entries) {
   json list = json::array();
   for (const auto& e : entries) list.push_back(EntryToJson(e));
   json j = {{"version", kFileVersion}, {"entries", list}};
-  return WriteFileAtomic(path, AsBytes(j.dump(2) + "\n"), 0600);
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+Status WriteBackupEntries(const fs::path& path, const std::vector<BackupEntry>& entries) {
+  return WriteFileAtomic(path, AsBytes(BackupEntriesText(entries)), 0600);
 }
 
 }  // namespace scone::store

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/bytes.h"
@@ -88,6 +89,12 @@ Result<SecretBytes> UnwrapForThisCas(const BackupEntry& entry, const SealKeyFunc
 // Reads DB.backups: an empty list if it does not exist; kDataLoss naming the file and the
 // member if it does not parse.
 Result<std::vector<BackupEntry>> ReadBackupEntries(const std::filesystem::path& path);
+// The parser and the writer of the file's text (ReadBackupEntries, WriteBackupEntries);
+// `path` is used only in messages. Text written by BackupEntriesText parses to the same
+// entries.
+Result<std::vector<BackupEntry>> ParseBackupEntries(std::string_view text,
+                                                    const std::filesystem::path& path);
+std::string BackupEntriesText(const std::vector<BackupEntry>& entries);
 // Replaces DB.backups atomically (an empty list removes nothing: the file stays, empty).
 Status WriteBackupEntries(const std::filesystem::path& path,
                           const std::vector<BackupEntry>& entries);

@@ -9,6 +9,7 @@
 //   DB.creating          only during creation or after a crash in it
 //   DB.lock              flock'ed while a Store is open; never removed
 //   DB.backups           the database key wrapped for registered backup CASes (backup_keys.h)
+//   DB.writer-mark       the highest generation this machine's CAS wrote (writer_mark.h)
 //
 // WHAT IS IN CLEAR: table and row names are stored unencrypted (they are the SQLite primary
 // key). They must never contain secrets: name rows by public identifiers (session names,
@@ -47,6 +48,8 @@
 #include "common/status.h"
 #include "store/backup_keys.h"
 #include "store/key_store.h"
+#include "store/records.h"
+#include "store/writer_mark.h"
 
 namespace scone::store {
 
@@ -154,6 +157,16 @@ class Store {
   Status RemoveBackup(std::string_view id);
   // True if this open turned a backup entry into this platform's key-store.
   bool adopted_from_backup() const { return adopted_; }
+
+  // The public id of the current database key (records.h KeyId): the database's identity in
+  // the writer record and mark (writer_record.h, writer_mark.h). It changes only with
+  // ReplaceKeyAndContents.
+  Result<ByteArray<kKeyIdSize>> key_id() const;
+  // This machine's writer mark beside the database (writer_mark.h), read and written with
+  // the store's seal key function at own_isvsvn. WriteWriterMark records `generation` for
+  // the current key id.
+  Result<WriterMarkRead> ReadWriterMark() const;
+  Status WriteWriterMark(uint64_t generation);
 
   // Paths of the sibling files of a database.
   static std::filesystem::path KeyStorePath(const std::filesystem::path& db_path);

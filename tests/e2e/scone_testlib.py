@@ -137,9 +137,10 @@ class Las:
 class Cas:
     """A running `cas` (docs/cas.md) on a temporary database, measured by `las`; stops when
     closed. `port` 0 picks a free API port; pass the port of an earlier CAS to take its place.
-    `binary` runs another copy of cas (a copy without cas.sig is a debug enclave)."""
+    `binary` runs another copy of cas (a copy without cas.sig is a debug enclave); `args` are
+    more command-line arguments (also for restart())."""
 
-    def __init__(self, workdir, las, port=0, binary=None, database=None):
+    def __init__(self, workdir, las, port=0, binary=None, database=None, args=()):
         os.makedirs(workdir, exist_ok=True)
         self.workdir = workdir
         self.binary = binary or os.path.join(BIN_DIR, "cas")
@@ -147,6 +148,7 @@ class Cas:
         self.config = os.path.join(workdir, "cas.toml")
         self.las = las
         self.log_path = os.path.join(workdir, "cas.log")
+        self.args = list(args)
         self.proc = None
         self._write_config(port)
         self.start()
@@ -168,8 +170,8 @@ class Cas:
         import time
         self.log = open(self.log_path, "a")
         offset = os.path.getsize(self.log_path)
-        self.proc = subprocess.Popen([self.binary, "-c", self.config], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([self.binary, "-c", self.config, *self.args],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             with open(self.log_path) as f:

@@ -175,3 +175,63 @@ class CasBackupTest(SconeTestCase):
                 json.dump(doc, f)
 
         refused("tampered", self.las_b, "was changed", edit=tamper)
+
+    def moved_to_backup(self):
+        """The primary's files moved to its registered backup's machine, served there at the
+        registered address; returns (primary, moved)."""
+        primary = self.primary()
+        backup = self.start_cas("backup", self.las_b)
+        self.register(backup)
+        primary.close()
+        backup.close()
+        db = self.copy_files(primary, self.path("moved"))
+        moved = self.start_cas("moved", self.las_b, database=db, port=backup.port)
+        self.assertIn("serving generation 2", moved.log_text)
+        return primary, moved
+
+    def test_the_old_primary_on_its_stale_copy_is_refused_while_the_backup_serves(self):
+        primary, moved = self.moved_to_backup()
+        with self.assertRaises(RuntimeError) as e:
+            primary.restart()
+        text = str(e.exception)
+        self.assertIn(f"CAS {moved.address} serves generation 2 of this database", text)
+        self.assertIn(f"this copy ({primary.database}) is generation 1", text)
+        self.assertIn("another instance has taken over", text)
+        self.assertIn("cas --take-over-database", text)
+        self.assertNotIn("listening on", text)
+        # The backup still serves, untouched.
+        self.scone("cas", "attest", moved.address, "-c", moved.key_hash, *self.sim)
+
+    def test_the_override_starts_the_old_primary_and_says_so(self):
+        primary, moved = self.moved_to_backup()
+        moved_hash = moved.key_hash
+        moved.close()
+        moved.restart()  # generation 3 on machine B
+        primary.args = ["--take-over-database"]
+        primary.restart()
+        self.assertIn("--take-over-database: taking over database", primary.log_text)
+        self.assertIn("as generation 4", primary.log_text)
+        self.assertIn(f"CAS {moved.address} serves generation 3", primary.log_text)
+        self.assertEqual(primary.key_hash, moved_hash)
+
+    def test_this_machine_restarted_on_an_older_copy_of_its_own_files_is_refused(self):
+        primary = self.primary()
+        primary.close()
+        saved = self.copy_files(primary, self.path("saved"))
+        primary.restart()  # generation 2, and the mark says so
+        self.assertIn("serving generation 2", primary.log_text)
+        primary.close()
+        for suffix in SUFFIXES:
+            if os.path.exists(saved + suffix):
+                shutil.copy(saved + suffix, primary.database + suffix)
+        with self.assertRaises(RuntimeError) as e:
+            primary.restart()
+        text = str(e.exception)
+        self.assertIn(f"database {primary.database} is generation 1, but this CAS already "
+                      "served generation 2 of it", text)
+        self.assertIn(primary.database + ".writer-mark", text)
+        self.assertIn("cas --take-over-database", text)
+        # The operator may still serve the older copy, explicitly; it then becomes the newest.
+        primary.args = ["--take-over-database"]
+        primary.restart()
+        self.assertIn("as generation 3", primary.log_text)

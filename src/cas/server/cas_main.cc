@@ -44,6 +44,11 @@ int main(int argc, char** argv) try {
       ->required()
       ->type_name("FILE");
   app.add_option("--threads", threads, "Worker threads of the API")->capture_default_str();
+  bool take_over = false;
+  app.add_flag("--take-over-database", take_over,
+               "Serve this copy of the database even though a newer copy was served (here or "
+               "by a registered backup) or a backup serves it now; it becomes the one copy "
+               "(docs/backup.md \"One writer\")");
   app.set_version_flag("--version", std::string("cas ") + SCONE_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -69,6 +74,7 @@ int main(int argc, char** argv) try {
   scone::cas::CasServiceOptions options;
   options.db_path = config->db_path;
   options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  options.take_over_database = take_over;
   auto service =
       scone::cas::CasService::Open(options, std::make_unique<scone::las::LasClient>(config->las));
   if (!service.ok()) return Fail(service.status());

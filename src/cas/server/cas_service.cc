@@ -174,6 +174,12 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
          SCONE_ASSIGN_OR_RETURN(auto answer, h.backups.Remove(t, p));
          return Reply(answer);
        }},
+      {api::Endpoint::kDatabaseGeneration, nullptr,
+       [](Handlers& h, const net::HttpRequest&, const api::Target&,
+          const net::PeerInfo&) -> Result<net::HttpResponse> {
+         SCONE_ASSIGN_OR_RETURN(auto answer, h.generation.Get());
+         return Reply(answer);
+       }},
   };
 
   std::string allowed;
@@ -246,11 +252,21 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
         "is now sealed to this platform",
         options.db_path.string());
   }
+  // 3. One writer: nothing is served before this copy is known not to be stale, and its new
+  //    generation is on disk (docs/backup.md "One writer").
+  ClaimOptions claim;
+  claim.take_over = options.take_over_database;
+  claim.fetch = options.generation_fetcher
+                    ? options.generation_fetcher
+                    : HttpsGenerationFetcher(std::chrono::milliseconds(3000));
+  claim.now = options.clock();
+  SCONE_RETURN_IF_ERROR(ClaimDatabase(*s->state_, claim));
   BackupKeyFetcher fetcher =
       options.backup_fetcher ? options.backup_fetcher : HttpsBackupKeyFetcher();
   s->handlers_.reset(new Handlers{AttestationHandler(env), ProvisioningHandler(env),
                                   ConfigHandler(env), SessionHandler(env), ValuesHandler(env),
-                                  EnclaveHandler(env), BackupHandler(env, std::move(fetcher))});
+                                  EnclaveHandler(env), BackupHandler(env, std::move(fetcher)),
+                                  GenerationHandler(s->state_.get())});
   return s;
 }
 

@@ -4,7 +4,8 @@
 // transport (TLS listeners) is wired in cas_main.cc.
 //
 // Startup (docs/cas.md "Startup, in order"): CAS learns its identity from a quote, gets its
-// seal keys, opens or creates the database and the CAS key.
+// seal keys, opens or creates the database and the CAS key, and claims the database as its
+// one writer (database_generation.h).
 //
 // Thread safety: Handle may be called from many threads at once.
 #pragma once
@@ -20,6 +21,7 @@
 #include "cas/server/backup_handler.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
+#include "cas/server/database_generation.h"
 #include "cas/server/enclave_handler.h"
 #include "cas/server/handlers.h"
 #include "common/status.h"
@@ -35,6 +37,12 @@ struct CasServiceOptions {
   std::function<int64_t()> clock;
   // How the primary reaches a backup CAS (backup_handler.h); unset: HTTPS.
   BackupKeyFetcher backup_fetcher;
+  // One writer (database_generation.h): start even if another copy of the database was
+  // served later or is served now (cas --take-over-database), and how the registered
+  // backups are asked which generation they serve (unset: HTTPS, 3 s per backup, in
+  // parallel).
+  bool take_over_database = false;
+  GenerationFetcher generation_fetcher;
 };
 
 class CasService {
@@ -77,6 +85,7 @@ class CasService {
     ValuesHandler values;
     EnclaveHandler enclave;
     BackupHandler backups;
+    GenerationHandler generation;
   };
   struct ServerRoute;
   CasService() = default;

@@ -219,8 +219,9 @@ Result<std::shared_ptr<CasKeys>> CasState::KeysForConfig(const json& config, int
   SCONE_ASSIGN_OR_RETURN(auto cert, CasCertificate(current->cas_key.get(), identity, now));
   SCONE_ASSIGN_OR_RETURN(auto current_certs,
                          crypto::ParseCertificatesPem(current->cas_certificate_pem));
-  if (crypto::SameSubjectAndAltNames(current_certs.front().get(), cert.get()))
+  if (crypto::SameSubjectAndAltNames(current_certs.front().get(), cert.get())) {
     return std::shared_ptr<CasKeys>();
+  }
   auto keys = std::make_shared<CasKeys>();
   if (EVP_PKEY_up_ref(current->cas_key.get()) != 1) return Internal("EVP_PKEY_up_ref failed");
   keys->cas_key = crypto::EvpPkeyPtr(current->cas_key.get());  // the same key, shared
@@ -304,7 +305,47 @@ Status CasState::CommitRekey(const SecretBytes& database_key, const CasOwner& ow
   flags_.owner_secret_access = true;
   owner_key_hash_ = owner.key_hash;
   token_.reset();
+  std::optional<store::WriterRecord> writer = writer_;
+  lock.unlock();
+  // A new key is a new database (its key id differs): its writer record starts at
+  // generation 1 for this instance (docs/backup.md "One writer"). The CAS serves on, but if
+  // this fails, its next start refuses until the operator decides.
+  if (writer.has_value()) {
+    if (Status claimed = ClaimWriter(1, writer->instance, now); !claimed.ok()) {
+      spdlog::error("the re-keyed database has no writer record or mark yet ({})",
+                    claimed.message());
+    }
+  }
   return Status::Ok();
+}
+
+Result<std::optional<store::WriterRecord>> CasState::LoadWriter() const {
+  return store::ReadWriterRecord(*store_);
+}
+
+Status CasState::ClaimWriter(uint64_t generation, const std::string& instance, int64_t now) {
+  store::WriterRecord record;
+  SCONE_ASSIGN_OR_RETURN(record.key_id, store_->key_id());
+  record.generation = generation;
+  record.instance = instance;
+  record.opened_at = now;
+  // The record first: a crash before the mark leaves the database ahead of the mark, which
+  // the next start accepts; the other order would refuse this machine's own newest copy.
+  SCONE_RETURN_IF_ERROR(store::WriteWriterRecord(*store_, record));
+  Status marked = store_->WriteWriterMark(generation);
+  if (!marked.ok()) {
+    return marked.WithContext("the database " + store_->db_path().string() +
+                              " records generation " + std::to_string(generation) +
+                              ", but its writer mark could not be written");
+  }
+  std::unique_lock lock(mu_);
+  writer_ = std::move(record);
+  return Status::Ok();
+}
+
+std::optional<store::WriterRecord> CasState::writer() const {
+  std::shared_lock lock(mu_);
+  return writer_;
 }
 
 Result<json> CasState::LoadConfig() const {

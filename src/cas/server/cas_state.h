@@ -33,6 +33,7 @@
 #include "crypto/openssl_util.h"
 #include "net/tls.h"
 #include "store/store.h"
+#include "store/writer_record.h"
 
 namespace scone::cas {
 
@@ -106,6 +107,17 @@ class CasState {
   // True if this start opened a database moved here through a backup entry.
   bool adopted_from_backup() const { return store_->adopted_from_backup(); }
 
+  // One writer (docs/backup.md): the database's writer record as stored (nullopt before the
+  // first claim), this machine's writer mark, and the claim itself: the record of
+  // `generation` for `instance` (durably, in its own transaction), then the mark. writer()
+  // is the record this CAS serves with, once claimed.
+  Result<std::optional<store::WriterRecord>> LoadWriter() const;
+  Result<store::WriterMarkRead> ReadWriterMark() const { return store_->ReadWriterMark(); }
+  Result<ByteArray<store::kKeyIdSize>> DatabaseKeyId() const { return store_->key_id(); }
+  Status ClaimWriter(uint64_t generation, const std::string& instance, int64_t now);
+  std::optional<store::WriterRecord> writer() const;
+  const std::filesystem::path& db_path() const { return store_->db_path(); }
+
   // The sessions, in the same store (session_store.h).
   SessionStore& sessions() { return *sessions_; }
 
@@ -130,6 +142,7 @@ class CasState {
   api::AttestationFlags flags_;
   std::string owner_key_hash_;
   std::optional<SecretBytes> token_;
+  std::optional<store::WriterRecord> writer_;  // guarded by mu_
   std::mutex write_mu_;
   std::atomic<bool> broken_{false};
 };

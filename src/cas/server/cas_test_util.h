@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,8 +34,11 @@ inline platform::EnclaveIdentity TestCasIdentity() {
 class TestCas {
  public:
   // Opens a CAS of `identity` on `platform` at `now`; ASSERTs nothing, check ok().
+  // `configure` may change the service's options (e.g. how it reaches backup CASes); the
+  // registered backups are asked nothing unless it sets generation_fetcher.
   TestCas(std::shared_ptr<const platform::Platform> platform,
-          const platform::EnclaveIdentity& identity, int64_t now)
+          const platform::EnclaveIdentity& identity, int64_t now,
+          const std::function<void(CasServiceOptions&)>& configure = nullptr)
       : dir_("scone-test-cas") {
     spdlog::set_level(spdlog::level::warn);
     auto las =
@@ -43,6 +47,11 @@ class TestCas {
     CasServiceOptions options;
     options.db_path = dir_.path() / "cas.db";
     options.clock = [now] { return now; };
+    options.generation_fetcher = [](const std::string&,
+                                    const std::string&) -> Result<api::DatabaseGenerationResponse> {
+      return Status(Code::kUnavailable, "TestCas asks no backups");
+    };
+    if (configure) configure(options);
     auto service = CasService::Open(options, std::move(las));
     if (service.ok()) {
       service_ = std::move(*service);
