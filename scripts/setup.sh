@@ -12,6 +12,7 @@ PACKAGES=(
   libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl hyperfine
+  python3-prometheus-client python3-jsonschema python3-yaml
 )
 
 missing=()

@@ -32,9 +32,11 @@ inline platform::EnclaveIdentity TestCasIdentity() {
 
 class TestCas {
  public:
-  // Opens a CAS of `identity` on `platform` at `now`; ASSERTs nothing, check ok().
+  // Opens a CAS of `identity` on `platform` at `now`, counting into `metrics` if given;
+  // ASSERTs nothing, check ok().
   TestCas(std::shared_ptr<const platform::Platform> platform,
-          const platform::EnclaveIdentity& identity, int64_t now)
+          const platform::EnclaveIdentity& identity, int64_t now,
+          metrics::Registry* metrics = nullptr)
       : dir_("scone-test-cas") {
     spdlog::set_level(spdlog::level::warn);
     auto las =
@@ -43,6 +45,7 @@ class TestCas {
     CasServiceOptions options;
     options.db_path = dir_.path() / "cas.db";
     options.clock = [now] { return now; };
+    options.metrics = metrics;
     auto service = CasService::Open(options, std::move(las));
     if (service.ok()) {
       service_ = std::move(*service);
