@@ -1,10 +1,9 @@
 #include "common/metrics.h"
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <variant>
 
@@ -14,7 +13,7 @@ namespace {
 // A broken constant of the program (a metric's name, a label index): not input, so it
 // aborts with a message rather than returning a Status nobody could act on.
 [[noreturn]] void Broken(const std::string& what) {
-  spdlog::critical("metrics: {}", what);
+  (void)std::fprintf(stderr, "metrics: %s\n", what.c_str());
   std::abort();
 }
 
@@ -150,6 +149,7 @@ struct Registry::Entry {
       family;
 };
 
+Registry::Registry() = default;
 Registry::~Registry() = default;
 
 void Registry::CheckNewName(const std::string& name, const std::vector<Label>& labels) const {

@@ -73,7 +73,7 @@ TEST(MetricsTest, HistogramBucketsAreCumulativeWithInfSumAndCount) {
             "d_seconds_bucket{endpoint=\"a\",le=\"0.1\"} 2\n"
             "d_seconds_bucket{endpoint=\"a\",le=\"1\"} 3\n"
             "d_seconds_bucket{endpoint=\"a\",le=\"+Inf\"} 4\n"
-            "d_seconds_sum{endpoint=\"a\"} 7.6500000000000004\n"
+            "d_seconds_sum{endpoint=\"a\"} 7.65\n"
             "d_seconds_count{endpoint=\"a\"} 4\n");
 }
 

@@ -25,8 +25,10 @@ constexpr size_t kProgramQuote = 2;
 
 std::vector<std::string> EndpointNames() {
   std::vector<std::string> names;
-  for (const auto& e : kEndpoints)
+  names.reserve(kEndpoints.size() + 1);
+  for (const auto& e : kEndpoints) {
     names.push_back(std::string(e.method) + " " + std::string(e.path));
+  }
   names.emplace_back("unmatched");
   return names;
 }

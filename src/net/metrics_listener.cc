@@ -7,7 +7,8 @@
 namespace scone::net {
 
 HttpResponse MetricsResponse(const HttpRequest& request, const metrics::Registry& registry) {
-  std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  std::string_view target = request.target;
+  std::string_view path = target.substr(0, target.find('?'));
   if (path != "/metrics") return ErrorResponse(404, "this listener serves GET /metrics only");
   if (request.method != "GET") return ErrorResponse(405, "use GET for /metrics");
   HttpResponse r;

@@ -37,6 +37,7 @@ std::vector<ServerMetrics> ServerMetrics::Register(metrics::Registry& registry,
                                                    const std::vector<std::string>& servers) {
   std::string p(prefix);
   std::vector<std::string> reasons;
+  reasons.reserve(kRefusalCount);
   for (size_t i = 0; i < kRefusalCount; ++i) {
     reasons.emplace_back(RefusalName(static_cast<Refusal>(i)));
   }
@@ -61,6 +62,7 @@ RequestMetrics::RequestMetrics(metrics::Registry& registry, std::string_view pre
                                std::vector<std::string> endpoints) {
   std::string p(prefix);
   std::vector<std::string> statuses;
+  statuses.reserve(kStatuses.size() + 1);
   for (unsigned s : kStatuses) statuses.push_back(std::to_string(s));
   statuses.emplace_back("other");
   requests_ =

@@ -48,18 +48,23 @@ std::string Exchange(int fd, const std::string& request) {
 
 class ServerMetricsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    metrics_ = ServerMetrics::Register(registry_, "t", {"one"});
+  void SetUp() override { metrics_ = ServerMetrics::Register(registry_, "t", {"one", "two"}); }
+
+  // A started server that counts as server `index`.
+  std::unique_ptr<HttpServer> Start(size_t index, size_t max_connections) {
     ServerOptions o;
     o.max_body_bytes = 1024;
-    o.max_connections = 1;
-    o.metrics = metrics_[0];
+    o.max_connections = max_connections;
+    o.metrics = metrics_[index];
     auto s = HttpServer::New([](const HttpRequest&, const PeerInfo&) { return HttpResponse(); }, o);
-    ASSERT_TRUE(s.ok());
-    server_ = std::move(s).value();
-    ASSERT_TRUE(server_->Listen(*ParseEndpoint("127.0.0.1:0", 0)).ok());
-    tcp_ = *ParseEndpoint("127.0.0.1:" + std::to_string(server_->bound_tcp_port()), 0);
-    server_->Start();
+    EXPECT_TRUE(s.ok());
+    EXPECT_TRUE((*s)->Listen(*ParseEndpoint("127.0.0.1:0", 0)).ok());
+    (*s)->Start();
+    return std::move(s).value();
+  }
+
+  static Endpoint At(const HttpServer& server) {
+    return *ParseEndpoint("127.0.0.1:" + std::to_string(server.bound_tcp_port()), 0);
   }
 
   // The value of the series `series` (name and labels as rendered).
@@ -73,35 +78,40 @@ class ServerMetricsTest : public ::testing::Test {
 
   metrics::Registry registry_;
   std::vector<ServerMetrics> metrics_;
-  std::unique_ptr<HttpServer> server_;
-  Endpoint tcp_;
 };
 
 TEST_F(ServerMetricsTest, CountsAcceptedOpenAndRefusedByReason) {
-  ASSERT_TRUE(HttpCall(tcp_, {"GET", "/", "", ""}).ok());
-  auto big = HttpCall(tcp_, {"POST", "/", "text/plain", std::string(5000, 'a')});
-  ASSERT_TRUE(big.ok());
+  auto server = Start(0, 64);
+  ASSERT_TRUE(HttpCall(At(*server), {"GET", "/", "", ""}).ok());
+  auto big = HttpCall(At(*server), {"POST", "/", "text/plain", std::string(5000, 'a')});
+  ASSERT_TRUE(big.ok()) << big.status().ToString();
   EXPECT_EQ(big->status, 413u);
   EXPECT_EQ(Value("t_refusals_total{server=\"one\",reason=\"body_too_large\"}"), "1");
 
-  int fd = ConnectTcp(server_->bound_tcp_port());
+  int fd = ConnectTcp(server->bound_tcp_port());
   ASSERT_GE(fd, 0);
   EXPECT_NE(Exchange(fd, "NOT HTTP AT ALL\r\n\r\n").find(" 400 "), std::string::npos);
   close(fd);
   EXPECT_EQ(Value("t_refusals_total{server=\"one\",reason=\"malformed_request\"}"), "1");
+  EXPECT_EQ(Value("t_connections_accepted_total{server=\"one\"}"), "3");
+  EXPECT_EQ(Value("t_refusals_total{server=\"one\",reason=\"lane_full\"}"), "0");
+  // The other server's series are its own.
+  EXPECT_EQ(Value("t_connections_accepted_total{server=\"two\"}"), "0");
+}
 
+TEST_F(ServerMetricsTest, CountsOpenConnectionsAndTheOneClosedToMakeRoom) {
+  auto server = Start(1, 1);
   // A kept-alive connection that has been answered is open and waiting; the next one, at
   // max_connections = 1, closes it to make room.
-  fd = ConnectTcp(server_->bound_tcp_port());
+  int fd = ConnectTcp(server->bound_tcp_port());
   ASSERT_GE(fd, 0);
   EXPECT_NE(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").find(" 200 "), std::string::npos);
-  EXPECT_EQ(Value("t_connections_open{server=\"one\"}"), "1");
-  ASSERT_TRUE(HttpCall(tcp_, {"GET", "/", "", ""}).ok());
+  EXPECT_EQ(Value("t_connections_open{server=\"two\"}"), "1");
+  ASSERT_TRUE(HttpCall(At(*server), {"GET", "/", "", ""}).ok());
   close(fd);
-  EXPECT_EQ(Value("t_refusals_total{server=\"one\",reason=\"connection_limit_closed_waiting\"}"),
+  EXPECT_EQ(Value("t_refusals_total{server=\"two\",reason=\"connection_limit_closed_waiting\"}"),
             "1");
-  EXPECT_EQ(Value("t_connections_accepted_total{server=\"one\"}"), "5");
-  EXPECT_EQ(Value("t_refusals_total{server=\"one\",reason=\"lane_full\"}"), "0");
+  EXPECT_EQ(Value("t_connections_accepted_total{server=\"two\"}"), "2");
 }
 
 TEST(RequestMetricsTest, CountsByEndpointAndStatusWithOtherForUnlistedStatuses) {

@@ -301,6 +301,10 @@ net::HttpResponse CasService::Handle(const net::HttpRequest& request, const net:
 net::HttpResponse CasService::Answer(const net::HttpRequest& request, const net::PeerInfo& peer,
                                      bool enclave_port, const api::Route** matched) {
   if (state_->broken()) {
+    if (auto route = api::FindRoute(request.method, request.target);
+        route.ok() && matched != nullptr) {
+      *matched = *route;
+    }
     return net::ErrorResponse(503, "CAS must be restarted by its operator (see its log)");
   }
   const api::Route* route = nullptr;
