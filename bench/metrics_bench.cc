@@ -48,3 +48,5 @@ void BM_RenderCasSizedRegistry(benchmark::State& state) {
 BENCHMARK(BM_RenderCasSizedRegistry);
 
 }  // namespace
+
+BENCHMARK_MAIN();
