@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl hyperfine
   dpkg-dev file groff-base man-db systemd zsh
+  python3-prometheus-client python3-jsonschema python3-yaml
 )
 
 missing=()

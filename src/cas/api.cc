@@ -147,6 +147,22 @@ std::string HexOf(const SecretBytes& secret) { return HexEncode(secret.Reveal())
 
 std::span<const Route> Routes() { return kRoutes; }
 
+json RoutesToJson() {
+  json out = json::array();
+  for (const Route& r : kRoutes) {
+    json ports = json::array();
+    if (!r.enclave_only) ports.push_back("api");
+    if (r.enclave_port) ports.push_back("enclave");
+    out.push_back({{"method", r.method},
+                   {"path", r.path},
+                   {"query", r.query.empty() ? json(nullptr) : json(r.query)},
+                   {"lane", r.lane == Lane::kAttestation ? "attestation" : "server_threads"},
+                   {"ports", ports},
+                   {"client_certificate", r.client_certificate}});
+  }
+  return out;
+}
+
 const Route& RouteOf(Endpoint endpoint) {
   for (const Route& r : kRoutes) {
     if (r.endpoint == endpoint) return r;

@@ -74,6 +74,11 @@ struct Route {
 // Every route of the API, one entry per method and path.
 std::span<const Route> Routes();
 const Route& RouteOf(Endpoint endpoint);
+// The route table as JSON, one object per route: {"method", "path", "query" (or null),
+// "lane" ("server_threads"|"attestation"), "ports" (["api"], ["api", "enclave"] or
+// ["enclave"]), "client_certificate"}. `cas --print-routes` prints it, for the check of
+// docs/openapi.yaml against the table (tests/e2e/test_openapi.py).
+nlohmann::json RoutesToJson();
 
 // The route for `method` and `target` (path and query; the query plays no part here).
 // kNotFound for an unknown path; for a known path with another method, kInvalidArgument and

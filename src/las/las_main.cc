@@ -1,16 +1,21 @@
 // `las`: the local attestation service of the simulated SGX platform (docs/las.md).
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <memory>
 
 #include "attestation/tcb_status.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/resource_limit.h"
+#include "las/las_metrics.h"
 #include "las/las_protocol.h"
 #include "las/las_service.h"
 #include "net/http_server.h"
+#include "net/metrics_listener.h"
 #include "platform/platform.h"
 
 namespace {
@@ -62,6 +67,11 @@ int main(int argc, char** argv) try {
                  "scone-run in the folder of this las)")
       ->type_name("PATH");
   app.add_option("--threads", threads, "Worker threads")->capture_default_str();
+  std::string metrics_listen;
+  app.add_option("--metrics-listen", metrics_listen,
+                 "Serve Prometheus metrics at http://ADDR:PORT/metrics (plain HTTP; off by "
+                 "default; bind it to loopback: docs/metrics.md)")
+      ->type_name("ADDR:PORT");
   app.set_version_flag("--version", "las 0.1.0");
   CLI11_PARSE(app, argc, argv);
 
@@ -103,15 +113,36 @@ int main(int argc, char** argv) try {
   spdlog::info("trusting the runtime {} for quotes of the programs it passes",
                las_options.runtime_path);
   scone::las::LasService service(shared, now, las_options);
+  // Counted always (atomics), served only with --metrics-listen.
+  scone::metrics::Registry registry;
+  scone::las::LasMetrics metrics(registry, shared->tcb_state());
   scone::net::ServerOptions server_options;
   server_options.threads = threads;
   server_options.max_connections = fds > 1024 ? fds - 256 : fds / 2;
+  server_options.metrics = scone::net::ServerMetrics::Register(registry, "las", {"las"})[0];
   auto server = scone::net::HttpServer::New(
-      [&service](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
-        return service.Handle(r, p);
+      [&service, &metrics](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
+        auto start = std::chrono::steady_clock::now();
+        scone::net::HttpResponse answer = service.Handle(r, p);
+        metrics.Observe(r, p, answer, std::chrono::steady_clock::now() - start);
+        return answer;
       },
       server_options);
   if (!server.ok()) return Fail(server.status());
+  std::unique_ptr<scone::net::HttpServer> metrics_server;
+  if (!metrics_listen.empty()) {
+    auto ep = scone::net::ParseEndpoint(metrics_listen, 0);
+    if (!ep.ok()) return Fail(ep.status().WithContext("--metrics-listen"));
+    auto m = scone::net::StartMetricsListener(*ep, registry);
+    if (!m.ok()) return Fail(m.status().WithContext("--metrics-listen"));
+    metrics_server = std::move(m).value();
+    ep->port = metrics_server->bound_tcp_port();
+    if (!scone::net::IsLoopback(*ep)) {
+      spdlog::warn("metrics on {} are readable by everyone who reaches that address",
+                   ep->ToString());
+    }
+    spdlog::info("listening on http://{} (metrics)", ep->ToString());
+  }
   if (socket_path.empty()) socket_path = platform_dir + "/las.sock";
   scone::net::Endpoint unix_ep;
   unix_ep.unix_path = socket_path;
@@ -138,6 +169,7 @@ int main(int argc, char** argv) try {
   sigwait(&stop, &sig);
   spdlog::info("stopping (signal {})", sig);
   (*server)->Stop();
+  if (metrics_server) metrics_server->Stop();
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "las: " << e.what() << "\n";

@@ -33,6 +33,7 @@
 
 #include "common/status.h"
 #include "net/http.h"
+#include "net/server_metrics.h"
 #include "net/tls.h"
 
 namespace scone::net {
@@ -81,6 +82,8 @@ struct ServerOptions {
   // runs on the server's threads). A request waiting in a full lane gets 503.
   std::vector<Lane> lanes;
   LaneClassifier classify;
+  // Where the server counts connections and refusals (docs/metrics.md); by default nowhere.
+  ServerMetrics metrics;
 };
 
 class HttpServer {

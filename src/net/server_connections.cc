@@ -59,6 +59,13 @@ bool Admit(HttpServer::Impl& server, std::optional<uid_t> uid) {
     }
   }
   if (victim) victim->Evict();
+  const ServerMetrics& m = server.options.metrics;
+  m.Accepted();
+  if (event != kUidRefused && event != kRefused) m.Opened();
+  if (event == kUidEvicted) m.Refused(Refusal::kUidLimitClosedWaiting);
+  if (event == kUidRefused) m.Refused(Refusal::kUidLimitRefused);
+  if (event == kEvicted) m.Refused(Refusal::kConnectionLimitClosedWaiting);
+  if (event == kRefused) m.Refused(Refusal::kConnectionLimitRefused);
   uint64_t suppressed = 0;
   switch (event) {
     case kNone:
@@ -93,6 +100,7 @@ void Unregister(HttpServer::Impl& server, Connection& c) {
   if (c.waiting) server.waiting.erase(c.position);
   c.waiting = false;
   --server.connections;
+  server.options.metrics.Closed();
   if (c.uid) {
     auto it = server.per_uid.find(*c.uid);
     if (it != server.per_uid.end() && --it->second == 0) server.per_uid.erase(it);

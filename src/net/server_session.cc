@@ -154,6 +154,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   void OnHandshake(beast::error_code ec) {
     if (ec) {
+      server_.options.metrics.Refused(ec == beast::error::timeout ? Refusal::kTimeout
+                                                                  : Refusal::kTlsHandshakeFailed);
       // Debug only: scanners and clients that do not speak TLS 1.3 are normal on the Internet.
       spdlog::debug("TLS handshake with {} failed: {}", peer_.address,
                     ec == beast::error::timeout ? std::string("timed out") : ec.message());
@@ -161,6 +163,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     }
     auto der = tls_internal::PeerCertificateDer(stream_.native_handle());
     if (!der.ok()) {
+      server_.options.metrics.Refused(Refusal::kClientCertificateInvalid);
       spdlog::debug("TLS client {}: {}", peer_.address, der.status().ToString());
       return CloseSocket();
     }
@@ -196,6 +199,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       auto taken =
           BodyReservation::Take(server_.body_bytes, declared, server_.options.max_body_memory);
       if (!taken) {
+        server_.options.metrics.Refused(Refusal::kBodyMemory);
         uint64_t suppressed = 0;
         if (server_.body_memory_log.Allow(&suppressed)) {
           spdlog::warn(
@@ -220,19 +224,34 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (ec) body_reservation_.Release();
     if (ec == http::error::end_of_stream) return Close();
     if (ec == http::error::body_limit) {
+      server_.options.metrics.Refused(Refusal::kBodyTooLarge);
       return Reply(
           ErrorResponse(413, "request body larger than " +
                                  std::to_string(server_.options.max_body_bytes) + " bytes"),
           false);
     }
-    if (ec && IsHttpError(ec)) return Reply(ErrorResponse(400, "malformed HTTP request"), false);
+    if (ec && IsHttpError(ec)) {
+      server_.options.metrics.Refused(Refusal::kMalformedRequest);
+      return Reply(ErrorResponse(400, "malformed HTTP request"), false);
+    }
     // A timeout, a reset, a TLS failure or truncation: there is nobody to answer.
-    if (ec) return CloseSocket();
+    if (ec) {
+      // A kept-alive connection left idle past the read timeout is no refusal; one that had
+      // sent nothing yet, or part of a request, is.
+      bool partial = buffer_.size() != 0 || (parser_.has_value() && parser_->got_some());
+      if (ec == beast::error::timeout && (requests_ == 0 || partial)) {
+        server_.options.metrics.Refused(Refusal::kTimeout);
+      }
+      return CloseSocket();
+    }
 
     SetBusy(true);
     if constexpr (kIsUnix<Stream>) {
       auto sender = stream_.MessageSender();
-      if (!sender.ok()) return Reply(ErrorResponse(403, sender.status().message()), false);
+      if (!sender.ok()) {
+        server_.options.metrics.Refused(Refusal::kMultipleWriters);
+        return Reply(ErrorResponse(403, sender.status().message()), false);
+      }
       peer_.pid = sender->pid;
       peer_.uid = sender->uid;
     }
@@ -280,6 +299,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     });
     if (!queued) {
       job.reset();
+      server_.options.metrics.Refused(Refusal::kLaneFull);
       uint64_t suppressed = 0;
       if (server_.lane_log.Allow(&suppressed)) {
         spdlog::warn("lane {} is full ({} waiting): answering 503 ({} more such events not logged)",

@@ -137,18 +137,18 @@ class Las:
 class Cas:
     """A running `cas` (docs/cas.md) on a temporary database, measured by `las`; stops when
     closed. `port` 0 picks a free API port; pass the port of an earlier CAS to take its place.
-    `binary` runs another copy of cas (a copy without cas.sig is a debug enclave); `args` are
+    `binary` runs another copy of cas (a copy without cas.sig is a debug enclave); `extra_args` are
     more command-line arguments (also for restart())."""
 
-    def __init__(self, workdir, las, port=0, binary=None, database=None, args=()):
+    def __init__(self, workdir, las, port=0, binary=None, database=None, extra_args=()):
         os.makedirs(workdir, exist_ok=True)
+        self.extra_args = list(extra_args)
         self.workdir = workdir
         self.binary = binary or os.path.join(BIN_DIR, "cas")
         self.database = database or os.path.join(workdir, "cas.db")
         self.config = os.path.join(workdir, "cas.toml")
         self.las = las
         self.log_path = os.path.join(workdir, "cas.log")
-        self.args = list(args)
         self.proc = None
         self._write_config(port)
         self.start()
@@ -170,8 +170,9 @@ class Cas:
         import time
         self.log = open(self.log_path, "a")
         offset = os.path.getsize(self.log_path)
-        self.proc = subprocess.Popen([self.binary, "-c", self.config, *self.args],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([self.binary, "-c", self.config, *self.extra_args],
+                                     stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             with open(self.log_path) as f:
@@ -219,11 +220,12 @@ class RawCasTestCase(SconeTestCase):
     """A real las and cas spoken to as a plain HTTPS client (no `scone`): identities are
     certificates made by `openssl` in self.work, `call` sends one request with one of them."""
 
-    def start_cas(self, identities):
-        """Starts las and cas and makes a P-256 certificate and key for each name."""
-        self.las = Las(self.path("platform"), tcp=False)
+    def start_cas(self, identities, las_args=(), cas_args=(), las_tcp=False):
+        """Starts las and cas (with these extra arguments) and makes a P-256 certificate and
+        key for each name."""
+        self.las = Las(self.path("platform"), tcp=las_tcp, extra_args=las_args)
         self.addCleanup(self.las.close)
-        self.cas = Cas(self.path("cas"), self.las)
+        self.cas = Cas(self.path("cas"), self.las, extra_args=cas_args)
         self.addCleanup(self.cas.close)
         self.work = self.path("work")
         os.makedirs(self.work)

@@ -207,7 +207,7 @@ class CasBackupTest(SconeTestCase):
         moved_hash = moved.key_hash
         moved.close()
         moved.restart()  # generation 3 on machine B
-        primary.args = ["--take-over-database"]
+        primary.extra_args = ["--take-over-database"]
         primary.restart()
         self.assertIn("--take-over-database: taking over database", primary.log_text)
         self.assertIn("as generation 4", primary.log_text)
@@ -232,6 +232,6 @@ class CasBackupTest(SconeTestCase):
         self.assertIn(primary.database + ".writer-mark", text)
         self.assertIn("cas --take-over-database", text)
         # The operator may still serve the older copy, explicitly; it then becomes the newest.
-        primary.args = ["--take-over-database"]
+        primary.extra_args = ["--take-over-database"]
         primary.restart()
         self.assertIn("as generation 3", primary.log_text)

@@ -140,6 +140,10 @@ Result<api::BackupInfo> BackupHandler::Register(const api::RegisterBackupRequest
   }
   attestation::FailureKind kind = attestation::FailureKind::kNone;
   auto q = verifier->Verify(offer->quote, offer->collateral, now, &kind);
+  if (env_.metrics != nullptr) {
+    env_.metrics->QuoteVerified(CasMetrics::QuoteKind::kBackup,
+                                q.ok() ? std::optional(q->status) : std::nullopt);
+  }
   if (!q.ok()) {
     return Refused(Code::kVerificationFailed, address,
                    "its quote does not verify (" + q.status().message() + ")" +

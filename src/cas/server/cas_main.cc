@@ -5,13 +5,17 @@
 #include <csignal>
 #include <ctime>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cas/server/cas_config.h"
 #include "cas/server/cas_service.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/resource_limit.h"
 #include "las/las_client.h"
 #include "net/http_server.h"
+#include "net/metrics_listener.h"
 #include "platform/platform.h"
 
 #ifndef SCONE_VERSION
@@ -49,6 +53,18 @@ int main(int argc, char** argv) try {
                "Serve this copy of the database even though a newer copy was served (here or "
                "by a registered backup) or a backup serves it now; it becomes the one copy "
                "(docs/backup.md \"One writer\")");
+  std::string metrics_listen;
+  app.add_option("--metrics-listen", metrics_listen,
+                 "Serve Prometheus metrics at http://ADDR:PORT/metrics (plain HTTP, no client "
+                 "certificate; off by default; bind it to loopback: docs/metrics.md)")
+      ->type_name("ADDR:PORT");
+  // Hidden: the route table as JSON, for the check of docs/openapi.yaml.
+  app.add_flag_callback("--print-routes",
+                        [] {
+                          std::cout << scone::cas::api::RoutesToJson().dump(1) << "\n";
+                          throw CLI::Success();
+                        })
+      ->group("");
   app.set_version_flag("--version", std::string("cas ") + SCONE_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -71,8 +87,19 @@ int main(int argc, char** argv) try {
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
+  std::optional<scone::net::Endpoint> metrics_ep;
+  if (!metrics_listen.empty()) {
+    auto ep = scone::net::ParseEndpoint(metrics_listen, 0);
+    if (!ep.ok()) return Fail(ep.status().WithContext("--metrics-listen"));
+    metrics_ep = *ep;
+  }
+
+  // Counted always (atomics), served only with --metrics-listen.
+  scone::metrics::Registry registry;
+  auto server_metrics = scone::net::ServerMetrics::Register(registry, "cas", {"api", "enclave"});
   scone::cas::CasServiceOptions options;
   options.db_path = config->db_path;
+  options.metrics = &registry;
   options.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
   options.take_over_database = take_over;
   auto service =
@@ -86,6 +113,7 @@ int main(int argc, char** argv) try {
   api_options.max_connections = max_connections;
   api_options.lanes = {{"attestation", threads, 16 * threads}};
   api_options.classify = LaneOf;
+  api_options.metrics = server_metrics[0];
   auto api = scone::net::HttpServer::New(
       [&cas](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
         return cas.Handle(r, p);
@@ -97,6 +125,7 @@ int main(int argc, char** argv) try {
   enclave_options.max_connections = max_connections;
   enclave_options.lanes = {{"attestation", 2, 32}};
   enclave_options.classify = LaneOf;
+  enclave_options.metrics = server_metrics[1];
   auto enclave = scone::net::HttpServer::New(
       [&cas](const scone::net::HttpRequest& r, const scone::net::PeerInfo& p) {
         return cas.Handle(r, p, /*enclave_port=*/true);
@@ -121,16 +150,29 @@ int main(int argc, char** argv) try {
   api_ep.port = (*api)->bound_tcp_port();
   scone::net::Endpoint enclave_ep = config->enclave_listen;
   enclave_ep.port = (*enclave)->bound_tcp_port();
+  std::unique_ptr<scone::net::HttpServer> metrics_server;
+  if (metrics_ep.has_value()) {
+    auto m = scone::net::StartMetricsListener(*metrics_ep, registry);
+    if (!m.ok()) return Fail(m.status().WithContext("--metrics-listen"));
+    metrics_server = std::move(m).value();
+    metrics_ep->port = metrics_server->bound_tcp_port();
+    if (!scone::net::IsLoopback(*metrics_ep)) {
+      spdlog::warn("metrics on {} are readable by everyone who reaches that address",
+                   metrics_ep->ToString());
+    }
+  }
   (*api)->Start();
   (*enclave)->Start();
   spdlog::info("listening on https://{} (api)", api_ep.ToString());
   spdlog::info("listening on https://{} (enclave)", enclave_ep.ToString());
+  if (metrics_server) spdlog::info("listening on http://{} (metrics)", metrics_ep->ToString());
 
   int sig = 0;
   sigwait(&stop, &sig);
   spdlog::info("stopping (signal {})", sig);
   (*api)->Stop();
   (*enclave)->Stop();
+  if (metrics_server) metrics_server->Stop();
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "cas: " << e.what() << "\n";

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "cas/server/cas_config.h"
 #include "common/hex.h"
 
@@ -58,7 +60,8 @@ struct CasService::ServerRoute {
 };
 
 Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
-                                               const net::PeerInfo& peer, bool enclave_port) {
+                                               const net::PeerInfo& peer, bool enclave_port,
+                                               const api::Route** matched) {
   static constexpr ServerRoute kServerRoutes[] = {
       {api::Endpoint::kVersion, nullptr,
        [](Handlers&, const net::HttpRequest&, const api::Target&,
@@ -193,6 +196,7 @@ Result<net::HttpResponse> CasService::Dispatch(const net::HttpRequest& request,
     }
     return net::ErrorResponse(405, route.status().message());
   }
+  *matched = *route;
   if (enclave_port && !(*route)->enclave_port) {
     return net::ErrorResponse(404, kEnclavePortRoutes);
   }
@@ -245,7 +249,14 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
   own.debug = id.debug();
   so.identity = own;
   SCONE_ASSIGN_OR_RETURN(s->state_, CasState::Open(so, software_seed, id.debug(), options.clock()));
-  HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock};
+  if (options.metrics != nullptr) {
+    s->metrics_ = std::make_unique<CasMetrics>(*options.metrics, options.db_path);
+    CasState* state = s->state_.get();
+    const CasMetrics* m = s->metrics_.get();
+    options.metrics->OnCollect(
+        [state, m] { m->SetProvisioned(!state->broken() && state->Snapshot().flags.provisioned); });
+  }
+  HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock, s->metrics_.get()};
   if (s->state_->adopted_from_backup()) {
     spdlog::warn(
         "database {} came from another machine: opened through this CAS's backup entry, its key "
@@ -293,10 +304,28 @@ api::Lane CasService::LaneOf(const net::HttpRequest& request) {
 
 net::HttpResponse CasService::Handle(const net::HttpRequest& request, const net::PeerInfo& peer,
                                      bool enclave_port) {
+  if (metrics_ == nullptr) return Answer(request, peer, enclave_port, nullptr);
+  auto start = std::chrono::steady_clock::now();
+  const api::Route* route = nullptr;
+  net::HttpResponse answer = Answer(request, peer, enclave_port, &route);
+  metrics_->Request(
+      route, answer.status,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return answer;
+}
+
+net::HttpResponse CasService::Answer(const net::HttpRequest& request, const net::PeerInfo& peer,
+                                     bool enclave_port, const api::Route** matched) {
   if (state_->broken()) {
+    if (auto route = api::FindRoute(request.method, request.target);
+        route.ok() && matched != nullptr) {
+      *matched = *route;
+    }
     return net::ErrorResponse(503, "CAS must be restarted by its operator (see its log)");
   }
-  auto r = Dispatch(request, peer, enclave_port);
+  const api::Route* route = nullptr;
+  auto r = Dispatch(request, peer, enclave_port, &route);
+  if (matched != nullptr) *matched = route;
   if (r.ok()) return std::move(*r);
   const Status& s = r.status();
   if (s.code() == Code::kUnavailable) {

@@ -19,11 +19,13 @@
 
 #include "cas/api.h"
 #include "cas/server/backup_handler.h"
+#include "cas/server/cas_metrics.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
 #include "cas/server/database_generation.h"
 #include "cas/server/enclave_handler.h"
 #include "cas/server/handlers.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "las/las_client.h"
 #include "net/http.h"
@@ -43,6 +45,9 @@ struct CasServiceOptions {
   // parallel).
   bool take_over_database = false;
   GenerationFetcher generation_fetcher;
+  // Where CAS counts its requests, quote verifications and store size (docs/metrics.md);
+  // unset: nowhere. Must outlive the service.
+  metrics::Registry* metrics = nullptr;
 };
 
 class CasService {
@@ -89,13 +94,17 @@ class CasService {
   };
   struct ServerRoute;
   CasService() = default;
+  // `*matched` is set to the route the request matched, if any.
   Result<net::HttpResponse> Dispatch(const net::HttpRequest& request, const net::PeerInfo& peer,
-                                     bool enclave_port);
+                                     bool enclave_port, const api::Route** matched);
+  net::HttpResponse Answer(const net::HttpRequest& request, const net::PeerInfo& peer,
+                           bool enclave_port, const api::Route** matched);
 
   CasServiceOptions options_;
   std::unique_ptr<CasPlatform> platform_;
   std::unique_ptr<CasState> state_;
   std::unique_ptr<Handlers> handlers_;
+  std::unique_ptr<CasMetrics> metrics_;  // null without CasServiceOptions::metrics
 };
 
 }  // namespace scone::cas

@@ -10,6 +10,7 @@
 #include "cas/protocol.h"
 #include "cas/server/cas_config.h"
 #include "cas/server/cas_test_util.h"
+#include "crypto/test_util.h"
 #include "platform/platform.h"
 
 namespace scone::cas {
@@ -103,6 +104,40 @@ TEST_F(CasServiceTest, DatabaseFilesAre0600AndReadableOnesAreRefusedWithTheChmod
     ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
   }
   EXPECT_TRUE(CasService::Open(Options(db), LasOf(platform)).ok());
+}
+
+TEST_F(CasServiceTest, CountsRequestsByRouteAndStatusAndReportsItsState) {
+  metrics::Registry registry;
+  {
+    TestCas cas(NewPlatform(dir_.path() / "a"), TestCasIdentity(), kNow,
+                [&registry](CasServiceOptions& o) { o.metrics = &registry; });
+    ASSERT_TRUE(cas.ok()) << cas.status().ToString();
+    auto value = [&registry](const std::string& series) {
+      std::string text = registry.Render();
+      size_t at = text.find("\n" + series + " ");
+      if (at == std::string::npos) return std::string("missing");
+      at += series.size() + 2;
+      return text.substr(at, text.find('\n', at) - at);
+    };
+    EXPECT_EQ(value("cas_provisioned"), "0");
+    ASSERT_EQ(cas.Call("POST", "/v1/attestation", Nonce()).status, 200u);
+    ASSERT_EQ(cas.Call("POST", "/v1/attestation", Nonce()).status, 200u);
+    ASSERT_EQ(cas.Call("GET", "/v1/attestation", "").status, 405u);
+    ASSERT_EQ(cas.Call("GET", "/v1/nothing/secret-name", "").status, 404u);
+    ASSERT_EQ(cas.Call("GET", "/v1/config", "").status, 401u);
+    EXPECT_EQ(value(R"(cas_requests_total{endpoint="POST /v1/attestation",status="200"})"), "2");
+    EXPECT_EQ(value(R"(cas_requests_total{endpoint="GET /v1/config",status="401"})"), "1");
+    EXPECT_EQ(value(R"(cas_requests_total{endpoint="unmatched",status="404"})"), "1");
+    EXPECT_EQ(value(R"(cas_requests_total{endpoint="unmatched",status="405"})"), "1");
+    EXPECT_EQ(value(R"(cas_request_duration_seconds_count{endpoint="POST /v1/attestation"})"), "2");
+    EXPECT_NE(value(R"(cas_store_bytes{file="database"})"), "0");
+    // What a client sent never becomes a label.
+    EXPECT_EQ(registry.Render().find("secret-name"), std::string::npos);
+
+    auto owner = crypto::testing::MakeTestIdentity("owner", kNow);
+    ASSERT_EQ(cas.Provision(owner.der).status, 200u);
+    EXPECT_EQ(value("cas_provisioned"), "1");
+  }
 }
 
 TEST(CheckCasConfig, RefusesAnAddressThatCannotBeListenedOn) {

@@ -34,8 +34,9 @@ inline platform::EnclaveIdentity TestCasIdentity() {
 class TestCas {
  public:
   // Opens a CAS of `identity` on `platform` at `now`; ASSERTs nothing, check ok().
-  // `configure` may change the service's options (e.g. how it reaches backup CASes); the
-  // registered backups are asked nothing unless it sets generation_fetcher.
+  // `configure` may change the service's options (e.g. how it reaches backup CASes, or a
+  // metrics registry to count into); the registered backups are asked nothing unless it
+  // sets generation_fetcher.
   TestCas(std::shared_ptr<const platform::Platform> platform,
           const platform::EnclaveIdentity& identity, int64_t now,
           const std::function<void(CasServiceOptions&)>& configure = nullptr)

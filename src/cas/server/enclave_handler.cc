@@ -193,6 +193,10 @@ Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
     }
     attestation::FailureKind kind = attestation::FailureKind::kNone;
     auto verified = verifier->Verify(request.quote, *collateral, env_.clock(), &kind);
+    if (env_.metrics != nullptr) {
+      env_.metrics->QuoteVerified(CasMetrics::QuoteKind::kEnclave,
+                                  verified.ok() ? std::optional(verified->status) : std::nullopt);
+    }
     if (!verified.ok()) {
       return Status(Code::kVerificationFailed, "CAS refuses to configure " + label +
                                                    ": the quote does not verify (" +

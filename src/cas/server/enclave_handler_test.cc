@@ -357,5 +357,30 @@ TEST_F(EnclaveHandlerOutdatedTest, AnOutdatedPlatformNeedsTheSessionsTolerance) 
   EXPECT_EQ(Fetch("old/web").status, 200u);
 }
 
+TEST_F(EnclaveHandlerOutdatedTest, VerificationsAreCountedByTheTcbStatusTheQuoteShowed) {
+  metrics::Registry registry;
+  cas_ = std::make_unique<TestCas>(platform_, TestCasIdentity(), kNow,
+                                   [&registry](CasServiceOptions& o) { o.metrics = &registry; });
+  ASSERT_TRUE(cas_->ok()) << cas_->status().ToString();
+  ASSERT_EQ(cas_->Provision(owner_.der).status, 200u);
+  Upload(AppSession(Mrenclave()));
+  // Verified (OutOfDate), then refused by the session's policy: counted as OutOfDate.
+  EXPECT_EQ(Fetch().status, 403u);
+  // A quote that does not verify at all: counted as invalid.
+  auto bad = Request("app/web", Program(), runtime_);
+  bad.quote.resize(bad.quote.size() / 2);
+  EXPECT_EQ(Send(bad, &runtime_).status, 403u);
+  std::string text = registry.Render();
+  EXPECT_THAT(text, HasSubstr("\ncas_quote_verifications_total{kind=\"enclave\","
+                              "tcb_status=\"OutOfDate\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("\ncas_quote_verifications_total{kind=\"enclave\","
+                              "tcb_status=\"invalid\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("\ncas_quote_verifications_total{kind=\"enclave\","
+                              "tcb_status=\"UpToDate\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("\ncas_requests_total{endpoint=\"POST /v1/enclave/configuration\","
+                              "status=\"403\"} 2\n"));
+  cas_.reset();  // before the registry it counts into
+}
+
 }  // namespace
 }  // namespace scone::cas

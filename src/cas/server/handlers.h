@@ -14,6 +14,7 @@
 
 #include "cas/api.h"
 #include "cas/server/access_policy.h"
+#include "cas/server/cas_metrics.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
 #include "cas/server/session_store.h"
@@ -27,6 +28,7 @@ struct HandlerEnv {
   CasState* state;
   CasPlatform* platform;
   std::function<int64_t()> clock;
+  const CasMetrics* metrics = nullptr;  // where to count quote verifications; may be null
 };
 
 // The key hash of the client certificate of `peer`; kPermissionDenied without one.
