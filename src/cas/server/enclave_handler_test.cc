@@ -198,10 +198,8 @@ TEST_F(EnclaveHandlerTest, AnUpdatedSessionIsDeliveredAsUpdatedNotFromTheCache) 
   auto read = cas_->Call("GET", api::SessionPath("app"), "", owner_.der);
   auto active = api::ParseBody<api::SessionReadResponse>(read.body, "answer");
   ASSERT_TRUE(active.ok()) << read.body;
-  std::string next = AppSession(Mrenclave()) + "predecessor: " + active->version.hash +
-                     "
-                     ";
-                     next.replace(next.find("MODE: production"), 16, "MODE: staging");
+  std::string next = AppSession(Mrenclave()) + "predecessor: " + active->version.hash + "\n";
+  next.replace(next.find("MODE: production"), 16, "MODE: staging");
   auto put = cas_->Call("PUT", api::SessionPath("app"), next, owner_.der);
   ASSERT_EQ(put.status, 200u) << put.body;
   auto r = Fetch();
