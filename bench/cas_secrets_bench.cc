@@ -21,12 +21,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "cas/protocol.h"
 #include "cas/server/cas_test_util.h"
 #include "crypto/test_util.h"
 #include "platform/platform.h"
 
 namespace {
+using scone::bench::Median;
+using scone::bench::Seconds;
 using scone::cas::testing::TestCas;
 using scone::crypto::testing::MakeTestIdentity;
 using scone::crypto::testing::TestIdentity;
@@ -59,15 +62,6 @@ constexpr const char* kTenSecrets = R"(secrets:
 
 constexpr const char* kRsaKey =
     "secrets:\n  - {name: rsa, kind: private-key, key_type: RSA-3072}\n";
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 }  // namespace
 

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "cas/protocol.h"
 #include "cas/server/cas_test_util.h"
 #include "crypto/test_util.h"
@@ -34,6 +35,9 @@ using scone::cas::testing::TestCas;
 using scone::crypto::testing::MakeTestIdentity;
 using scone::crypto::testing::TestIdentity;
 namespace api = scone::cas::api;
+using scone::bench::Median;
+using scone::bench::Run;
+using scone::bench::RunMeasured;
 
 constexpr int64_t kNow = 1'780'000'000;
 
@@ -54,32 +58,6 @@ std::string SessionYaml(const std::string& name, const std::string& predecessor,
                      "security:\n  attestation:\n    tolerate: [debug-mode]\n";
   if (!predecessor.empty()) yaml += "predecessor: " + predecessor + "\n";
   return yaml;
-}
-
-// Runs `op(client, i)` from `clients` threads for `seconds`; returns operations per second.
-double Run(int clients, double seconds, const std::function<void(int, int)>& op) {
-  std::atomic<bool> stop{false};
-  std::atomic<long> done{0};
-  std::vector<std::thread> threads;
-  auto start = std::chrono::steady_clock::now();
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      for (int i = 0; !stop.load(); ++i) {
-        op(c, i);
-        ++done;
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return static_cast<double>(done.load()) / elapsed;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 // The baseline: one row per transaction into SQLite, WAL, synchronous=FULL.
@@ -168,22 +146,28 @@ int main(int argc, char** argv) {
   };
 
   std::printf("median of %d runs of %.1f s each\n", rounds, seconds);
-  std::printf("scenario            clients   ops/s   baseline ops/s   ratio\n");
+  std::printf("scenario            clients   ops/s   baseline ops/s   ratio   CPU ms/op\n");
   for (int clients : {1, kMaxClients}) {
-    std::vector<double> base, c, u, r;
+    std::vector<double> base, c, u, r, c_cpu, u_cpu, r_cpu;
     for (int round = 0; round < rounds; ++round) {
       base.push_back(Baseline(dir.path(), clients, seconds, row_size));
-      c.push_back(Run(clients, seconds, creates("c" + std::to_string(++create_run) + "-")));
+      auto cm = RunMeasured(clients, seconds, creates("c" + std::to_string(++create_run) + "-"));
       base.push_back(Baseline(dir.path(), clients, seconds, row_size));
-      u.push_back(Run(clients, seconds, updates));
-      r.push_back(Run(clients, seconds, reads));
+      auto um = RunMeasured(clients, seconds, updates);
+      auto rm = RunMeasured(clients, seconds, reads);
+      c.push_back(cm.per_second);
+      u.push_back(um.per_second);
+      r.push_back(rm.per_second);
+      c_cpu.push_back(cm.cpu_ms_per_op);
+      u_cpu.push_back(um.cpu_ms_per_op);
+      r_cpu.push_back(rm.cpu_ms_per_op);
     }
     double b = Median(base);
-    std::printf("creates (durable)   %7d %7.0f %16.0f %7.2f\n", clients, Median(c), b,
-                Median(c) / b);
-    std::printf("updates (durable)   %7d %7.0f %16.0f %7.2f\n", clients, Median(u), b,
-                Median(u) / b);
-    std::printf("reads               %7d %7.0f\n", clients, Median(r));
+    std::printf("creates (durable)   %7d %7.0f %16.0f %7.2f %10.2f\n", clients, Median(c), b,
+                Median(c) / b, Median(c_cpu));
+    std::printf("updates (durable)   %7d %7.0f %16.0f %7.2f %10.2f\n", clients, Median(u), b,
+                Median(u) / b, Median(u_cpu));
+    std::printf("reads               %7d %7.0f %32.2f\n", clients, Median(r), Median(r_cpu));
   }
   return 0;
 }

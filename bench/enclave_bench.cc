@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "cas/api_enclave.h"
 #include "cas/enclave_protocol.h"
 #include "cas/protocol.h"
@@ -38,6 +39,8 @@ using scone::crypto::testing::MakeTestIdentity;
 using scone::crypto::testing::TestIdentity;
 namespace api = scone::cas::api;
 namespace net = scone::net;
+using scone::bench::Median;
+using scone::bench::Run;
 
 constexpr int64_t kNow = 1'780'000'000;
 constexpr int kClients = 8;
@@ -45,31 +48,6 @@ constexpr int kClients = 8;
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "enclave_bench: %s\n", what.c_str());
   std::exit(1);
-}
-
-double Run(int clients, double seconds, const std::function<void(int)>& op) {
-  std::atomic<bool> stop{false};
-  std::atomic<long> done{0};
-  std::vector<std::thread> threads;
-  auto start = std::chrono::steady_clock::now();
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      while (!stop.load()) {
-        op(c);
-        ++done;
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return static_cast<double>(done.load()) / elapsed;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace
@@ -145,31 +123,36 @@ int main(int argc, char** argv) {
     c.tls.private_key_pem = *key_pem;
     c.tls.check_server = scone::net::PinServerKeyHash(cas.service().cas_key_hash());
   }
-  auto deliver = [&](int c) {
+  auto deliver = [&](int c, int) {
     Client& client = clients[static_cast<size_t>(c)];
     net::HttpRequest request("POST", "/v1/enclave/configuration", "application/json", client.body,
                              /*sensitive_=*/true);
     auto r = net::HttpsCall(*endpoint, request, client.tls);
     if (!r.ok() || r->status != 200) Die(r.ok() ? r->body : r.status().ToString());
   };
-  auto baseline = [&](int c) {
+  auto baseline = [&](int c, int) {
     Client& client = clients[static_cast<size_t>(c)];
     auto r = net::HttpsCall(*endpoint, {"GET", "/v1/version", "", ""}, client.tls);
     if (!r.ok() || r->status != 200) Die(r.ok() ? r->body : r.status().ToString());
   };
-  deliver(0);  // warm the verifier's cache and the session cache
-  std::vector<double> deliveries;
-  std::vector<double> baselines;
+  deliver(0, 0);  // warm the verifier's cache and the session cache
+  std::vector<double> deliveries, baselines, delivery_cpu, baseline_cpu;
   for (int round = 0; round < rounds; ++round) {
-    baselines.push_back(Run(kClients, seconds, baseline));
-    deliveries.push_back(Run(kClients, seconds, deliver));
+    auto b = scone::bench::RunMeasured(kClients, seconds, baseline);
+    auto d = scone::bench::RunMeasured(kClients, seconds, deliver);
+    baselines.push_back(b.per_second);
+    baseline_cpu.push_back(b.cpu_ms_per_op);
+    deliveries.push_back(d.per_second);
+    delivery_cpu.push_back(d.cpu_ms_per_op);
   }
   (*server)->Stop();
   double d = Median(deliveries);
   double b = Median(baselines);
+  double dc = Median(delivery_cpu);
+  double bc = Median(baseline_cpu);
   std::printf("clients %d, %d rounds of %.1f s, medians:\n", kClients, rounds, seconds);
-  std::printf("  attested configuration deliveries: %8.1f /s\n", d);
-  std::printf("  mutual-TLS handshake + GET:        %8.1f /s\n", b);
-  std::printf("  ratio: %.2f (goal >= 0.8)\n", d / b);
+  std::printf("  attested configuration deliveries: %8.1f /s  %6.2f ms CPU each\n", d, dc);
+  std::printf("  mutual-TLS handshake + GET:        %8.1f /s  %6.2f ms CPU each\n", b, bc);
+  std::printf("  ratio: %.2f (goal >= 0.8); by CPU per operation: %.2f\n", d / b, bc / dc);
   return 0;
 }

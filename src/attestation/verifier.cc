@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <set>
+#include <unordered_set>
 
 #include "attestation/intel_root.h"
 #include "attestation/sgx_extensions.h"
@@ -151,6 +152,11 @@ struct QuoteVerifier::PckEntry {
   PckExtensions extensions;
   TcbLevel tcb_level;  // the matched level
   Window window;       // includes the collateral's window
+  // QE reports whose signature verified with pck_key: the exact 384 report bytes followed
+  // by the 64 signature bytes. The QE signs the same report for every quote of its
+  // attestation key, so a repeat quote skips that ECDSA verification; any other byte is
+  // verified again. Bounded by cache_capacity. Guarded by QuoteVerifier::mu_.
+  mutable std::unordered_set<std::string> verified_qe_reports;
 };
 
 struct QuoteVerifier::CollateralEntry {
@@ -401,11 +407,25 @@ Result<VerifiedQuote> QuoteVerifier::Verify(ByteView quote_bytes, const Collater
   // 8. QE report signature and binding of the attestation key.
   constexpr size_t kQeReportOffset = kQuoteSignedSize + 4 + 64 + 64;
   ByteView qe_report_raw = quote_bytes.subspan(kQeReportOffset, kReportBodySize);
-  if (!crypto::VerifyEcdsaP256Raw(pck->pck_key.get(), qe_report_raw, quote.qe_report_signature)
-           .ok()) {
-    return fail(FailureKind::kQeReportSignatureInvalid,
-                VerificationFailed("the QE report signature does not verify with the PCK "
-                                   "certificate's key"));
+  std::string qe_report_key(AsChars(qe_report_raw));
+  qe_report_key.append(AsChars(quote.qe_report_signature));
+  bool qe_report_verified = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    qe_report_verified = pck->verified_qe_reports.contains(qe_report_key);
+  }
+  if (!qe_report_verified) {
+    if (!crypto::VerifyEcdsaP256Raw(pck->pck_key.get(), qe_report_raw, quote.qe_report_signature)
+             .ok()) {
+      return fail(FailureKind::kQeReportSignatureInvalid,
+                  VerificationFailed("the QE report signature does not verify with the PCK "
+                                     "certificate's key"));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pck->verified_qe_reports.size() >= options_.cache_capacity) {
+      pck->verified_qe_reports.clear();
+    }
+    pck->verified_qe_reports.insert(std::move(qe_report_key));
   }
   crypto::Sha256Hasher hasher;
   hasher.Update(quote.attestation_key).Update(quote.qe_auth_data);

@@ -331,6 +331,30 @@ TEST_F(SimulatedPlatformTest, CacheAgreesWithFullVerification) {
   EXPECT_TRUE(v->Verify(quote, c, kNow).ok());
 }
 
+TEST_F(SimulatedPlatformTest, VerifiedQeReportsAreRememberedByTheirExactBytes) {
+  auto v = Verifier();
+  const Bytes quote = MakeQuote();
+  const Collateral c = MakeCollateral();
+  ASSERT_TRUE(v->Verify(quote, c, kNow).ok());
+  // The same QE report under another ISV report (a new quote of that QE) still verifies.
+  report_.report_data[0] = 0xbb;
+  const Bytes second = MakeQuote();
+  ASSERT_NE(second, quote);
+  EXPECT_TRUE(v->Verify(second, c, kNow).ok());
+  // Once remembered, any other QE report or signature byte is verified again and fails.
+  constexpr size_t kQeReport = 436 + 128;
+  constexpr size_t kQeSignature = kQeReport + 384;
+  for (size_t at : {kQeReport + 1, kQeReport + 200, kQeReport + 383, kQeSignature,
+                    kQeSignature + 40, kQeSignature + 63}) {
+    Bytes bad = quote;
+    bad[at] ^= 0x01;
+    FailureKind kind = FailureKind::kNone;
+    EXPECT_FALSE(v->Verify(bad, c, kNow, &kind).ok()) << at;
+    EXPECT_EQ(kind, FailureKind::kQeReportSignatureInvalid) << at;
+  }
+  EXPECT_TRUE(v->Verify(quote, c, kNow).ok());
+}
+
 TEST_F(SimulatedPlatformTest, ConcurrentVerificationsAgree) {
   auto v = Verifier();
   const Bytes good = MakeQuote();

@@ -19,14 +19,7 @@ Result<std::string> KeyHashOfPublicKey(EVP_PKEY* key) {
 }
 
 Result<std::string> KeyHashOfCertificate(X509* cert) {
-  // The certificate's SubjectPublicKeyInfo re-encoded by OpenSSL is byte-identical to the
-  // one in the certificate (DER is canonical).
-  X509_PUBKEY* pub = X509_get_X509_PUBKEY(cert);
-  int len = i2d_X509_PUBKEY(pub, nullptr);
-  if (len <= 0) return OpenSslError("encoding the certificate's public key");
-  Bytes spki(static_cast<size_t>(len));
-  unsigned char* p = spki.data();
-  if (i2d_X509_PUBKEY(pub, &p) != len) return OpenSslError("encoding the certificate's key");
+  SCONE_ASSIGN_OR_RETURN(Bytes spki, CertificateSpkiDer(cert));
   return KeyHashFromSpkiDer(spki);
 }
 

@@ -88,6 +88,16 @@ Result<Bytes> CertificateToDer(X509* cert) {
   return out;
 }
 
+Result<Bytes> CertificateSpkiDer(X509* cert) {
+  X509_PUBKEY* pub = X509_get_X509_PUBKEY(cert);  // not owned
+  int len = i2d_X509_PUBKEY(pub, nullptr);
+  if (len <= 0) return OpenSslError("encoding the certificate's public key");
+  Bytes spki(static_cast<size_t>(len));
+  unsigned char* p = spki.data();
+  if (i2d_X509_PUBKEY(pub, &p) != len) return OpenSslError("encoding the certificate's public key");
+  return spki;
+}
+
 Result<EvpPkeyPtr> CertificatePublicKey(X509* cert) {
   EvpPkeyPtr key(X509_get_pubkey(cert));
   if (!key) return OpenSslError("reading the certificate's public key", Code::kInvalidArgument);

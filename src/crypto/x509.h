@@ -32,6 +32,11 @@ Result<Bytes> CertificateToDer(X509* cert);
 // The certificate's public key (owned by the caller).
 Result<EvpPkeyPtr> CertificatePublicKey(X509* cert);
 
+// The certificate's SubjectPublicKeyInfo as DER, byte-identical to the one inside the
+// certificate (DER is canonical). Cheap: it re-encodes the parsed structure and does not go
+// through OpenSSL 3's key decoders and encoders as CertificatePublicKey + PublicKeySpkiDer do.
+Result<Bytes> CertificateSpkiDer(X509* cert);
+
 // Whether `key` is the private key for `cert`'s public key.
 bool PrivateKeyMatchesCertificate(EVP_PKEY* key, X509* cert);
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/secret.h"
+#include "crypto/x509.h"
 
 namespace scone::net {
 
@@ -119,6 +120,15 @@ Result<Endpoint> ParseEndpoint(std::string_view text, uint16_t default_port) {
     e.port = static_cast<uint16_t>(v);
   }
   return e;
+}
+
+Result<Bytes> ClientKeySpkiDer(const PeerInfo& peer) {
+  if (!peer.client_key_spki_der.empty() || peer.client_certificate_der.empty()) {
+    return peer.client_key_spki_der;
+  }
+  auto cert = crypto::ParseCertificateDer(peer.client_certificate_der);
+  if (!cert.ok()) return InvalidArgument("the TLS client certificate does not parse");
+  return crypto::CertificateSpkiDer(cert->get());
 }
 
 HttpResponse ErrorResponse(unsigned status, const std::string& message) {

@@ -86,7 +86,18 @@ struct PeerInfo {
   // that it holds the certificate's private key, but nothing else in the certificate was
   // checked (see net/tls.h): authorize by its public key (crypto::KeyHashOfCertificate).
   Bytes client_certificate_der;
+  // TLS: that certificate's SubjectPublicKeyInfo (DER, exactly as in the certificate), taken
+  // from the certificate the handshake already parsed; empty without a certificate. Parsing
+  // the DER again costs OpenSSL 3's key decoders on every request (docs/runtime.md
+  // "Throughput"). A PeerInfo made outside the server may leave it empty while
+  // client_certificate_der is set: read it through ClientKeySpkiDer.
+  Bytes client_key_spki_der;
 };
+
+// The client certificate's SubjectPublicKeyInfo (DER): peer.client_key_spki_der, or, when a
+// caller outside the server set only client_certificate_der, parsed from that. Empty without
+// a client certificate; kInvalidArgument if the certificate does not parse.
+Result<Bytes> ClientKeySpkiDer(const PeerInfo& peer);
 
 // A JSON error body in the project's API convention: {"msg": [message]}.
 HttpResponse ErrorResponse(unsigned status, const std::string& message);

@@ -167,7 +167,13 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       spdlog::debug("TLS client {}: {}", peer_.address, der.status().ToString());
       return CloseSocket();
     }
+    auto spki = tls_internal::PeerCertificateSpkiDer(stream_.native_handle());
+    if (!spki.ok()) {
+      spdlog::debug("TLS client {}: {}", peer_.address, spki.status().ToString());
+      return CloseSocket();
+    }
     peer_.client_certificate_der = std::move(der).value();
+    peer_.client_key_spki_der = std::move(spki).value();
     Read();
   }
 

@@ -71,6 +71,12 @@ Result<Bytes> PeerCertificateDer(SSL* ssl) {
   return crypto::CertificateToDer(cert);
 }
 
+Result<Bytes> PeerCertificateSpkiDer(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);  // not owned
+  if (cert == nullptr) return Bytes{};
+  return crypto::CertificateSpkiDer(cert);
+}
+
 }  // namespace tls_internal
 
 namespace {

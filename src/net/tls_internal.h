@@ -34,6 +34,8 @@ Status UseCertificateAndKey(SSL_CTX* ctx, std::string_view certificate_chain_pem
 
 // The peer's leaf certificate as DER; empty if the peer sent none.
 Result<Bytes> PeerCertificateDer(SSL* ssl);
+// The SubjectPublicKeyInfo of the peer's leaf certificate as DER; empty if it sent none.
+Result<Bytes> PeerCertificateSpkiDer(SSL* ssl);
 
 }  // namespace tls_internal
 }  // namespace scone::net

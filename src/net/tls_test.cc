@@ -173,6 +173,25 @@ TEST_F(TlsServerTest, ServesHttpsAndShowsTheClientCertificate) {
   auto cert = crypto::ParseCertificateDer(peer.client_certificate_der);
   ASSERT_TRUE(cert.ok());
   EXPECT_EQ(*crypto::KeyHashOfCertificate(cert->get()), client_id_.key_hash);
+  // The key as the certificate carries it, without parsing the certificate again.
+  EXPECT_EQ(crypto::KeyHashFromSpkiDer(peer.client_key_spki_der), client_id_.key_hash);
+  auto spki = ClientKeySpkiDer(peer);
+  ASSERT_TRUE(spki.ok());
+  EXPECT_EQ(*spki, peer.client_key_spki_der);
+}
+
+TEST(ClientKeySpkiDer, ParsesTheCertificateOnlyWhenTheServerDidNotFillItIn) {
+  Identity id = MakeIdentity("user");
+  PeerInfo peer;
+  auto none = ClientKeySpkiDer(peer);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  peer.client_certificate_der = id.cert_der;
+  auto parsed = ClientKeySpkiDer(peer);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(crypto::KeyHashFromSpkiDer(*parsed), id.key_hash);
+  peer.client_certificate_der = Bytes{0x30, 0x03, 0x02, 0x01, 0x01};
+  EXPECT_EQ(ClientKeySpkiDer(peer).status().code(), Code::kInvalidArgument);
 }
 
 TEST_F(TlsServerTest, ClientWithoutCertificateIsServedWithEmptyCertificate) {

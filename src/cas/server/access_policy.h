@@ -78,10 +78,4 @@ Status RequireSupportedPolicy(const sdl::AccessPolicy& policy);
 // The same refusal for an upload that is a signed session (sdl::ErrorKind::kSignedSession).
 Status SignedSessionNotSupported();
 
-// The access policies of stored versions, parsed once. A version never changes, so an
-// entry (keyed by NAME@HASH) never goes stale; the cache only saves parsing the stored YAML
-// again on every read and update (bounded, thread-safe: common/bounded_cache.h).
-using PolicyCache = BoundedCache<std::shared_ptr<const sdl::AccessPolicy>>;
-inline constexpr size_t kMaxCachedPolicies = 4096;
-
 }  // namespace scone::cas

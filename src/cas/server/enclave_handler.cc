@@ -9,7 +9,6 @@
 #include "cas/enclave_protocol.h"
 #include "cas/server/enclave_policy.h"
 #include "cas/server/secret_values.h"
-#include "common/bounded_cache.h"
 #include "common/hex.h"
 #include "crypto/keys.h"
 #include "crypto/x509.h"
@@ -21,8 +20,6 @@
 namespace scone::cas {
 namespace {
 using nlohmann::json;
-
-constexpr size_t kMaxCachedSessions = 1024;
 
 struct ConfigId {
   std::string session;
@@ -100,7 +97,6 @@ Result<uint32_t> ModeOf(const sdl::InjectionFile& file) {
 struct EnclaveHandler::State {
   std::mutex mu;
   std::shared_ptr<const attestation::QuoteVerifier> verifier;
-  BoundedCache<std::shared_ptr<const sdl::Session>> sessions{kMaxCachedSessions};
 };
 
 EnclaveHandler::EnclaveHandler(HandlerEnv env)
@@ -127,20 +123,6 @@ Result<std::shared_ptr<const attestation::QuoteVerifier>> EnclaveHandler::Verifi
   return state_->verifier;
 }
 
-Result<std::shared_ptr<const sdl::Session>> EnclaveHandler::SessionOf(
-    const StoredSession& stored) const {
-  std::string key = stored.name + "@" + stored.version.hash;
-  if (auto cached = state_->sessions.Find(key)) return *cached;
-  auto checked = sdl::LoadSession(stored.yaml, stored.name, sdl::Variables{});
-  if (!checked.ok()) {
-    return Internal("the stored version " + stored.version.hash + " of session " + stored.name +
-                    " does not load any more: " + checked.status().message());
-  }
-  auto session = std::make_shared<const sdl::Session>(std::move(checked->session));
-  state_->sessions.Insert(std::move(key), session);
-  return session;
-}
-
 Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
     const api::EnclaveConfigurationRequest& request, const net::PeerInfo& peer) const {
   if (!env_.state->Snapshot().flags.provisioned) {
@@ -158,7 +140,7 @@ Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
                     ")");
   }
   const StoredSession* stored = &active->session;
-  SCONE_ASSIGN_OR_RETURN(auto session, SessionOf(*stored));
+  SCONE_ASSIGN_OR_RETURN(auto session, env_.models->Of(*stored));
   auto service_it = std::find_if(session->services.begin(), session->services.end(),
                                  [&](const sdl::Service& s) { return s.name.value == id.service; });
   if (service_it == session->services.end()) {
@@ -204,11 +186,9 @@ Result<api::EnclaveConfigurationResponse> EnclaveHandler::Configure(
                                                    "): " + verified.status().message());
     }
     // The quote must bind the key of this connection's TLS client certificate.
-    auto cert = crypto::ParseCertificateDer(peer.client_certificate_der);
-    if (!cert.ok()) return InvalidArgument("the TLS client certificate does not parse");
-    SCONE_ASSIGN_OR_RETURN(auto key, crypto::CertificatePublicKey(cert->get()));
-    SCONE_ASSIGN_OR_RETURN(Bytes spki, crypto::PublicKeySpkiDer(key.get()));
-    if (verified->report_data() != EnclaveReportData(spki)) {
+    // (The SubjectPublicKeyInfo as the certificate carries it, which the handshake parsed.)
+    SCONE_ASSIGN_OR_RETURN(Bytes spki, net::ClientKeySpkiDer(peer));
+    if (spki.empty() || verified->report_data() != EnclaveReportData(spki)) {
       return Status(Code::kVerificationFailed,
                     "CAS refuses to configure " + label +
                         ": the quote's report data does not bind the TLS client key of this "

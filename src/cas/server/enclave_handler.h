@@ -44,8 +44,6 @@ class EnclaveHandler {
   struct State;
   // The verifier with CAS's trusted roots, made on first use.
   Result<std::shared_ptr<const attestation::QuoteVerifier>> Verifier() const;
-  // A stored version's session model, parsed once (versions never change).
-  Result<std::shared_ptr<const sdl::Session>> SessionOf(const StoredSession& stored) const;
 
   HandlerEnv env_;
   std::shared_ptr<State> state_;

@@ -174,6 +174,44 @@ TEST_F(EnclaveHandlerTest, AQuoteBoundToAnotherKeyIsRefused) {
   EXPECT_THAT(Message(r), HasSubstr("report data does not bind the TLS client key"));
 }
 
+TEST_F(EnclaveHandlerTest, TheKeyTheHandshakeSawIsTheOneTheQuoteMustBind) {
+  Upload(AppSession(Mrenclave()));
+  TestIdentity other = MakeTestIdentity("other", kNow);
+  auto request = Request("app/web", Program(), runtime_);
+  net::PeerInfo peer;
+  peer.tls = true;
+  peer.client_certificate_der = runtime_.der;
+  auto send = [&] {
+    net::HttpRequest http("POST", "/v1/enclave/configuration", "application/json",
+                          api::Serialize(request.ToJson()));
+    return cas_->service().Handle(http, peer, true);
+  };
+  peer.client_key_spki_der = runtime_.spki;  // as the TLS server fills it in
+  EXPECT_EQ(send().status, 200u);
+  peer.client_key_spki_der = other.spki;
+  EXPECT_EQ(send().status, 403u);
+}
+
+TEST_F(EnclaveHandlerTest, AnUpdatedSessionIsDeliveredAsUpdatedNotFromTheCache) {
+  Upload(AppSession(Mrenclave()));
+  ASSERT_EQ(Fetch().status, 200u);
+  auto read = cas_->Call("GET", api::SessionPath("app"), "", owner_.der);
+  auto active = api::ParseBody<api::SessionReadResponse>(read.body, "answer");
+  ASSERT_TRUE(active.ok()) << read.body;
+  std::string next = AppSession(Mrenclave()) + "predecessor: " + active->version.hash + "\n";
+  next.replace(next.find("MODE: production"), 16, "MODE: staging");
+  auto put = cas_->Call("PUT", api::SessionPath("app"), next, owner_.der);
+  ASSERT_EQ(put.status, 200u) << put.body;
+  auto r = Fetch();
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto c = api::ParseBody<api::EnclaveConfigurationResponse>(r.body, "answer");
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->environment.size(), 2u);
+  EXPECT_EQ(c->environment[1].first, "MODE");
+  EXPECT_EQ(AsChars(c->environment[1].second.Reveal()), "staging");
+  EXPECT_NE(c->session_hash, active->version.hash);
+}
+
 TEST_F(EnclaveHandlerTest, AnotherProgramIsRefusedNamingTheMrenclave) {
   Upload(AppSession(Mrenclave()));
   auto r = Fetch("app/web", Program(0x55));

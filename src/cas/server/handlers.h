@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "cas/api.h"
@@ -17,6 +18,7 @@
 #include "cas/server/cas_metrics.h"
 #include "cas/server/cas_platform.h"
 #include "cas/server/cas_state.h"
+#include "cas/server/session_models.h"
 #include "cas/server/session_store.h"
 #include "common/status.h"
 #include "net/http.h"
@@ -29,6 +31,8 @@ struct HandlerEnv {
   CasPlatform* platform;
   std::function<int64_t()> clock;
   const CasMetrics* metrics = nullptr;  // where to count quote verifications; may be null
+  // Parsed session versions, one cache shared by every handler made from this env.
+  std::shared_ptr<const SessionModels> models = std::make_shared<const SessionModels>();
 };
 
 // The key hash of the client certificate of `peer`; kPermissionDenied without one.
@@ -107,14 +111,11 @@ class SessionHandler {
 
  private:
   Result<SessionClient> Client(const net::PeerInfo& peer) const;
-  // The access policy of a stored version (parsed from its YAML, or from the cache).
-  Result<std::shared_ptr<const sdl::AccessPolicy>> PolicyOf(const StoredSession& stored) const;
   // The active version of `name` if `client` has `permission` on it.
   Result<StoredSession> ReadableActive(std::string_view name, const SessionClient& client,
                                        Permission permission) const;
 
   HandlerEnv env_;
-  std::shared_ptr<PolicyCache> policies_ = std::make_shared<PolicyCache>(kMaxCachedPolicies);
 };
 
 // GET /v1/values/session=NAME[,secret=S] (docs/cas.md "Secrets"): the `export_public`

@@ -124,7 +124,8 @@ Result<std::optional<ActiveSecrets>> ActiveSecretValues(const SessionStore& sess
 
 Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Session& next,
                                     std::string_view hash, const SecretSharing& sharing,
-                                    const std::optional<StoredSession>& active, int64_t now) {
+                                    const std::optional<StoredSession>& active,
+                                    const sdl::Session* active_model, int64_t now) {
   const std::string& name = next.name.value;
   secrets::SecretValues previous_values;
   secrets::SecretValues imported;
@@ -148,16 +149,9 @@ Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Ses
   secrets::GenerateOptions options;
   options.now = now;
   options.imported = &imported;
-  std::optional<sdl::Session> previous_session;
   if (active.has_value()) {
-    // The text parsed when it was uploaded: a failure means the store or the parser changed.
-    auto previous = sdl::LoadSession(active->yaml, name, sdl::Variables{});
-    if (!previous.ok()) {
-      return Internal("the active version " + active->version.hash + " of session " + name +
-                      " does not load any more: " + previous.status().message());
-    }
-    previous_session = std::move(previous->session);
-    options.previous = secrets::PreviousVersion{&*previous_session, &previous_values};
+    if (active_model == nullptr) return Internal("the active version's model is missing");
+    options.previous = secrets::PreviousVersion{active_model, &previous_values};
   }
   auto values = secrets::GenerateSecrets(next, options);
   if (!values.ok()) {

@@ -46,10 +46,12 @@ Result<secrets::SecretValues> ResolveImports(SessionReader& reader, std::string_
 // active version `active` by the migration rules (secrets/migration.h). Its imports must
 // resolve now (kInvalidArgument naming the secret and the exporter otherwise), and an
 // x509 secret issued by an imported CA uses the imported value. `now` is notBefore of new
-// certificates. Generation runs outside any store transaction.
+// certificates. `active_model` is the parsed `active` (SessionModels::Of), required when
+// `active` is set (kInternal without). Generation runs outside any store transaction.
 Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Session& next,
                                     std::string_view hash, const SecretSharing& sharing,
-                                    const std::optional<StoredSession>& active, int64_t now);
+                                    const std::optional<StoredSession>& active,
+                                    const sdl::Session* active_model, int64_t now);
 
 // The stored values of a version (empty when it has none).
 Result<secrets::SecretValues> ParseStoredValues(const SecretBytes& stored, std::string_view name);

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cas/server/session_models.h"
 #include "common/test_util.h"
 #include "sdl/session.h"
 #include "store/store_test_util.h"
@@ -53,8 +54,12 @@ class SecretValuesTest : public ::testing::Test {
       s.version.predecessor = active->version.hash;
     }
     SCONE_ASSIGN_OR_RETURN(s.sharing, SharingOf(session));
-    SCONE_ASSIGN_OR_RETURN(SecretBytes values,
-                           ValuesForUpload(*sessions_, session, hash, s.sharing, active, kNow));
+    std::shared_ptr<const sdl::Session> previous;
+    if (active.has_value()) {
+      SCONE_ASSIGN_OR_RETURN(previous, models_.Of(*active));
+    }
+    SCONE_ASSIGN_OR_RETURN(SecretBytes values, ValuesForUpload(*sessions_, session, hash, s.sharing,
+                                                               active, previous.get(), kNow));
     return sessions_->Commit(s, values, expect);
   }
 
@@ -66,6 +71,7 @@ class SecretValuesTest : public ::testing::Test {
   scone::testing::TempDir dir_{"scone-secret-values"};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<SessionStore> sessions_;
+  SessionModels models_;
 };
 
 const char kExporter[] =

@@ -15,10 +15,6 @@ namespace {
 static_assert(api::kMaxSessionSize == sdl::ParseLimits{}.max_input_bytes,
               "the API's session size limit is the session language parser's");
 
-std::string CacheKey(std::string_view name, std::string_view hash) {
-  return std::string(name) + "@" + std::string(hash);
-}
-
 Status CheckName(std::string_view name) {
   if (!sdl::IsValidSessionName(name)) {
     return InvalidArgument(
@@ -98,30 +94,14 @@ Result<SessionClient> SessionHandler::Client(const net::PeerInfo& peer) const {
   return c;
 }
 
-Result<std::shared_ptr<const sdl::AccessPolicy>> SessionHandler::PolicyOf(
-    const StoredSession& stored) const {
-  std::string key = CacheKey(stored.name, stored.version.hash);
-  if (auto cached = policies_->Find(key)) return *cached;
-  // The text parsed when it was uploaded: a failure means the store or the parser changed.
-  auto checked = sdl::LoadSession(stored.yaml, stored.name, sdl::Variables{});
-  if (!checked.ok()) {
-    return Internal("the stored version " + stored.version.hash + " of session " + stored.name +
-                    " does not load any more: " + checked.status().message());
-  }
-  auto policy =
-      std::make_shared<const sdl::AccessPolicy>(std::move(checked->session.access_policy));
-  policies_->Insert(key, policy);
-  return policy;
-}
-
 Result<StoredSession> SessionHandler::ReadableActive(std::string_view name,
                                                      const SessionClient& client,
                                                      Permission permission) const {
   SCONE_RETURN_IF_ERROR(CheckName(name));
   SCONE_ASSIGN_OR_RETURN(auto active, env_.state->sessions().LoadActive(name));
   if (!active.has_value()) return NotFound("there is no session " + std::string(name));
-  SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*active));
-  SCONE_RETURN_IF_ERROR(RequirePermission(*policy, permission, active->version.creator,
+  SCONE_ASSIGN_OR_RETURN(auto model, env_.models->Of(*active));
+  SCONE_RETURN_IF_ERROR(RequirePermission(model->access_policy, permission, active->version.creator,
                                           client.key_hash, name,
                                           SecretsOf(env_.state->sessions(), *active)));
   return std::move(*active);
@@ -157,6 +137,7 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
 
   SCONE_ASSIGN_OR_RETURN(auto active, env_.state->sessions().LoadActive(name));
   CommitExpectation expect;
+  std::shared_ptr<const sdl::Session> previous;  // the active version's model
   if (kind == UploadKind::kUpdate && !active.has_value()) {
     return NotFound("there is no session " + name + "; create it first");
   }
@@ -174,9 +155,9 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
       return Conflict("the predecessor " + *predecessor + " is not the active version of " +
                       "session " + name + ": its active hash is " + current);
     }
-    SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*active));
-    SCONE_RETURN_IF_ERROR(RequirePermission(*policy, Permission::kUpdate, active->version.creator,
-                                            client.key_hash, name,
+    SCONE_ASSIGN_OR_RETURN(previous, env_.models->Of(*active));
+    SCONE_RETURN_IF_ERROR(RequirePermission(previous->access_policy, Permission::kUpdate,
+                                            active->version.creator, client.key_hash, name,
                                             SecretsOf(env_.state->sessions(), *active)));
     expect.active = current;
   } else {
@@ -191,10 +172,10 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
         return NotFound("the namespace session " + std::string(parent) +
                         " does not exist; create it first");
       }
-      SCONE_ASSIGN_OR_RETURN(auto policy, PolicyOf(*owner));
-      SCONE_RETURN_IF_ERROR(RequirePermission(*policy, Permission::kCreateSessions,
-                                              owner->version.creator, client.key_hash, parent,
-                                              SecretsOf(env_.state->sessions(), *owner)));
+      SCONE_ASSIGN_OR_RETURN(auto parent_model, env_.models->Of(*owner));
+      SCONE_RETURN_IF_ERROR(RequirePermission(
+          parent_model->access_policy, Permission::kCreateSessions, owner->version.creator,
+          client.key_hash, parent, SecretsOf(env_.state->sessions(), *owner)));
       expect.parent.emplace(std::string(parent), owner->version.hash);
     }
   }
@@ -213,14 +194,15 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   stored.version.created = env_.clock();
   SCONE_ASSIGN_OR_RETURN(stored.sharing, SharingOf(session));
   auto values = ValuesForUpload(env_.state->sessions(), session, stored.version.hash,
-                                stored.sharing, active, stored.version.created);
+                                stored.sharing, active, previous.get(), stored.version.created);
   if (!values.ok()) return values.status().WithContext("the session's secrets");
   SCONE_RETURN_IF_ERROR(env_.state->sessions().Commit(stored, *values, expect));
-  policies_->Insert(CacheKey(name, stored.version.hash),
-                    std::make_shared<const sdl::AccessPolicy>(session.access_policy));
   spdlog::info("session {} {}: {} (by {})", name, active.has_value() ? "updated" : "created",
                stored.version.hash, client.key_hash);
-  return Uploaded{api::SessionUploadResponse{name, stored.version.hash}, !active.has_value()};
+  Uploaded uploaded{api::SessionUploadResponse{name, stored.version.hash}, !active.has_value()};
+  // The next update or configuration of this version finds it parsed.
+  env_.models->Remember(stored, std::make_shared<const sdl::Session>(std::move(checked->session)));
+  return uploaded;
 }
 
 Result<api::SessionReadResponse> SessionHandler::Read(const api::Target& target,
