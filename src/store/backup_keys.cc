@@ -164,8 +164,13 @@ Status WrapForBackup(const SecretBytes& database_key, BackupEntry& e) {
   return Status::Ok();
 }
 
-Result<SecretBytes> UnwrapForThisCas(const BackupEntry& e, const SealKeyFunction& seal_key,
-                                     const BackupIdentity& own, ByteView key_id) {
+namespace {
+
+// This enclave's key for entry `e` (`own`, deriving through `seal_key`), or
+// kFailedPrecondition naming why the entry is for another signer, product, ISVSVN, mode or
+// machine.
+Result<crypto::EvpPkeyPtr> OwnKeyForEntry(const BackupEntry& e, const SealKeyFunction& seal_key,
+                                          const BackupIdentity& own) {
   if (e.identity.mrsigner != own.mrsigner) {
     return FailedPrecondition("it is for the signer (MRSIGNER) " + HexEncode(e.identity.mrsigner) +
                               ", not this CAS's " + HexEncode(own.mrsigner));
@@ -190,6 +195,22 @@ Result<SecretBytes> UnwrapForThisCas(const BackupEntry& e, const SealKeyFunction
   if (own_public != e.offer.public_key) {
     return FailedPrecondition("it is for a CAS on another machine (platform)");
   }
+  return own_key;
+}
+
+}  // namespace
+
+Result<bool> IsForThisCas(const BackupEntry& e, const SealKeyFunction& seal_key,
+                          const BackupIdentity& own) {
+  auto key = OwnKeyForEntry(e, seal_key, own);
+  if (key.ok()) return true;
+  if (key.status().code() == Code::kFailedPrecondition) return false;
+  return key.status();
+}
+
+Result<SecretBytes> UnwrapForThisCas(const BackupEntry& e, const SealKeyFunction& seal_key,
+                                     const BackupIdentity& own, ByteView key_id) {
+  SCONE_ASSIGN_OR_RETURN(auto own_key, OwnKeyForEntry(e, seal_key, own));
   auto one_time = crypto::ParsePublicKeySpkiDer(e.one_time_key);
   if (!one_time.ok()) return DataLoss("its one-time key does not parse (the entry was changed)");
   Bytes aad = EntryAad(e, key_id);

@@ -86,6 +86,12 @@ Status WrapForBackup(const SecretBytes& database_key, BackupEntry& entry);
 Result<SecretBytes> UnwrapForThisCas(const BackupEntry& entry, const SealKeyFunction& seal_key,
                                      const BackupIdentity& own, ByteView key_id);
 
+// Whether `entry` is for this enclave (`own`, deriving its key through `seal_key`) on this
+// platform: the entry a copy moved here was opened through. False for an entry of another
+// signer, product, higher ISVSVN, mode or platform; an error only if the seal key fails.
+Result<bool> IsForThisCas(const BackupEntry& entry, const SealKeyFunction& seal_key,
+                          const BackupIdentity& own);
+
 // Reads DB.backups: an empty list if it does not exist; kDataLoss naming the file and the
 // member if it does not parse.
 Result<std::vector<BackupEntry>> ReadBackupEntries(const std::filesystem::path& path);

@@ -155,6 +155,9 @@ class Store {
   Result<BackupEntry> AddBackup(BackupEntry entry);
   Result<std::vector<BackupEntry>> Backups();
   Status RemoveBackup(std::string_view id);
+  // Whether `entry` was wrapped for this CAS (options.identity, on this platform): a copy
+  // moved here lists its own backup entry. False without an identity.
+  Result<bool> IsOwnBackupEntry(const BackupEntry& entry) const;
   // True if this open turned a backup entry into this platform's key-store.
   bool adopted_from_backup() const { return adopted_; }
 

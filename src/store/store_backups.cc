@@ -35,6 +35,12 @@ Result<std::vector<BackupEntry>> Store::Backups() {
   return ReadBackupEntries(BackupsPath(db_path_));
 }
 
+Result<bool> Store::IsOwnBackupEntry(const BackupEntry& entry) const {
+  SCONE_RETURN_IF_ERROR(CheckUsable());
+  if (!state_->options.identity.has_value()) return false;
+  return IsForThisCas(entry, state_->options.seal_key, *state_->options.identity);
+}
+
 Status Store::RemoveBackup(std::string_view id) {
   SCONE_RETURN_IF_ERROR(CheckUsable());
   std::lock_guard<std::mutex> guard(state_->mu);

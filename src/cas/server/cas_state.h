@@ -104,6 +104,9 @@ class CasState {
   }
   Result<std::vector<store::BackupEntry>> Backups() { return store_->Backups(); }
   Status RemoveBackup(std::string_view id) { return store_->RemoveBackup(id); }
+  Result<bool> IsOwnBackupEntry(const store::BackupEntry& entry) const {
+    return store_->IsOwnBackupEntry(entry);
+  }
   // True if this start opened a database moved here through a backup entry.
   bool adopted_from_backup() const { return store_->adopted_from_backup(); }
 

@@ -35,7 +35,15 @@ std::vector<PeerAnswer> AskBackups(CasState& state, const GenerationFetcher& fet
     return out;
   }
   std::set<std::string> addresses;
-  for (const auto& e : *entries) addresses.insert(e.address);
+  for (const auto& e : *entries) {
+    // A copy moved here lists this CAS's own entry: it is not asked (it does not listen yet).
+    auto own = state.IsOwnBackupEntry(e);
+    if (own.ok() && *own) {
+      spdlog::info("backup entry {} ({}) is this CAS's own: not asked", e.id, e.address);
+      continue;
+    }
+    addresses.insert(e.address);
+  }
   std::vector<std::pair<std::string, std::future<Result<api::DatabaseGenerationResponse>>>> asks;
   asks.reserve(addresses.size());
   for (const std::string& address : addresses) {

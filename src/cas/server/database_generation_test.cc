@@ -8,11 +8,14 @@
 
 #include <filesystem>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "common/hex.h"
 #include "common/test_util.h"
 #include "crypto/kdf.h"
 #include "crypto/keys.h"
+#include "store/backup_keys.h"
 #include "store/writer_mark.h"
 
 namespace scone::cas {
@@ -28,13 +31,18 @@ class DatabaseGenerationTest : public ::testing::Test {
 
   // A CAS state on this folder's database, of machine `machine` (its seal keys and software
   // key differ per machine).
-  std::unique_ptr<CasState> Open(uint8_t machine = 1) {
-    store::StoreOptions o;
-    o.db_path = db();
-    o.seal_key = [machine](uint16_t svn) {
+  static store::SealKeyFunction SealKey(uint8_t machine) {
+    return [machine](uint16_t svn) {
       return crypto::HkdfSha256(SecretBytes::CopyFrom(Bytes(32, machine)), AsBytes("test"),
                                 AsBytes("seal " + std::to_string(svn)), 32);
     };
+  }
+
+  std::unique_ptr<CasState> Open(uint8_t machine = 1) {
+    store::StoreOptions o;
+    o.db_path = db();
+    o.seal_key = SealKey(machine);
+    o.identity = store::BackupIdentity{};  // ISVSVN 0, production, zero MRSIGNER and ISVPRODID
     auto state = CasState::Open(o, SecretBytes::CopyFrom(Bytes(32, machine ^ 0x80)), false, kNow);
     EXPECT_TRUE(state.ok()) << state.status().ToString();
     return state.ok() ? std::move(*state) : nullptr;
@@ -59,17 +67,24 @@ class DatabaseGenerationTest : public ::testing::Test {
     return s;
   }
 
-  // Registers a backup at `address` in DB.backups (a fresh key; nothing is asked of it).
-  void Register(const std::string& address) {
+  // Registers a backup at `address` in DB.backups (a fresh key; nothing is asked of it), or,
+  // with `own`, an entry wrapped for this CAS on machine 1, as a copy moved here lists it.
+  void Register(const std::string& address, bool own = false) {
     auto state = Open();
     ASSERT_TRUE(state);
     store::BackupEntry e;
     e.address = address;
     e.tcb_status = "UpToDate";
-    e.offer.salt = Bytes(32, 1);
-    auto key = crypto::GenerateEcP256Key();
-    ASSERT_TRUE(key.ok());
-    e.offer.public_key = *crypto::PublicKeySpkiDer(key->get());
+    if (own) {
+      auto offer = store::MakeBackupKeyOffer(SealKey(1), 0);
+      ASSERT_TRUE(offer.ok());
+      e.offer = *offer;
+    } else {
+      e.offer.salt = Bytes(32, 1);
+      auto key = crypto::GenerateEcP256Key();
+      ASSERT_TRUE(key.ok());
+      e.offer.public_key = *crypto::PublicKeySpkiDer(key->get());
+    }
     ASSERT_TRUE(state->AddBackup(e).ok());
   }
 
@@ -176,6 +191,13 @@ TEST_F(DatabaseGenerationTest, UnreachableOrOtherBackupsDoNotStopTheStart) {
   ASSERT_TRUE(Claim().ok());
   EXPECT_EQ(last_->generation, 2u);
   EXPECT_EQ(asked_.size(), 4u);
+}
+
+TEST_F(DatabaseGenerationTest, ThisCasOwnEntryIsNotAsked) {
+  Register("self.test:8081", /*own=*/true);
+  Register("other.test:8081");
+  ASSERT_TRUE(Claim().ok());
+  EXPECT_EQ(asked_, std::vector<std::string>{"other.test:8081"});
 }
 
 }  // namespace
