@@ -23,6 +23,12 @@ std::string_view TcbStatusName(TcbStatus status) {
   return "Unknown";
 }
 
+std::vector<std::string> TcbStatusNames() {
+  std::vector<std::string> names;
+  for (const auto& [s, n] : kNames) names.emplace_back(n);
+  return names;
+}
+
 Result<TcbStatus> ParseTcbStatus(std::string_view name) {
   for (const auto& [s, n] : kNames) {
     if (n == name) return s;

@@ -2,7 +2,9 @@
 // verifier reports (see docs/attestation.md, "Status convergence").
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -20,6 +22,9 @@ enum class TcbStatus {
 
 // Intel's spelling ("UpToDate", "SWHardeningNeeded", ...).
 std::string_view TcbStatusName(TcbStatus status);
+
+// Every status's name, in the order of the enum (a status's index is its value).
+std::vector<std::string> TcbStatusNames();
 
 // Parses Intel's spelling; anything else is kInvalidArgument.
 Result<TcbStatus> ParseTcbStatus(std::string_view name);

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attestation/tcb_status.h"
 #include "las/las_protocol.h"
 
 namespace scone::las {
@@ -33,14 +34,6 @@ std::vector<std::string> EndpointNames() {
   return names;
 }
 
-std::vector<std::string> TcbStatusValues() {
-  std::vector<std::string> values;
-  for (int s = 0; s <= static_cast<int>(attestation::TcbStatus::kRevoked); ++s) {
-    values.emplace_back(attestation::TcbStatusName(static_cast<attestation::TcbStatus>(s)));
-  }
-  return values;
-}
-
 }  // namespace
 
 LasMetrics::LasMetrics(metrics::Registry& registry, attestation::TcbStatus tcb_status)
@@ -50,7 +43,8 @@ LasMetrics::LasMetrics(metrics::Registry& registry, attestation::TcbStatus tcb_s
       "Quotes las issued, by kind (caller: the measured caller's own; named_program: a DEBUG "
       "quote of a program named on the testing-only TCP listener; passed_program: a program "
       "the trusted runtime passed) and the platform's TCB status.",
-      {{"kind", {"caller", "named_program", "passed_program"}}, {"tcb_status", TcbStatusValues()}});
+      {{"kind", {"caller", "named_program", "passed_program"}},
+       {"tcb_status", attestation::TcbStatusNames()}});
 }
 
 void LasMetrics::Observe(const net::HttpRequest& request, const net::PeerInfo& peer,

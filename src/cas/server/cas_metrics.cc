@@ -4,6 +4,8 @@
 #include <system_error>
 #include <vector>
 
+#include "attestation/tcb_status.h"
+
 namespace scone::cas {
 namespace {
 
@@ -19,10 +21,7 @@ std::vector<std::string> EndpointNames() {
 
 // Intel's TCB statuses, then "invalid" for a quote that did not verify.
 std::vector<std::string> TcbStatusValues() {
-  std::vector<std::string> values;
-  for (int s = 0; s <= static_cast<int>(attestation::TcbStatus::kRevoked); ++s) {
-    values.emplace_back(attestation::TcbStatusName(static_cast<attestation::TcbStatus>(s)));
-  }
+  std::vector<std::string> values = attestation::TcbStatusNames();
   values.emplace_back("invalid");
   return values;
 }
