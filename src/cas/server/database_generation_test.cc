@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,10 @@ class DatabaseGenerationTest : public ::testing::Test {
     if (!state) return Internal("no state");
     ClaimOptions o;
     o.take_over = take_over;
+    // ClaimDatabase asks the backups in parallel: the fetcher must be thread-safe.
     o.fetch = [this](const std::string& address,
                      const std::string&) -> Result<api::DatabaseGenerationResponse> {
+      std::lock_guard<std::mutex> lock(asked_mutex_);
       asked_.push_back(address);
       auto it = answers_.find(address);
       if (it == answers_.end()) return Status(Code::kUnavailable, "connection refused");
@@ -106,7 +109,8 @@ class DatabaseGenerationTest : public ::testing::Test {
 
   scone::testing::TempDir dir_{"scone-generation"};
   std::map<std::string, api::DatabaseGenerationResponse> answers_;
-  std::vector<std::string> asked_;
+  std::mutex asked_mutex_;
+  std::vector<std::string> asked_;  // guarded by asked_mutex_ while a claim runs
   std::optional<store::WriterRecord> last_;
 };
 
