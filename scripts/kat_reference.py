@@ -163,6 +163,17 @@ for table, name, digest in rows:
     content += u32(len(table)) + table + u32(len(name)) + name + digest
 show("content digest of 3 rows", hashlib.sha256(content).digest())
 show("content digest of no rows", hashlib.sha256(b"scone-store content v1" + u64(0)).digest())
+# Content digest v2 of the same rows: 0x02 || u64le count || (sum of the rows' terms mod
+# 2^256, little-endian), term = HMAC-SHA256(T, u32le len(table) || table || u32le len(name)
+# || name || digest), T = HKDF-SHA256(key, "scone-store", "scone-store content key v2", 32).
+term_key = hkdf_sha256(DB_KEY, b"scone-store", b"scone-store content key v2", 32)
+total = 0
+for table, name, digest in rows:
+    term = hmac.new(term_key, u32(len(table)) + table + u32(len(name)) + name + digest,
+                    hashlib.sha256).digest()
+    total = (total + int.from_bytes(term, "little")) % 2**256
+show("content digest v2 of 3 rows", b"\x02" + u64(len(rows)) + total.to_bytes(32, "little"))
+show("content digest v2 of no rows", b"\x02" + u64(0) + bytes(32))
 
 # --- Key-store (src/store/key_store.h, docs/store.md) --------------------------------------
 # "SCONE-KS" || u16 version 1 || u16 key ISVSVN || AES-256-GCM(seal key, database key,

@@ -3,6 +3,7 @@
 #include "common/byte_io.h"
 #include "crypto/aead.h"
 #include "crypto/kdf.h"
+#include "crypto/mac.h"
 
 namespace scone::store {
 namespace {
@@ -12,6 +13,7 @@ constexpr std::string_view kKeyIdSalt = "scone-store";
 constexpr std::string_view kKeyIdInfo = "scone-store key id v1";
 constexpr std::string_view kKeyCheckPlaintext = "scone-store key-check v1";
 constexpr std::string_view kContentTag = "scone-store content v1";
+constexpr std::string_view kContentKeyInfo = "scone-store content key v2";
 
 void PutString(Bytes& out, std::string_view s) {
   PutU32(out, static_cast<uint32_t>(s.size()));
@@ -57,6 +59,72 @@ crypto::Sha256Digest ContentDigest(const RowDigests& rows) {
     h.Update(digest);
   }
   return h.Finish();
+}
+
+Result<ContentSum> ContentSum::ForKey(const SecretBytes& key) {
+  SCONE_ASSIGN_OR_RETURN(SecretBytes term_key, crypto::HkdfSha256(key, AsBytes(kKeyIdSalt),
+                                                                  AsBytes(kContentKeyInfo), 32));
+  ContentSum sum;
+  sum.term_key_ = std::make_shared<const SecretBytes>(std::move(term_key));
+  return sum;
+}
+
+Result<ContentSum> ContentSum::Of(const SecretBytes& key, const RowDigests& rows) {
+  SCONE_ASSIGN_OR_RETURN(ContentSum sum, ForKey(key));
+  for (const auto& [row_key, digest] : rows) SCONE_RETURN_IF_ERROR(sum.Add(row_key, digest));
+  return sum;
+}
+
+Result<std::array<uint64_t, 4>> ContentSum::Term(std::string_view row_key,
+                                                 const crypto::Sha256Digest& value_digest) const {
+  auto [table, name] = SplitRowKey(row_key);
+  Bytes input;
+  input.reserve(8 + row_key.size() + value_digest.size());
+  PutString(input, table);
+  PutString(input, name);
+  PutBytes(input, value_digest);
+  SCONE_ASSIGN_OR_RETURN(crypto::Sha256Digest mac, crypto::HmacSha256(*term_key_, input));
+  std::array<uint64_t, 4> term{};
+  for (size_t i = 0; i < mac.size(); ++i) {
+    term[i / 8] |= static_cast<uint64_t>(mac[i]) << (8 * (i % 8));
+  }
+  return term;
+}
+
+Status ContentSum::Add(std::string_view row_key, const crypto::Sha256Digest& value_digest) {
+  SCONE_ASSIGN_OR_RETURN(auto term, Term(row_key, value_digest));
+  uint64_t carry = 0;
+  for (size_t i = 0; i < sum_.size(); ++i) {
+    uint64_t a = sum_[i] + term[i];
+    uint64_t c1 = a < term[i] ? 1 : 0;
+    sum_[i] = a + carry;
+    carry = c1 + (sum_[i] < carry ? 1 : 0);
+  }
+  ++count_;
+  return Status::Ok();
+}
+
+Status ContentSum::Remove(std::string_view row_key, const crypto::Sha256Digest& value_digest) {
+  SCONE_ASSIGN_OR_RETURN(auto term, Term(row_key, value_digest));
+  uint64_t borrow = 0;
+  for (size_t i = 0; i < sum_.size(); ++i) {
+    uint64_t a = sum_[i] - term[i];
+    uint64_t b1 = sum_[i] < term[i] ? 1 : 0;
+    uint64_t b2 = a < borrow ? 1 : 0;
+    sum_[i] = a - borrow;
+    borrow = b1 + b2;
+  }
+  --count_;
+  return Status::Ok();
+}
+
+Bytes ContentSum::Encode() const {
+  Bytes out;
+  out.reserve(kEncodedSize);
+  out.push_back(kVersion);
+  PutU64(out, count_);
+  for (uint64_t limb : sum_) PutU64(out, limb);
+  return out;
 }
 
 Result<ByteArray<kKeyIdSize>> KeyId(const SecretBytes& key) {

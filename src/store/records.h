@@ -10,14 +10,26 @@
 // info "scone-store key id v1") || AES-256-GCM(key, "scone-store key-check v1"). The clear key
 // id tells "this is another database's key" from "the record was changed".
 //
-// Content digest (meta "content-digest"): AES-256-GCM(key, SHA-256 over
-//   "scone-store content v1" || u64 row count || for every row in byte order of
-//   (table, name): u32 len(table) || table || u32 len(name) || name || SHA-256(sealed value)).
-// It binds the set of rows: a row deleted, added, or replaced by an older version of
-// itself changes the digest, which per-row AEAD alone would not notice.
+// Content digest (meta "content-digest"), AES-256-GCM under the key of one of two plaintexts:
+//   v2 (written since): 0x02 || u64 row count || S, where S is the sum modulo 2^256 (both
+//     little-endian) of one term per row, HMAC-SHA256(T, u32 len(table) || table ||
+//     u32 len(name) || name || SHA-256(sealed value)), with the term key
+//     T = HKDF-SHA256(key, salt "scone-store", info "scone-store content key v2", 32 bytes).
+//     A write changes S by the terms of the rows it touches, so a commit costs O(rows
+//     written), not O(rows stored) (ContentSum).
+//   v1 (32 bytes; still accepted at open, replaced at the next write): SHA-256 over
+//     "scone-store content v1" || u64 row count || for every row in byte order of
+//     (table, name): u32 len(table) || table || u32 len(name) || name || SHA-256(sealed value).
+// Either binds the set of rows: a row deleted, added, or replaced by an older version of
+// itself changes it, which per-row AEAD alone would not notice. v2 is a keyed multiset hash
+// (MSet-Add-Hash, Clarke et al., ASIACRYPT 2003): the terms are PRF outputs under a key that
+// never leaves CAS, and each (table, name) is in the set at most once, so another set of rows
+// has the same sum with probability 2^-256 per try; the sum itself is sealed, never seen.
 #pragma once
 
+#include <array>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -46,8 +58,38 @@ std::pair<std::string_view, std::string_view> SplitRowKey(std::string_view row_k
 // SHA-256 of each row's sealed value, by RowKey: the store's trusted index of its content.
 using RowDigests = std::map<std::string, crypto::Sha256Digest, std::less<>>;
 
-// The content digest of `rows` (not sealed).
+// The v1 content digest of `rows` (not sealed); only to check databases written before v2.
 crypto::Sha256Digest ContentDigest(const RowDigests& rows);
+
+// The v2 content digest, kept up to date row by row. Copies are cheap (40 bytes and a shared
+// key), which is how a transaction takes a snapshot to roll back to.
+class ContentSum {
+ public:
+  static constexpr size_t kEncodedSize = 1 + 8 + 32;
+  static constexpr uint8_t kVersion = 2;
+
+  // The sum of no rows, for the database key `key`.
+  static Result<ContentSum> ForKey(const SecretBytes& key);
+  // The sum of `rows` under `key`.
+  static Result<ContentSum> Of(const SecretBytes& key, const RowDigests& rows);
+
+  // A row (its RowKey and the SHA-256 of its sealed value) enters or leaves the set.
+  Status Add(std::string_view row_key, const crypto::Sha256Digest& value_digest);
+  Status Remove(std::string_view row_key, const crypto::Sha256Digest& value_digest);
+
+  uint64_t count() const { return count_; }
+  // The plaintext of the content-digest record: 0x02 || u64 count || sum.
+  Bytes Encode() const;
+
+ private:
+  ContentSum() = default;
+  Result<std::array<uint64_t, 4>> Term(std::string_view row_key,
+                                       const crypto::Sha256Digest& value_digest) const;
+
+  std::shared_ptr<const SecretBytes> term_key_;
+  uint64_t count_ = 0;
+  std::array<uint64_t, 4> sum_{};  // little-endian limbs
+};
 
 // The public identifier of a database key.
 Result<ByteArray<kKeyIdSize>> KeyId(const SecretBytes& key);

@@ -16,6 +16,10 @@
 //   digest     = SHA-256("scone-store content v1" || u64le row count || for each row in byte
 //                order of (table, name): u32le len(table) || table || u32le len(name) || name
 //                || SHA-256(stored value))
+//   digest v2  = 0x02 || u64le row count || (sum mod 2^256, little-endian, of HMAC-SHA256(T,
+//                u32le len(table) || table || u32le len(name) || name || SHA-256(stored value))
+//                over the rows), T = HKDF-SHA256(key, salt "scone-store",
+//                info "scone-store content key v2", 32)
 // Database key: 80 81 .. 9f.
 #include <gtest/gtest.h>
 
@@ -102,6 +106,20 @@ TEST(RecordsKat, ContentDigest) {
   rows[RowKey("keys", "k")] = crypto::Sha256(AsBytes("c"));
   EXPECT_EQ(HexEncode(ContentDigest(rows)),
             "996c41544cb3890deb4fb26304e6d3ad2b7dcf94060b9fa571a5856b7f27c9af");
+}
+
+TEST(RecordsKat, ContentDigestV2) {
+  auto empty = ContentSum::ForKey(DatabaseKey());
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(HexEncode(empty->Encode()), "02" + std::string(80, '0'));
+  RowDigests rows;
+  rows[RowKey("sessions", "alpha")] = crypto::Sha256(AsBytes("a"));
+  rows[RowKey("sessions", "beta")] = crypto::Sha256(AsBytes("b"));
+  rows[RowKey("keys", "k")] = crypto::Sha256(AsBytes("c"));
+  auto sum = ContentSum::Of(DatabaseKey(), rows);
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(HexEncode(sum->Encode()),
+            "020300000000000000dd1dfc1ba6105f5d1b5313be97132c880f2c17e1241f15791dca123a65f412dc");
 }
 
 }  // namespace

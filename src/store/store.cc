@@ -40,18 +40,17 @@ bool CrashAt(const StoreOptions& options, std::string_view step) {
 }
 
 Status WriteMeta(SqliteDb& db, const char* name, ByteView value) {
-  SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                         db.Prepare("INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)"));
+  SCONE_ASSIGN_OR_RETURN(auto stmt,
+                         db.PrepareCached("INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)"));
   SCONE_RETURN_IF_ERROR(stmt.BindText(1, name));
   SCONE_RETURN_IF_ERROR(stmt.BindBlob(2, value));
   return stmt.Run();
 }
 
-Status WriteDigest(SqliteDb& db, const SecretBytes& key, const RowDigests& rows) {
-  crypto::Sha256Digest digest = ContentDigest(rows);
+Status WriteDigest(SqliteDb& db, const SecretBytes& key, const ContentSum& sum) {
   SCONE_ASSIGN_OR_RETURN(
-      Bytes sealed,
-      crypto::AesGcmSeal(key, digest, RecordAad(RecordKind::kMeta, "", kContentDigestName)));
+      Bytes sealed, crypto::AesGcmSeal(key, sum.Encode(),
+                                       RecordAad(RecordKind::kMeta, "", kContentDigestName)));
   return WriteMeta(db, kContentDigestName, sealed);
 }
 
@@ -152,8 +151,14 @@ Result<Bytes> ReadMeta(SqliteDb& db, const fs::path& path, const char* name) {
   return Bytes(v.begin(), v.end());
 }
 
-// Decrypts every row and checks the content digest; returns the trusted row index.
-Result<RowDigests> VerifyContent(SqliteDb& db, const fs::path& path, const SecretBytes& key) {
+// The trusted row index and its content digest.
+struct VerifiedContent {
+  RowDigests rows;
+  ContentSum sum;
+};
+
+// Decrypts every row and checks the content digest (v2, or v1 as written before v2).
+Result<VerifiedContent> VerifyContent(SqliteDb& db, const fs::path& path, const SecretBytes& key) {
   {
     SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare("SELECT name FROM meta"));
     for (;;) {
@@ -191,13 +196,22 @@ Result<RowDigests> VerifyContent(SqliteDb& db, const fs::path& path, const Secre
   auto digest =
       crypto::AesGcmOpen(key, sealed_digest, RecordAad(RecordKind::kMeta, "", kContentDigestName));
   if (!digest.ok()) return Damaged(path, "the content digest record does not authenticate");
-  crypto::Sha256Digest actual = ContentDigest(rows);
-  if (!ConstantTimeEquals(digest->Reveal(), actual)) {
+  SCONE_ASSIGN_OR_RETURN(ContentSum sum, ContentSum::Of(key, rows));
+  ByteView sealed_value = digest->Reveal();
+  bool matches = false;
+  if (sealed_value.size() == ContentSum::kEncodedSize && sealed_value[0] == ContentSum::kVersion) {
+    matches = ConstantTimeEquals(sealed_value, sum.Encode());
+  } else if (sealed_value.size() == crypto::Sha256Digest().size()) {
+    matches = ConstantTimeEquals(sealed_value, ContentDigest(rows));  // v1
+  } else {
+    return Damaged(path, "the content digest record has an unknown format");
+  }
+  if (!matches) {
     return Damaged(path,
                    "the rows do not match the sealed content digest (rows were removed, added, "
                    "or replaced by older versions of themselves)");
   }
-  return rows;
+  return VerifiedContent{std::move(rows), std::move(sum)};
 }
 
 Status WrongKey(const fs::path& db, const fs::path& key_store) {
@@ -227,7 +241,8 @@ Status CreateDatabaseFile(const fs::path& path, const SecretBytes& key) {
   SCONE_RETURN_IF_ERROR(db.Exec(kCreateMeta));
   SCONE_ASSIGN_OR_RETURN(Bytes key_check, MakeKeyCheck(key));
   SCONE_RETURN_IF_ERROR(WriteMeta(db, kKeyCheckName, key_check));
-  SCONE_RETURN_IF_ERROR(WriteDigest(db, key, RowDigests()));
+  SCONE_ASSIGN_OR_RETURN(ContentSum empty, ContentSum::ForKey(key));
+  SCONE_RETURN_IF_ERROR(WriteDigest(db, key, empty));
   return db.Exec("COMMIT");
 }
 
@@ -430,7 +445,7 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
       break;
     }
   }
-  SCONE_ASSIGN_OR_RETURN(RowDigests rows, VerifyContent(conn, db, key));
+  SCONE_ASSIGN_OR_RETURN(VerifiedContent verified, VerifyContent(conn, db, key));
 
   SCONE_ASSIGN_OR_RETURN(std::string mode, conn.QueryText("PRAGMA journal_mode=WAL"));
   if (mode != "wal") {
@@ -453,7 +468,8 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
   }
 
   auto state = std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
-                                       std::move(rows), key_isvsvn);
+                                       std::move(verified.rows), std::move(verified.sum),
+                                       key_isvsvn);
   std::unique_ptr<Store> store(new Store(db, std::move(state), created));
   store->adopted_ = adopt;
   return store;

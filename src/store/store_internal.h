@@ -32,8 +32,8 @@ Status SimulatedCrash(std::string_view step);
 // Whether the test hook asks to stop (crash) at `step`.
 bool CrashAt(const StoreOptions& options, std::string_view step);
 Status WriteMeta(SqliteDb& db, const char* name, ByteView value);
-// Seals and writes the content digest of `rows`.
-Status WriteDigest(SqliteDb& db, const SecretBytes& key, const RowDigests& rows);
+// Seals and writes the content digest (v2) `sum`.
+Status WriteDigest(SqliteDb& db, const SecretBytes& key, const ContentSum& sum);
 // "row (table, name)" for messages; names are public by contract (store.h).
 std::string RowLabel(std::string_view table, std::string_view name);
 // Table and row names within the limits of store.h.
@@ -60,6 +60,7 @@ struct Store::State {
   SqliteDb db;
   SecretBytes key;
   RowDigests rows;
+  ContentSum content;  // the v2 content digest of `rows`, kept with them
   std::atomic<uint16_t> key_isvsvn{0};
   std::mutex mu;
   // The thread running a Transaction body, to refuse re-entrant calls instead of deadlocking.
@@ -74,25 +75,44 @@ struct Store::State {
   std::vector<Pending*> queue;
   bool leader = false;
 
-  State(StoreOptions o, FileLock l, SqliteDb d, SecretBytes k, RowDigests r, uint16_t svn)
+  State(StoreOptions o, FileLock l, SqliteDb d, SecretBytes k, RowDigests r, ContentSum c,
+        uint16_t svn)
       : options(std::move(o)),
         lock(std::move(l)),
         db(std::move(d)),
         key(std::move(k)),
         rows(std::move(r)),
+        content(std::move(c)),
         key_isvsvn(svn) {}
 };
 
 class Store::TxnImpl final : public Txn {
  public:
-  // A transaction on its own copy of the index (`rows`), which the caller installs after
-  // the commit (rows()).
-  TxnImpl(SqliteDb& db, std::filesystem::path path, const SecretBytes& key, RowDigests rows)
-      : db_(db), path_(std::move(path)), key_(key), own_(std::move(rows)), rows_(own_) {}
-  // A transaction that changes the store's index `live` in place (no copy per transaction):
-  // the caller keeps it from being read meanwhile and calls UndoAll() unless it commits.
-  TxnImpl(SqliteDb& db, std::filesystem::path path, const SecretBytes& key, RowDigests* live)
-      : db_(db), path_(std::move(path)), key_(key), rows_(*live) {}
+  // A transaction on its own copy of the index (`rows`, whose content digest is `sum`), which
+  // the caller installs after the commit (rows(), sum()).
+  TxnImpl(SqliteDb& db, std::filesystem::path path, const SecretBytes& key, RowDigests rows,
+          ContentSum sum)
+      : db_(db),
+        path_(std::move(path)),
+        key_(key),
+        own_(std::move(rows)),
+        rows_(own_),
+        own_sum_(std::move(sum)),
+        sum_(*own_sum_),
+        start_sum_(sum_),
+        body_sum_(sum_) {}
+  // A transaction that changes the store's index `live` and its digest `live_sum` in place
+  // (no copy per transaction): the caller keeps them from being read meanwhile and calls
+  // UndoAll() unless it commits.
+  TxnImpl(SqliteDb& db, std::filesystem::path path, const SecretBytes& key, RowDigests* live,
+          ContentSum* live_sum)
+      : db_(db),
+        path_(std::move(path)),
+        key_(key),
+        rows_(*live),
+        sum_(*live_sum),
+        start_sum_(sum_),
+        body_sum_(sum_) {}
 
   Result<std::optional<SecretBytes>> Get(std::string_view table, std::string_view name) override {
     return internal::ReadRow(db_, path_, key_, rows_, table, name);
@@ -116,7 +136,15 @@ class Store::TxnImpl final : public Txn {
     std::string key = RowKey(table, name);
     Remember(key);
     dirty_ = true;
-    rows_[key] = crypto::Sha256(sealed);
+    crypto::Sha256Digest digest = crypto::Sha256(sealed);
+    auto it = rows_.find(key);
+    if (it != rows_.end()) {
+      s = sum_.Remove(key, it->second);
+      if (!s.ok()) return Fail(s);
+    }
+    s = sum_.Add(key, digest);
+    if (!s.ok()) return Fail(s);
+    rows_[key] = digest;
     return Status::Ok();
   }
 
@@ -132,6 +160,8 @@ class Store::TxnImpl final : public Txn {
     if (!s.ok()) return Fail(s);
     Remember(it->first);
     dirty_ = true;
+    s = sum_.Remove(it->first, it->second);
+    if (!s.ok()) return Fail(s);
     rows_.erase(it);
     return Status::Ok();
   }
@@ -142,6 +172,7 @@ class Store::TxnImpl final : public Txn {
   }
 
   RowDigests& rows() { return rows_; }
+  const ContentSum& sum() const { return sum_; }
   // The first failed write, if any: the transaction must not commit after one, even if the
   // body ignored the error.
   const Status& failure() const { return failure_; }
@@ -153,13 +184,18 @@ class Store::TxnImpl final : public Txn {
   // UndoAll takes out every change (ROLLBACK undoes the rows).
   void BeginBody() {
     body_mark_ = undo_.size();
+    body_sum_ = sum_;
     failure_ = Status::Ok();
   }
   void UndoBody() {
     UndoTo(body_mark_);
+    sum_ = body_sum_;
     failure_ = Status::Ok();
   }
-  void UndoAll() { UndoTo(0); }
+  void UndoAll() {
+    UndoTo(0);
+    sum_ = start_sum_;
+  }
 
  private:
   Status Fail(Status s) {
@@ -189,6 +225,11 @@ class Store::TxnImpl final : public Txn {
   const SecretBytes& key_;
   RowDigests own_;
   RowDigests& rows_;
+  // The content digest of rows_, and its values to go back to (UndoAll, UndoBody).
+  std::optional<ContentSum> own_sum_;
+  ContentSum& sum_;
+  ContentSum start_sum_;
+  ContentSum body_sum_;
   Status failure_;
   size_t body_mark_ = 0;
   std::vector<std::pair<std::string, std::optional<crypto::Sha256Digest>>> undo_;

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <map>
 
+#include "crypto/aead.h"
+#include "store/key_store.h"
+#include "store/records.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 #include "store/store_test_util.h"
 
@@ -185,6 +189,99 @@ TEST_F(StoreTamperTest, TamperedKeyCheckIsDataLoss) {
     }
     EXPECT_EQ(OpenError().code(), Code::kDataLoss) << i;
   }
+}
+
+// The content digest record, as written and sealed with the database's own key: what a
+// writer of the key could put there (tests of the record's versions and formats).
+class ContentDigestRecordTest : public StoreTamperTest {
+ protected:
+  SecretBytes DatabaseKey() {
+    auto ks = KeyStore::Read(key_store());
+    EXPECT_TRUE(ks.ok());
+    auto key = ks->UnsealWith(Options().seal_key, 0);
+    EXPECT_TRUE(key.ok());
+    return key.ok() ? *key : SecretBytes();
+  }
+
+  // The stored rows as the store indexes them.
+  RowDigests StoredRows() {
+    RowDigests rows;
+    auto d = SqliteDb::Open(db(), SQLITE_OPEN_READONLY);
+    EXPECT_TRUE(d.ok());
+    auto stmt = d->Prepare("SELECT tbl, name, value FROM kv");
+    EXPECT_TRUE(stmt.ok());
+    while (*stmt->Step()) {
+      rows[RowKey(stmt->ColumnText(0), stmt->ColumnText(1))] = crypto::Sha256(stmt->ColumnBlob(2));
+    }
+    return rows;
+  }
+
+  Bytes Plaintext() {
+    auto d = SqliteDb::Open(db(), SQLITE_OPEN_READONLY);
+    EXPECT_TRUE(d.ok());
+    auto stmt = d->Prepare("SELECT value FROM meta WHERE name = 'content-digest'");
+    EXPECT_TRUE(stmt.ok() && *stmt->Step());
+    auto opened = crypto::AesGcmOpen(DatabaseKey(), stmt->ColumnBlob(0),
+                                     RecordAad(RecordKind::kMeta, "", kContentDigestName));
+    EXPECT_TRUE(opened.ok());
+    return opened.ok() ? Bytes(opened->Reveal().begin(), opened->Reveal().end()) : Bytes();
+  }
+
+  void SetPlaintext(ByteView plaintext) {
+    auto sealed = crypto::AesGcmSeal(DatabaseKey(), plaintext,
+                                     RecordAad(RecordKind::kMeta, "", kContentDigestName));
+    ASSERT_TRUE(sealed.ok());
+    auto d = SqliteDb::Open(db(), SQLITE_OPEN_READWRITE);
+    ASSERT_TRUE(d.ok());
+    auto stmt = d->Prepare("UPDATE meta SET value = ? WHERE name = 'content-digest'");
+    ASSERT_TRUE(stmt.ok() && stmt->BindBlob(1, *sealed).ok() && stmt->Run().ok());
+  }
+};
+
+TEST_F(ContentDigestRecordTest, TheStoreWritesVersion2) {
+  Bytes plaintext = Plaintext();
+  ASSERT_EQ(plaintext.size(), ContentSum::kEncodedSize);
+  auto sum = ContentSum::Of(DatabaseKey(), StoredRows());
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(plaintext, sum->Encode());
+}
+
+// A database written before version 2 (a v1 digest) opens, and its next write replaces the
+// record by a version 2 one.
+TEST_F(ContentDigestRecordTest, AVersion1DatabaseOpensAndItsNextWriteUpgradesIt) {
+  crypto::Sha256Digest v1 = ContentDigest(StoredRows());
+  SetPlaintext(v1);
+  EXPECT_EQ(OpenAndCheck(), Code::kOk);
+  EXPECT_EQ(Plaintext(), Bytes(v1.begin(), v1.end()));  // opening writes nothing
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Put("sessions", "new", AsBytes("after the upgrade")).ok());
+  }
+  rows_[{"sessions", "new"}] = "after the upgrade";
+  EXPECT_EQ(Plaintext().size(), ContentSum::kEncodedSize);
+  EXPECT_EQ(OpenAndCheck(), Code::kOk);
+}
+
+TEST_F(ContentDigestRecordTest, ADigestOfOtherRowsOrOfAnUnknownFormatIsDataLoss) {
+  RowDigests fewer = StoredRows();
+  fewer.erase(RowKey("sessions", "s4"));
+  auto fewer_sum = ContentSum::Of(DatabaseKey(), fewer);
+  ASSERT_TRUE(fewer_sum.ok());
+  Bytes v2_wrong_count = Plaintext();
+  v2_wrong_count[1] = static_cast<uint8_t>(v2_wrong_count[1] + 1);
+  Bytes v3 = Plaintext();
+  v3[0] = 3;
+  crypto::Sha256Digest v1_fewer = ContentDigest(fewer);
+  for (const Bytes& plaintext : {Bytes(v1_fewer.begin(), v1_fewer.end()), fewer_sum->Encode(),
+                                 v2_wrong_count, v3, Bytes(33, 0), Bytes()}) {
+    Restore(pristine_db_, pristine_ks_);
+    SetPlaintext(plaintext);
+    Status s = OpenError();
+    EXPECT_EQ(s.code(), Code::kDataLoss) << plaintext.size();
+  }
+  Restore(pristine_db_, pristine_ks_);
+  EXPECT_EQ(OpenAndCheck(), Code::kOk);
 }
 
 TEST_F(StoreTamperTest, TruncatedDatabaseIsRefused) {

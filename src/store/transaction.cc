@@ -159,7 +159,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
   RollbackGuard rollback{s.db, s.broken};
 
   // The index is changed in place (s.mu keeps readers out) and restored unless committed.
-  TxnImpl txn(s.db, db_path_, s.key, &s.rows);
+  TxnImpl txn(s.db, db_path_, s.key, &s.rows, &s.content);
   struct UndoUnlessCommitted {
     TxnImpl& txn;
     bool committed = false;
@@ -207,7 +207,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
   }
   // Nothing to write: the rollback ends the transaction, and the readers are done.
   if (written == 0 || !txn.dirty()) return;
-  Status digest = WriteDigest(s.db, s.key, txn.rows());
+  Status digest = WriteDigest(s.db, s.key, txn.sum());
   if (!digest.ok()) return fail_committed(digest);
   if (CrashAt(s.options, "group:commit")) {
     s.broken = SimulatedCrash("group:commit");
@@ -230,7 +230,9 @@ Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
   SCONE_RETURN_IF_ERROR(s.db.ExecCached("BEGIN IMMEDIATE"));
   RollbackGuard rollback{s.db, s.broken};
 
-  TxnImpl txn(s.db, db_path_, key, replace_contents ? RowDigests() : s.rows);
+  RowDigests rows = replace_contents ? RowDigests() : s.rows;
+  SCONE_ASSIGN_OR_RETURN(ContentSum sum, ContentSum::Of(key, rows));
+  TxnImpl txn(s.db, db_path_, key, std::move(rows), std::move(sum));
   if (replace_contents) {
     SCONE_RETURN_IF_ERROR(s.db.Exec("DELETE FROM kv; DELETE FROM meta"));
     SCONE_ASSIGN_OR_RETURN(Bytes key_check, MakeKeyCheck(key));
@@ -247,7 +249,7 @@ Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
     SCONE_RETURN_IF_ERROR(body(txn));
   }
   SCONE_RETURN_IF_ERROR(txn.failure());
-  SCONE_RETURN_IF_ERROR(WriteDigest(s.db, key, txn.rows()));
+  SCONE_RETURN_IF_ERROR(WriteDigest(s.db, key, txn.sum()));
   commit_attempted = true;
   Status commit = s.db.ExecCached("COMMIT");
   if (!commit.ok()) {
@@ -256,6 +258,7 @@ Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
     return s.broken;
   }
   s.rows = std::move(txn.rows());
+  s.content = txn.sum();
   return Status::Ok();
 }
 
