@@ -131,9 +131,18 @@ Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Ses
   secrets::SecretValues imported;
   // The previous values and the imports as of one moment; the commit checks afterwards that
   // the active version is still the one whose values were migrated.
-  // (A create without imports reads nothing: it does not queue behind the store's writers.)
+  // A create without imports reads nothing, and an update without imports reads one row
+  // directly: neither queues behind the store's writers as a read transaction does.
   Status read = Status::Ok();
-  if (active.has_value() || !sharing.imports.empty()) {
+  if (active.has_value() && sharing.imports.empty()) {
+    auto stored = sessions.Values(name, active->version.hash);
+    read = stored.status();
+    if (stored.ok()) {
+      auto parsed = ParseStoredValues(*stored, name);
+      read = parsed.status();
+      if (parsed.ok()) previous_values = std::move(*parsed);
+    }
+  } else if (active.has_value() || !sharing.imports.empty()) {
     read = sessions.Read([&](SessionReader& reader) -> Status {
       if (active.has_value()) {
         SCONE_ASSIGN_OR_RETURN(SecretBytes stored, reader.Values(name, active->version.hash));
