@@ -14,10 +14,13 @@
 
 #include "cas/protocol.h"
 #include "common/hex.h"
+#include "common/kat_util.h"
 #include "crypto/hash.h"
 
 namespace scone::cas {
 namespace {
+using scone::testing::Hex;
+using scone::testing::Range;
 
 constexpr std::string_view kCasSpki =
     "3059301306072a8648ce3d020106082a8648ce3d0301070342000486581206d910eba972345fd94b82e77e"
@@ -27,18 +30,6 @@ constexpr std::string_view kSoftwareSpki =
     "3059301306072a8648ce3d020106082a8648ce3d03010703420004ee975525e2bd9c72d25d50a3f0440dc1"
     "de114501524c3d6d2dd8a9cb5cc9847c77677a9229b6b7a860d87a980e0acac53809545fddf49ccca90628"
     "c8640ff4db";
-
-Bytes Hex(std::string_view hex) {
-  auto bytes = HexDecode(hex);
-  EXPECT_TRUE(bytes.ok()) << hex;
-  return bytes.ok() ? *bytes : Bytes();
-}
-
-Bytes Range(uint8_t first, size_t count) {
-  Bytes out(count);
-  for (size_t i = 0; i < count; ++i) out[i] = static_cast<uint8_t>(first + i);
-  return out;
-}
 
 AttestationFlags Flags(bool provisioned, bool owner_secret_access, bool debug, bool simulated) {
   AttestationFlags f;

@@ -12,8 +12,8 @@ TEST(HmacSha256, Rfc4231Vectors) {
   auto one = HmacSha256(SecretBytes::CopyFrom(Bytes(20, 0x0b)), AsBytes("Hi There"));
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(HexEncode(*one), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-  auto two = HmacSha256(SecretBytes::CopyFrom(AsBytes("Jefe")),
-                        AsBytes("what do ya want for nothing?"));
+  auto two =
+      HmacSha256(SecretBytes::CopyFrom(AsBytes("Jefe")), AsBytes("what do ya want for nothing?"));
   ASSERT_TRUE(two.ok());
   EXPECT_EQ(HexEncode(*two), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }

@@ -19,17 +19,13 @@
 #include <string_view>
 
 #include "common/hex.h"
+#include "common/kat_util.h"
 #include "crypto/aead.h"
 #include "platform/sealing.h"
 
 namespace scone::platform {
 namespace {
-
-Bytes Hex(std::string_view hex) {
-  auto bytes = HexDecode(hex);
-  EXPECT_TRUE(bytes.ok()) << hex;
-  return bytes.ok() ? *bytes : Bytes();
-}
+using scone::testing::Hex;
 
 SecretBytes PlatformSecret() {
   Bytes secret(32);

@@ -12,12 +12,15 @@
 #include <string_view>
 
 #include "common/hex.h"
+#include "common/kat_util.h"
 #include "crypto/aead.h"
 #include "crypto/kdf.h"
 #include "store/backup_keys.h"
 
 namespace scone::store {
 namespace {
+using scone::testing::Hex;
+using scone::testing::Range;
 
 constexpr std::string_view kSpkiA =
     "3059301306072a8648ce3d020106082a8648ce3d0301070342000486581206d910eba972345fd94b82e77e"
@@ -43,18 +46,6 @@ constexpr std::string_view kKek =
 constexpr std::string_view kWrapped =
     "e0e1e2e3e4e5e6e7e8e9eaeb8ce8d17e4b726381eaf3b01f1f1d4eb102bac03322a09a2de351a6f6e18216ca"
     "cf886c5a13bfc1db5b398968d2be2ce4";
-
-Bytes Hex(std::string_view hex) {
-  auto bytes = HexDecode(hex);
-  EXPECT_TRUE(bytes.ok()) << hex;
-  return bytes.ok() ? *bytes : Bytes();
-}
-
-Bytes Range(uint8_t first, size_t count) {
-  Bytes out(count);
-  for (size_t i = 0; i < count; ++i) out[i] = static_cast<uint8_t>(first + i);
-  return out;
-}
 
 BackupEntry Entry() {
   BackupEntry e;

@@ -14,17 +14,13 @@
 #include <string_view>
 
 #include "common/hex.h"
+#include "common/kat_util.h"
 #include "crypto/aead.h"
 #include "store/key_store.h"
 
 namespace scone::store {
 namespace {
-
-Bytes Hex(std::string_view hex) {
-  auto bytes = HexDecode(hex);
-  EXPECT_TRUE(bytes.ok()) << hex;
-  return bytes.ok() ? *bytes : Bytes();
-}
+using scone::testing::Hex;
 
 SecretBytes Counting(uint8_t first) {
   Bytes key(32);

@@ -26,18 +26,14 @@
 #include <string_view>
 
 #include "common/hex.h"
+#include "common/kat_util.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "store/records.h"
 
 namespace scone::store {
 namespace {
-
-Bytes Hex(std::string_view hex) {
-  auto bytes = HexDecode(hex);
-  EXPECT_TRUE(bytes.ok()) << hex;
-  return bytes.ok() ? *bytes : Bytes();
-}
+using scone::testing::Hex;
 
 SecretBytes DatabaseKey() {
   Bytes key(32);

@@ -49,8 +49,8 @@ Status WriteMeta(SqliteDb& db, const char* name, ByteView value) {
 
 Status WriteDigest(SqliteDb& db, const SecretBytes& key, const ContentSum& sum) {
   SCONE_ASSIGN_OR_RETURN(
-      Bytes sealed, crypto::AesGcmSeal(key, sum.Encode(),
-                                       RecordAad(RecordKind::kMeta, "", kContentDigestName)));
+      Bytes sealed,
+      crypto::AesGcmSeal(key, sum.Encode(), RecordAad(RecordKind::kMeta, "", kContentDigestName)));
   return WriteMeta(db, kContentDigestName, sealed);
 }
 
@@ -467,9 +467,9 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
     SCONE_RETURN_IF_ERROR(WriteFileAtomic(key_store, content, 0600));
   }
 
-  auto state = std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
-                                       std::move(verified.rows), std::move(verified.sum),
-                                       key_isvsvn);
+  auto state =
+      std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
+                              std::move(verified.rows), std::move(verified.sum), key_isvsvn);
   std::unique_ptr<Store> store(new Store(db, std::move(state), created));
   store->adopted_ = adopt;
   return store;

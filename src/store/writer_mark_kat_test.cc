@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/hex.h"
+#include "common/kat_util.h"
 #include "crypto/aead.h"
 #include "crypto/kdf.h"
 #include "store/store_test_util.h"
@@ -14,17 +15,12 @@
 
 namespace scone::store {
 namespace {
+using scone::testing::Range;
 
 constexpr std::string_view kHeader = "53434f4e452d574d0100030019290d7681438b33c7df91ea9632e4d0";
 constexpr std::string_view kMark =
     "53434f4e452d574d0100030019290d7681438b33c7df91ea9632e4d0f0f1f2f3f4f5f6f7f8f9fafb4199c828"
     "e5407f21cb250e567b262d363908f44597ae39727edacb618fd5b70e68ae9ad6bb6646d9";
-
-Bytes Range(uint8_t first, size_t count) {
-  Bytes out(count);
-  for (size_t i = 0; i < count; ++i) out[i] = static_cast<uint8_t>(first + i);
-  return out;
-}
 
 SealKeyFunction FixedSealKey() {
   return [](uint16_t) -> Result<SecretBytes> { return SecretBytes::CopyFrom(Range(0x40, 32)); };
