@@ -214,6 +214,28 @@ class CasBackupTest(SconeTestCase):
         self.assertIn(f"CAS {moved.address} serves generation 3", primary.log_text)
         self.assertEqual(primary.key_hash, moved_hash)
 
+    def test_a_missing_writer_mark_is_refused_until_the_override(self):
+        primary = self.primary()
+        primary.close()
+        os.remove(primary.database + ".writer-mark")
+        with self.assertRaises(RuntimeError) as e:
+            primary.restart()
+        text = str(e.exception)
+        self.assertIn(f"database {primary.database} (generation 1) was last opened by this CAS "
+                      "instance", text)
+        self.assertIn(primary.database + ".writer-mark for it is missing", text)
+        self.assertIn("cas --take-over-database", text)
+        self.assertNotIn("listening on", text)
+        self.assertFalse(os.path.exists(primary.database + ".writer-mark"))  # nothing written
+        primary.extra_args = ["--take-over-database"]
+        primary.restart()
+        self.assertIn("as generation 2", primary.log_text)
+        self.assertTrue(os.path.exists(primary.database + ".writer-mark"))
+        primary.close()
+        primary.extra_args = []
+        primary.restart()  # the mark is back: an ordinary start
+        self.assertIn("serving generation 3", primary.log_text)
+
     def test_this_machine_restarted_on_an_older_copy_of_its_own_files_is_refused(self):
         primary = self.primary()
         primary.close()
