@@ -126,6 +126,9 @@ class Store {
   Status Put(std::string_view table, std::string_view name, ByteView value);
   Status Delete(std::string_view table, std::string_view name);
   Result<std::vector<std::string>> List(std::string_view table);
+  // The number of rows, from the trusted index (no disk read; the store's own records in
+  // `meta` are not rows). Committed rows only: a group being written is waited for.
+  size_t RowCount();
 
   // Runs `body` in one SQLite transaction (BEGIN IMMEDIATE ... COMMIT): all of its writes
   // become durable together, or none does, and Transaction returns once they are on disk.

@@ -104,6 +104,11 @@ Result<std::vector<std::string>> Store::List(std::string_view table) {
   return ListRows(state_->rows, table);
 }
 
+size_t Store::RowCount() {
+  std::lock_guard<std::mutex> guard(state_->mu);
+  return state_->rows.size();
+}
+
 Status Store::Put(std::string_view table, std::string_view name, ByteView value) {
   return Transaction([&](Txn& txn) { return txn.Put(table, name, value); });
 }

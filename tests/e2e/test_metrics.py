@@ -128,6 +128,7 @@ class MetricsTest(RawCasTestCase):
         self.assertGreaterEqual(cas1.value("cas_connections_open", server="api"), 0)
         self.assertEqual(cas1.value("cas_provisioned"), 1)
         self.assertGreater(cas1.value("cas_store_bytes", file="database"), 0)
+        self.assertGreater(cas1.value("cas_store_rows"), 0)
 
         # las: CAS's attestation asked las for one quote of CAS itself (kind caller); the
         # named program's quote (a DEBUG quote) is kind named_program.

@@ -44,6 +44,11 @@ CasMetrics::CasMetrics(metrics::Registry& registry, const std::filesystem::path&
       "(invalid: the quote did not verify).",
       {{"kind", {"enclave", "backup"}}, {"tcb_status", TcbStatusValues()}});
   provisioned_ = &registry.AddGauge("cas_provisioned", "1 once CAS has an owner, else 0.").At({});
+  rows_ = &registry
+               .AddGauge("cas_store_rows",
+                         "Rows in CAS's store: session versions, pointers, secret values, the "
+                         "owner's configuration and CAS's own records.")
+               .At({});
   auto& bytes = registry.AddGauge("cas_store_bytes", "Size of CAS's database files in bytes.",
                                   {{"file", {"database", "wal"}}});
   registry.OnCollect([&bytes, db_path] {

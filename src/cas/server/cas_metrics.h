@@ -34,11 +34,14 @@ class CasMetrics {
 
   // Whether CAS is provisioned (set by CasService at each scrape).
   void SetProvisioned(bool provisioned) const { provisioned_->Set(provisioned ? 1 : 0); }
+  // The number of rows in CAS's store (set by CasService at each scrape).
+  void SetStoreRows(size_t rows) const { rows_->Set(static_cast<int64_t>(rows)); }
 
  private:
   net::RequestMetrics requests_;
   metrics::Family<metrics::Counter>* verifications_;
   metrics::Gauge* provisioned_;
+  metrics::Gauge* rows_;
 };
 
 }  // namespace scone::cas

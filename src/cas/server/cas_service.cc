@@ -253,8 +253,10 @@ Result<std::unique_ptr<CasService>> CasService::Open(const CasServiceOptions& op
     s->metrics_ = std::make_unique<CasMetrics>(*options.metrics, options.db_path);
     CasState* state = s->state_.get();
     const CasMetrics* m = s->metrics_.get();
-    options.metrics->OnCollect(
-        [state, m] { m->SetProvisioned(!state->broken() && state->Snapshot().flags.provisioned); });
+    options.metrics->OnCollect([state, m] {
+      m->SetProvisioned(!state->broken() && state->Snapshot().flags.provisioned);
+      m->SetStoreRows(state->StoreRows());
+    });
   }
   HandlerEnv env{s->state_.get(), s->platform_.get(), options.clock, s->metrics_.get()};
   if (s->state_->adopted_from_backup()) {

@@ -131,12 +131,16 @@ TEST_F(CasServiceTest, CountsRequestsByRouteAndStatusAndReportsItsState) {
     EXPECT_EQ(value(R"(cas_requests_total{endpoint="unmatched",status="405"})"), "1");
     EXPECT_EQ(value(R"(cas_request_duration_seconds_count{endpoint="POST /v1/attestation"})"), "2");
     EXPECT_NE(value(R"(cas_store_bytes{file="database"})"), "0");
+    const std::string rows_before = value("cas_store_rows");
+    EXPECT_NE(rows_before, "missing");
     // What a client sent never becomes a label.
     EXPECT_EQ(registry.Render().find("secret-name"), std::string::npos);
 
     auto owner = crypto::testing::MakeTestIdentity("owner", kNow);
     ASSERT_EQ(cas.Provision(owner.der).status, 200u);
     EXPECT_EQ(value("cas_provisioned"), "1");
+    // Provisioning stored the owner's configuration.
+    EXPECT_GT(std::stoll(value("cas_store_rows")), std::stoll(rows_before));
   }
 }
 

@@ -120,6 +120,8 @@ class CasState {
   Status ClaimWriter(uint64_t generation, const std::string& instance, int64_t now);
   std::optional<store::WriterRecord> writer() const;
   const std::filesystem::path& db_path() const { return store_->db_path(); }
+  // The number of rows in the store (every table; metrics).
+  size_t StoreRows() const { return store_->RowCount(); }
 
   // The sessions, in the same store (session_store.h).
   SessionStore& sessions() { return *sessions_; }
