@@ -75,8 +75,8 @@ Result<ContentSum> ContentSum::Of(const SecretBytes& key, const RowDigests& rows
   return sum;
 }
 
-Result<std::array<uint64_t, 4>> ContentSum::Term(std::string_view row_key,
-                                                 const crypto::Sha256Digest& value_digest) const {
+Result<ContentSum::Term> ContentSum::TermOf(std::string_view row_key,
+                                            const crypto::Sha256Digest& value_digest) const {
   auto [table, name] = SplitRowKey(row_key);
   Bytes input;
   input.reserve(8 + row_key.size() + value_digest.size());
@@ -84,37 +84,45 @@ Result<std::array<uint64_t, 4>> ContentSum::Term(std::string_view row_key,
   PutString(input, name);
   PutBytes(input, value_digest);
   SCONE_ASSIGN_OR_RETURN(crypto::Sha256Digest mac, crypto::HmacSha256(*term_key_, input));
-  std::array<uint64_t, 4> term{};
+  Term term{};
   for (size_t i = 0; i < mac.size(); ++i) {
     term[i / 8] |= static_cast<uint64_t>(mac[i]) << (8 * (i % 8));
   }
   return term;
 }
 
-Status ContentSum::Add(std::string_view row_key, const crypto::Sha256Digest& value_digest) {
-  SCONE_ASSIGN_OR_RETURN(auto term, Term(row_key, value_digest));
+void ContentSum::Add(const Term& term) {
   uint64_t carry = 0;
   for (size_t i = 0; i < sum_.size(); ++i) {
     uint64_t a = sum_[i] + term[i];
     uint64_t c1 = a < term[i] ? 1 : 0;
     sum_[i] = a + carry;
-    carry = c1 + (sum_[i] < carry ? 1 : 0);
+    carry = c1 + (sum_[i] < carry ? 1 : 0);  // at most one of the two carries is 1
   }
   ++count_;
-  return Status::Ok();
 }
 
-Status ContentSum::Remove(std::string_view row_key, const crypto::Sha256Digest& value_digest) {
-  SCONE_ASSIGN_OR_RETURN(auto term, Term(row_key, value_digest));
+void ContentSum::Remove(const Term& term) {
   uint64_t borrow = 0;
   for (size_t i = 0; i < sum_.size(); ++i) {
     uint64_t a = sum_[i] - term[i];
     uint64_t b1 = sum_[i] < term[i] ? 1 : 0;
     uint64_t b2 = a < borrow ? 1 : 0;
     sum_[i] = a - borrow;
-    borrow = b1 + b2;
+    borrow = b1 + b2;  // at most one of the two borrows is 1
   }
   --count_;
+}
+
+Status ContentSum::Add(std::string_view row_key, const crypto::Sha256Digest& value_digest) {
+  SCONE_ASSIGN_OR_RETURN(Term term, TermOf(row_key, value_digest));
+  Add(term);
+  return Status::Ok();
+}
+
+Status ContentSum::Remove(std::string_view row_key, const crypto::Sha256Digest& value_digest) {
+  SCONE_ASSIGN_OR_RETURN(Term term, TermOf(row_key, value_digest));
+  Remove(term);
   return Status::Ok();
 }
 

@@ -73,7 +73,15 @@ class ContentSum {
   // The sum of `rows` under `key`.
   static Result<ContentSum> Of(const SecretBytes& key, const RowDigests& rows);
 
-  // A row (its RowKey and the SHA-256 of its sealed value) enters or leaves the set.
+  // A row's term: 256 bits, little-endian limbs.
+  using Term = std::array<uint64_t, 4>;
+  // The term of a row (its RowKey and the SHA-256 of its sealed value). The only step that
+  // can fail, so a writer computes its terms before it changes anything.
+  Result<Term> TermOf(std::string_view row_key, const crypto::Sha256Digest& value_digest) const;
+  // A row enters or leaves the set (modulo 2^256).
+  void Add(const Term& term);
+  void Remove(const Term& term);
+  // TermOf and Add or Remove in one step.
   Status Add(std::string_view row_key, const crypto::Sha256Digest& value_digest);
   Status Remove(std::string_view row_key, const crypto::Sha256Digest& value_digest);
 
@@ -83,8 +91,6 @@ class ContentSum {
 
  private:
   ContentSum() = default;
-  Result<std::array<uint64_t, 4>> Term(std::string_view row_key,
-                                       const crypto::Sha256Digest& value_digest) const;
 
   std::shared_ptr<const SecretBytes> term_key_;
   uint64_t count_ = 0;

@@ -64,6 +64,30 @@ TEST(Records, ContentSumCoversNamesValuesAndTheKey) {
   EXPECT_EQ(SumOf(Key(1), a), SumOf(Key(1), RowDigests(a)));
 }
 
+// Carries and borrows across all four limbs, with terms chosen for it.
+TEST(Records, ContentSumCarriesAndBorrowsAcrossEveryLimb) {
+  auto sum = ContentSum::ForKey(Key(3));
+  ASSERT_TRUE(sum.ok());
+  const Bytes zero = sum->Encode();
+  const ContentSum::Term ones = {~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}};
+  const ContentSum::Term one = {1, 0, 0, 0};
+  sum->Add(ones);
+  sum->Add(one);  // 2^256 - 1 + 1 = 0: a carry out of every limb
+  Bytes encoded = sum->Encode();
+  EXPECT_EQ(Bytes(encoded.begin() + 9, encoded.end()), Bytes(zero.begin() + 9, zero.end()));
+  sum->Remove(one);  // 0 - 1 = 2^256 - 1: a borrow through every limb
+  encoded = sum->Encode();
+  EXPECT_EQ(Bytes(encoded.begin() + 9, encoded.end()), Bytes(32, 0xff));
+  sum->Remove(ones);
+  EXPECT_EQ(sum->Encode(), zero);
+  const ContentSum::Term high = {0, 0, 0, uint64_t{1} << 63};
+  sum->Add(high);
+  sum->Add(high);  // the carry out of the top limb is dropped (modulo 2^256)
+  encoded = sum->Encode();
+  EXPECT_EQ(Bytes(encoded.begin() + 9, encoded.end()), Bytes(32, 0));
+  EXPECT_EQ(sum->count(), 2u);
+}
+
 // The sum kept row by row (adds, replacements, removals in any order, with carries and
 // borrows across all limbs) equals the sum computed from scratch over what is left.
 TEST(Records, ContentSumKeptRowByRowEqualsTheSumFromScratch) {

@@ -67,7 +67,10 @@ constexpr char kCreateMeta[] =
     "CREATE TABLE meta(name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)";
 // PRAGMA application_id: "SCAS"; PRAGMA user_version: the schema version.
 constexpr int64_t kApplicationId = 0x53434153;
-constexpr int64_t kSchemaVersion = 1;
+// Version 2: the content digest is v2 (store/records.h). Version 1 databases (v1 digest) are
+// still read, and upgraded when opened.
+constexpr int64_t kSchemaVersion = 2;
+constexpr int64_t kOldestSchemaVersion = 1;
 
 // Settings of every connection, before its first read.
 Status ConfigureConnection(SqliteDb& db) {
@@ -84,17 +87,19 @@ Status ConfigureConnection(SqliteDb& db) {
 }
 
 // The database is ours and its schema is exactly the expected one (no extra tables,
-// indexes, triggers or views).
-Status CheckFormat(SqliteDb& db, const fs::path& path) {
+// indexes, triggers or views); its schema version.
+Result<int64_t> CheckFormat(SqliteDb& db, const fs::path& path) {
   SCONE_ASSIGN_OR_RETURN(int64_t app_id, db.QueryInt("PRAGMA application_id"));
   if (app_id != kApplicationId) {
     return Damaged(path,
                    "not a CAS database (SQLite application id " + std::to_string(app_id) + ")");
   }
   SCONE_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
-  if (version != kSchemaVersion) {
+  if (version < kOldestSchemaVersion || version > kSchemaVersion) {
     return Damaged(path, "schema version " + std::to_string(version) + " (this CAS reads " +
-                             std::to_string(kSchemaVersion) + "; a newer CAS may have written it)");
+                             std::to_string(kOldestSchemaVersion) + " to " +
+                             std::to_string(kSchemaVersion) +
+                             "; a newer CAS may have written it: run that version or newer)");
   }
   struct Expected {
     const char* type;
@@ -126,7 +131,7 @@ Status CheckFormat(SqliteDb& db, const fs::path& path) {
     }
   }
   if (i != std::size(kSchema)) return Damaged(path, "part of the schema is missing");
-  return Status::Ok();
+  return version;
 }
 
 // SQLite's own structural check (b-tree pages, free list, every row in its index).
@@ -157,8 +162,9 @@ struct VerifiedContent {
   ContentSum sum;
 };
 
-// Decrypts every row and checks the content digest (v2, or v1 as written before v2).
-Result<VerifiedContent> VerifyContent(SqliteDb& db, const fs::path& path, const SecretBytes& key) {
+// Decrypts every row and checks the content digest: v2, or v1 in a schema version 1 database.
+Result<VerifiedContent> VerifyContent(SqliteDb& db, const fs::path& path, const SecretBytes& key,
+                                      int64_t schema_version) {
   {
     SCONE_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare("SELECT name FROM meta"));
     for (;;) {
@@ -199,9 +205,10 @@ Result<VerifiedContent> VerifyContent(SqliteDb& db, const fs::path& path, const 
   SCONE_ASSIGN_OR_RETURN(ContentSum sum, ContentSum::Of(key, rows));
   ByteView sealed_value = digest->Reveal();
   bool matches = false;
-  if (sealed_value.size() == ContentSum::kEncodedSize && sealed_value[0] == ContentSum::kVersion) {
+  if (schema_version >= 2 && sealed_value.size() == ContentSum::kEncodedSize &&
+      sealed_value[0] == ContentSum::kVersion) {
     matches = ConstantTimeEquals(sealed_value, sum.Encode());
-  } else if (sealed_value.size() == crypto::Sha256Digest().size()) {
+  } else if (schema_version == 1 && sealed_value.size() == crypto::Sha256Digest().size()) {
     matches = ConstantTimeEquals(sealed_value, ContentDigest(rows));  // v1
   } else {
     return Damaged(path, "the content digest record has an unknown format");
@@ -309,7 +316,7 @@ Status FinishCreation(const StoreOptions& options) {
     SCONE_ASSIGN_OR_RETURN(SqliteDb temp,
                            SqliteDb::Open(creating, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX));
     SCONE_RETURN_IF_ERROR(ConfigureConnection(temp));
-    Status format = CheckFormat(temp, creating);
+    auto format = CheckFormat(temp, creating);
     if (!format.ok()) return MissingDatabase(db, key_store);
     SCONE_ASSIGN_OR_RETURN(Bytes record, ReadMeta(temp, creating, kKeyCheckName));
     if (CheckKeyCheck(key, record) != KeyCheck::kMatches) return MissingDatabase(db, key_store);
@@ -404,7 +411,7 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
   SCONE_ASSIGN_OR_RETURN(SqliteDb conn,
                          SqliteDb::Open(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX));
   SCONE_RETURN_IF_ERROR(ConfigureConnection(conn));
-  SCONE_RETURN_IF_ERROR(CheckFormat(conn, db));
+  SCONE_ASSIGN_OR_RETURN(int64_t schema_version, CheckFormat(conn, db));
   SCONE_RETURN_IF_ERROR(CheckIntegrity(conn, db));
   SCONE_ASSIGN_OR_RETURN(Bytes key_check, ReadMeta(conn, db, kKeyCheckName));
   SecretBytes key;
@@ -445,7 +452,7 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
       break;
     }
   }
-  SCONE_ASSIGN_OR_RETURN(VerifiedContent verified, VerifyContent(conn, db, key));
+  SCONE_ASSIGN_OR_RETURN(VerifiedContent verified, VerifyContent(conn, db, key, schema_version));
 
   SCONE_ASSIGN_OR_RETURN(std::string mode, conn.QueryText("PRAGMA journal_mode=WAL"));
   if (mode != "wal") {
@@ -454,6 +461,21 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
   SCONE_RETURN_IF_ERROR(conn.Exec("PRAGMA synchronous=FULL"));
   // Overwrite deleted content (old ciphertexts) rather than leave it in free pages.
   SCONE_RETURN_IF_ERROR(conn.Exec("PRAGMA secure_delete=ON"));
+  if (schema_version < kSchemaVersion) {
+    // Schema 1 to 2: the v2 digest of the rows just verified, and the new version, in one
+    // transaction (a crash leaves the verified version 1 database).
+    SCONE_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+    Status upgraded = WriteDigest(conn, key, verified.sum);
+    if (upgraded.ok()) {
+      upgraded = conn.Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+    }
+    if (upgraded.ok()) upgraded = conn.Exec("COMMIT");
+    if (!upgraded.ok()) {
+      (void)conn.Exec("ROLLBACK");
+      return upgraded.WithContext("database " + db.string() + ": upgrade to schema version " +
+                                  std::to_string(kSchemaVersion));
+    }
+  }
 
   if (next_exists) {
     // Finish (the new key is in use) or undo (the old one is) the interrupted replacement.

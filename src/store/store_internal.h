@@ -126,6 +126,15 @@ class Store::TxnImpl final : public Txn {
     }
     SCONE_ASSIGN_OR_RETURN(
         Bytes sealed, crypto::AesGcmSeal(key_, value, RecordAad(RecordKind::kRow, table, name)));
+    // The content digest's terms before anything changes (computing them is the only step
+    // of the digest that can fail): a failure leaves the database, index and digest as they were.
+    std::string key = RowKey(table, name);
+    crypto::Sha256Digest digest = crypto::Sha256(sealed);
+    SCONE_ASSIGN_OR_RETURN(ContentSum::Term added, sum_.TermOf(key, digest));
+    std::optional<ContentSum::Term> removed;
+    if (auto old = rows_.find(key); old != rows_.end()) {
+      SCONE_ASSIGN_OR_RETURN(removed, sum_.TermOf(key, old->second));
+    }
     auto stmt = db_.PrepareCached("INSERT OR REPLACE INTO kv(tbl, name, value) VALUES(?, ?, ?)");
     if (!stmt.ok()) return Fail(stmt.status());
     Status s = stmt->BindText(1, table);
@@ -133,17 +142,10 @@ class Store::TxnImpl final : public Txn {
     if (s.ok()) s = stmt->BindBlob(3, sealed);
     if (s.ok()) s = stmt->Run();
     if (!s.ok()) return Fail(s);
-    std::string key = RowKey(table, name);
     Remember(key);
     dirty_ = true;
-    crypto::Sha256Digest digest = crypto::Sha256(sealed);
-    auto it = rows_.find(key);
-    if (it != rows_.end()) {
-      s = sum_.Remove(key, it->second);
-      if (!s.ok()) return Fail(s);
-    }
-    s = sum_.Add(key, digest);
-    if (!s.ok()) return Fail(s);
+    if (removed.has_value()) sum_.Remove(*removed);
+    sum_.Add(added);
     rows_[key] = digest;
     return Status::Ok();
   }
@@ -152,6 +154,7 @@ class Store::TxnImpl final : public Txn {
     SCONE_RETURN_IF_ERROR(internal::ValidateNames(table, name));
     auto it = rows_.find(RowKey(table, name));
     if (it == rows_.end()) return Status::Ok();
+    SCONE_ASSIGN_OR_RETURN(ContentSum::Term removed, sum_.TermOf(it->first, it->second));
     auto stmt = db_.PrepareCached("DELETE FROM kv WHERE tbl = ? AND name = ?");
     if (!stmt.ok()) return Fail(stmt.status());
     Status s = stmt->BindText(1, table);
@@ -160,8 +163,7 @@ class Store::TxnImpl final : public Txn {
     if (!s.ok()) return Fail(s);
     Remember(it->first);
     dirty_ = true;
-    s = sum_.Remove(it->first, it->second);
-    if (!s.ok()) return Fail(s);
+    sum_.Remove(removed);
     rows_.erase(it);
     return Status::Ok();
   }

@@ -160,7 +160,7 @@ TEST_F(StoreTamperTest, UnexpectedSchemaIsDataLoss) {
   for (const char* sql : {"CREATE TABLE extra(x)", "CREATE INDEX by_value ON kv(value)",
                           "CREATE TRIGGER t AFTER INSERT ON kv BEGIN SELECT 1; END",
                           "CREATE VIEW v AS SELECT * FROM kv", "PRAGMA application_id = 1",
-                          "PRAGMA user_version = 2"}) {
+                          "PRAGMA user_version = 0", "PRAGMA user_version = 3"}) {
     Restore(pristine_db_, pristine_ks_);
     ASSERT_TRUE(testing::ExecSql(db(), sql).ok()) << sql;
     EXPECT_EQ(OpenError().code(), Code::kDataLoss) << sql;
@@ -236,6 +236,21 @@ class ContentDigestRecordTest : public StoreTamperTest {
     auto stmt = d->Prepare("UPDATE meta SET value = ? WHERE name = 'content-digest'");
     ASSERT_TRUE(stmt.ok() && stmt->BindBlob(1, *sealed).ok() && stmt->Run().ok());
   }
+
+  int64_t SchemaVersion() {
+    auto d = SqliteDb::Open(db(), SQLITE_OPEN_READONLY);
+    EXPECT_TRUE(d.ok());
+    auto v = d->QueryInt("PRAGMA user_version");
+    EXPECT_TRUE(v.ok());
+    return v.ok() ? *v : -1;
+  }
+
+  // What a CAS before the v2 digest wrote: schema version 1 and the v1 digest of the rows.
+  void MakeVersion1() {
+    crypto::Sha256Digest v1 = ContentDigest(StoredRows());
+    SetPlaintext(v1);
+    ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 1").ok());
+  }
 };
 
 TEST_F(ContentDigestRecordTest, TheStoreWritesVersion2) {
@@ -246,20 +261,36 @@ TEST_F(ContentDigestRecordTest, TheStoreWritesVersion2) {
   EXPECT_EQ(plaintext, sum->Encode());
 }
 
-// A database written before version 2 (a v1 digest) opens, and its next write replaces the
-// record by a version 2 one.
-TEST_F(ContentDigestRecordTest, AVersion1DatabaseOpensAndItsNextWriteUpgradesIt) {
-  crypto::Sha256Digest v1 = ContentDigest(StoredRows());
-  SetPlaintext(v1);
+// A schema version 1 database opens, and the open upgrades it to version 2 (the v2 digest of
+// the same rows) before anything else is written.
+TEST_F(ContentDigestRecordTest, AVersion1DatabaseOpensAndIsUpgraded) {
+  MakeVersion1();
+  ASSERT_EQ(SchemaVersion(), 1);
+  ASSERT_EQ(Plaintext().size(), 32u);
   EXPECT_EQ(OpenAndCheck(), Code::kOk);
-  EXPECT_EQ(Plaintext(), Bytes(v1.begin(), v1.end()));  // opening writes nothing
+  EXPECT_EQ(SchemaVersion(), 2);
+  auto sum = ContentSum::Of(DatabaseKey(), StoredRows());
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(Plaintext(), sum->Encode());
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->Put("sessions", "new", AsBytes("after the upgrade")).ok());
   }
   rows_[{"sessions", "new"}] = "after the upgrade";
-  EXPECT_EQ(Plaintext().size(), ContentSum::kEncodedSize);
+  EXPECT_EQ(OpenAndCheck(), Code::kOk);
+}
+
+// A digest of the other version than the schema says is refused like a wrong one: a v1
+// digest in a version 2 database, a v2 digest in a version 1 database.
+TEST_F(ContentDigestRecordTest, TheDigestMustBeTheSchemasVersion) {
+  crypto::Sha256Digest v1 = ContentDigest(StoredRows());
+  SetPlaintext(v1);
+  EXPECT_EQ(OpenError().code(), Code::kDataLoss);
+  Restore(pristine_db_, pristine_ks_);
+  ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 1").ok());
+  EXPECT_EQ(OpenError().code(), Code::kDataLoss);
+  Restore(pristine_db_, pristine_ks_);
   EXPECT_EQ(OpenAndCheck(), Code::kOk);
 }
 
@@ -280,6 +311,12 @@ TEST_F(ContentDigestRecordTest, ADigestOfOtherRowsOrOfAnUnknownFormatIsDataLoss)
     Status s = OpenError();
     EXPECT_EQ(s.code(), Code::kDataLoss) << plaintext.size();
   }
+  // The v1 check of a version 1 database binds the rows too.
+  Restore(pristine_db_, pristine_ks_);
+  SetPlaintext(v1_fewer);
+  ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 1").ok());
+  EXPECT_EQ(OpenError().code(), Code::kDataLoss);
+  EXPECT_EQ(SchemaVersion(), 1);  // nothing upgraded
   Restore(pristine_db_, pristine_ks_);
   EXPECT_EQ(OpenAndCheck(), Code::kOk);
 }
