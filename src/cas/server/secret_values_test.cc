@@ -104,6 +104,27 @@ TEST_F(SecretValuesTest, EachVersionKeepsItsOwnValues) {
   EXPECT_EQ(Text(again->at("s")).size(), 20u);
 }
 
+// An update without imports reads the previous values directly (not in a read transaction):
+// an unchanged secret keeps its value, a changed one is generated anew, a new one appears.
+TEST_F(SecretValuesTest, AnUpdateWithoutImportsKeepsTheUnchangedSecrets) {
+  const char v1[] =
+      "name: a\nversion: \"0.3\"\nsecrets:\n  - {name: kept, kind: ascii}\n"
+      "  - {name: changed, kind: ascii}\n";
+  const char v2[] =
+      "name: a\nversion: \"0.3\"\nsecrets:\n  - {name: kept, kind: ascii}\n"
+      "  - {name: changed, kind: ascii, size: 25}\n  - {name: added, kind: binary}\n";
+  ASSERT_TRUE(Put(v1, Hash('1')).ok());
+  auto first = StoredValues("a", Hash('1'));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(Put(v2, Hash('2')).ok());
+  auto second = StoredValues("a", Hash('2'));
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(Text(second->at("kept")), Text(first->at("kept")));
+  EXPECT_EQ(Text(second->at("changed")).size(), 25u);
+  EXPECT_NE(Text(second->at("changed")), Text(first->at("changed")));
+  EXPECT_EQ(second->count("added"), 1u);
+}
+
 TEST_F(SecretValuesTest, ARefusedCommitWritesNoValues) {
   const char v1[] = "name: a\nversion: \"0.3\"\nsecrets:\n  - {name: s, kind: ascii}\n";
   ASSERT_TRUE(Put(v1, Hash('1')).ok());
