@@ -13,7 +13,7 @@
 
 #include "cas/protocol.h"
 #include "common/hex.h"
-#include "common/kat_util.h"
+#include "common/kat_test_util.h"
 
 namespace scone::cas {
 namespace {

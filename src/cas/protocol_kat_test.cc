@@ -14,7 +14,7 @@
 
 #include "cas/protocol.h"
 #include "common/hex.h"
-#include "common/kat_util.h"
+#include "common/kat_test_util.h"
 #include "crypto/hash.h"
 
 namespace scone::cas {

@@ -26,7 +26,7 @@
 #include <string_view>
 
 #include "common/hex.h"
-#include "common/kat_util.h"
+#include "common/kat_test_util.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "store/records.h"

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "common/hex.h"
-#include "common/kat_util.h"
+#include "common/kat_test_util.h"
 #include "crypto/aead.h"
 #include "crypto/kdf.h"
 #include "store/store_test_util.h"
