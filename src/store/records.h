@@ -17,7 +17,7 @@
 //     T = HKDF-SHA256(key, salt "scone-store", info "scone-store content key v2", 32 bytes).
 //     A write changes S by the terms of the rows it touches, so a commit costs O(rows
 //     written), not O(rows stored) (ContentSum).
-//   v1 (32 bytes; still accepted at open, replaced at the next write): SHA-256 over
+//   v1 (32 bytes; in schema version 1 databases, verified and upgraded to v2 at open): SHA-256 over
 //     "scone-store content v1" || u64 row count || for every row in byte order of
 //     (table, name): u32 len(table) || table || u32 len(name) || name || SHA-256(sealed value).
 // Either binds the set of rows: a row deleted, added, or replaced by an older version of
