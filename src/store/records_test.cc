@@ -28,13 +28,22 @@ TEST(Records, RowKeysSortByTableThenName) {
   EXPECT_EQ(order, want);
 }
 
+// One row, and the same row renamed, moved to another table (same bytes of table || name)
+// and with another value.
+struct OneRowAndVariants {
+  RowDigests a, renamed, moved, changed;
+};
+OneRowAndVariants OneRow() {
+  OneRowAndVariants v;
+  v.a[RowKey("t", "x")] = crypto::Sha256(ToBytes("1"));
+  v.renamed[RowKey("t", "y")] = crypto::Sha256(ToBytes("1"));
+  v.moved[RowKey("tx", "")] = crypto::Sha256(ToBytes("1"));
+  v.changed[RowKey("t", "x")] = crypto::Sha256(ToBytes("2"));
+  return v;
+}
+
 TEST(Records, ContentDigestCoversNamesAndValues) {
-  RowDigests a;
-  a[RowKey("t", "x")] = crypto::Sha256(ToBytes("1"));
-  RowDigests renamed;
-  renamed[RowKey("t", "y")] = crypto::Sha256(ToBytes("1"));
-  RowDigests changed;
-  changed[RowKey("t", "x")] = crypto::Sha256(ToBytes("2"));
+  auto [a, renamed, moved, changed] = OneRow();
   EXPECT_NE(ContentDigest(a), ContentDigest(renamed));
   EXPECT_NE(ContentDigest(a), ContentDigest(changed));
   EXPECT_NE(ContentDigest(a), ContentDigest(RowDigests()));
@@ -48,14 +57,7 @@ Bytes SumOf(const SecretBytes& key, const RowDigests& rows) {
 }
 
 TEST(Records, ContentSumCoversNamesValuesAndTheKey) {
-  RowDigests a;
-  a[RowKey("t", "x")] = crypto::Sha256(ToBytes("1"));
-  RowDigests renamed;
-  renamed[RowKey("t", "y")] = crypto::Sha256(ToBytes("1"));
-  RowDigests moved;
-  moved[RowKey("tx", "")] = crypto::Sha256(ToBytes("1"));
-  RowDigests changed;
-  changed[RowKey("t", "x")] = crypto::Sha256(ToBytes("2"));
+  auto [a, renamed, moved, changed] = OneRow();
   EXPECT_NE(SumOf(Key(1), a), SumOf(Key(1), renamed));
   EXPECT_NE(SumOf(Key(1), a), SumOf(Key(1), moved));
   EXPECT_NE(SumOf(Key(1), a), SumOf(Key(1), changed));

@@ -133,20 +133,18 @@ Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Ses
   // the active version is still the one whose values were migrated.
   // A create without imports reads nothing, and an update without imports reads one row
   // directly: neither queues behind the store's writers as a read transaction does.
+  auto take_previous = [&](Result<SecretBytes> stored) -> Status {
+    if (!stored.ok()) return stored.status();
+    SCONE_ASSIGN_OR_RETURN(previous_values, ParseStoredValues(*stored, name));
+    return Status::Ok();
+  };
   Status read = Status::Ok();
   if (active.has_value() && sharing.imports.empty()) {
-    auto stored = sessions.Values(name, active->version.hash);
-    read = stored.status();
-    if (stored.ok()) {
-      auto parsed = ParseStoredValues(*stored, name);
-      read = parsed.status();
-      if (parsed.ok()) previous_values = std::move(*parsed);
-    }
+    read = take_previous(sessions.Values(name, active->version.hash));
   } else if (active.has_value() || !sharing.imports.empty()) {
     read = sessions.Read([&](SessionReader& reader) -> Status {
       if (active.has_value()) {
-        SCONE_ASSIGN_OR_RETURN(SecretBytes stored, reader.Values(name, active->version.hash));
-        SCONE_ASSIGN_OR_RETURN(previous_values, ParseStoredValues(stored, name));
+        SCONE_RETURN_IF_ERROR(take_previous(reader.Values(name, active->version.hash)));
       }
       SCONE_ASSIGN_OR_RETURN(imported, ResolveImports(reader, name, hash, sharing.imports));
       return Status::Ok();
