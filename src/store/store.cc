@@ -489,9 +489,15 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(const StoreOptions& options) 
     SCONE_RETURN_IF_ERROR(WriteFileAtomic(key_store, content, 0600));
   }
 
-  auto state =
-      std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
-                              std::move(verified.rows), std::move(verified.sum), key_isvsvn);
+  // From here on commits do not sync (synchronous=NORMAL in WAL mode keeps the database
+  // consistent, not durable): the store syncs the log itself before it answers
+  // (docs/store.md "Durability"). A read makes sure SQLite has the log open.
+  SCONE_RETURN_IF_ERROR(conn.Exec("PRAGMA synchronous=NORMAL"));
+  SCONE_RETURN_IF_ERROR(conn.QueryText("SELECT count(*) FROM meta").status());
+  SCONE_ASSIGN_OR_RETURN(std::unique_ptr<WalSync> wal, WalSync::Open(db.string() + "-wal"));
+  auto state = std::make_unique<State>(options, std::move(*lock), std::move(conn), std::move(key),
+                                       std::move(verified.rows), std::move(verified.sum),
+                                       key_isvsvn, std::move(wal));
   std::unique_ptr<Store> store(new Store(db, std::move(state), created));
   store->adopted_ = adopt;
   return store;

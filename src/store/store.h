@@ -3,7 +3,7 @@
 // (DESIGN.md §6, docs/store.md).
 //
 // Files, for a database at DB:
-//   DB                   SQLite 3, WAL journal (DB-wal while open), synchronous=FULL
+//   DB                   SQLite 3, WAL journal (DB-wal while open; synced by the store)
 //   DB.key-store         the database key sealed with the platform seal key (key_store.h)
 //   DB.key-store.next    only during ReplaceKeyAndContents or after a crash in it
 //   DB.creating          only during creation or after a crash in it
@@ -78,6 +78,7 @@ struct StoreOptions {
   // true stops the operation right there, as a crash would, and the Store refuses further
   // use. Also called (return value ignored, under an internal lock: it must not call the
   // Store) with "group:wait" when a Transaction starts waiting for the group being written.
+  // "group:sync" comes before a group's log is synced, with no lock held (it may block).
   std::function<bool(std::string_view step)> only_for_testing_crash_at;
 };
 
@@ -137,11 +138,12 @@ class Store {
   // call fails): reopen it.
   //
   // Group commit: transactions that arrive while another group is being written wait, and
-  // are then written together by one of their callers: one BEGIN ... COMMIT (one fsync)
-  // for all, each body in an SQLite savepoint of its own, run one after the other in
-  // arrival order, so each sees the writes of those before it exactly as if it ran alone
-  // after them. A failing body rolls back to its savepoint and does not affect the
-  // others; a failing COMMIT fails them all. Bodies may run on another caller's thread.
+  // are then written together by one of their callers: one BEGIN ... COMMIT (one sync of
+  // the log, done outside the store's mutex while the next group is written) for all, each body in
+  // an SQLite savepoint of its own, run one after the other in arrival order, so each sees the
+  // writes of those before it exactly as if it ran alone after them. A failing body rolls back to
+  // its savepoint and does not affect the others; a failing COMMIT fails them all. Bodies may run
+  // on another caller's thread.
   Status Transaction(const std::function<Status(Txn&)>& body);
 
   // Replaces the database key by `new_key` (32 bytes) and the whole content by what `fill`
@@ -189,7 +191,8 @@ class Store {
   // Refuses calls from inside a Transaction body (which would deadlock).
   Status CheckUsable() const;
   // Writes one group of Transaction calls (the caller holds the mutex); sets each result.
-  void RunGroupLocked(const std::vector<Pending*>& batch);
+  // Returns the number of its commit (State::CountCommit), 0 if nothing was committed.
+  uint64_t RunGroupLocked(const std::vector<Pending*>& batch);
   // Runs `body` in a transaction under `key`; the caller holds the mutex. With
   // `replace_contents`, the transaction first empties the database and writes the key-check
   // of `key`. `commit_attempted` tells whether the failure (if any) came from COMMIT.

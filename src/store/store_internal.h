@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -74,16 +77,47 @@ struct Store::State {
   std::condition_variable group_cv;
   std::vector<Pending*> queue;
   bool leader = false;
+  // Durability (docs/store.md "Durability"): commits are counted; a group's callers are
+  // answered once the log is synced past its commit (`wal`, outside `mu`). Meanwhile the
+  // rows it changed are in `unsynced` with its commit's number, and a read of such a row
+  // (or a list of its table) waits until that commit is durable, so that nothing read from
+  // the store can be lost by a crash. `committed` changes under `mu`; the rest is guarded
+  // by `mu` (synced_cv waits on it).
+  std::unique_ptr<WalSync> wal;
+  std::atomic<uint64_t> committed{0};
+  uint64_t synced = 0;
+  std::map<std::string, uint64_t, std::less<>> unsynced;
+  std::condition_variable synced_cv;
 
   State(StoreOptions o, FileLock l, SqliteDb d, SecretBytes k, RowDigests r, ContentSum c,
-        uint16_t svn)
+        uint16_t svn, std::unique_ptr<WalSync> w)
       : options(std::move(o)),
         lock(std::move(l)),
         db(std::move(d)),
         key(std::move(k)),
         rows(std::move(r)),
         content(std::move(c)),
-        key_isvsvn(svn) {}
+        key_isvsvn(svn),
+        wal(std::move(w)) {}
+
+  // The newest commit not yet durable that changed row `row_key`, or of any row of `table`
+  // (a RowKey prefix); 0 if none. The caller holds `mu`.
+  uint64_t UnsyncedRow(std::string_view row_key) const;
+  uint64_t UnsyncedInTable(std::string_view table) const;
+  // Waits (releasing `held`, a lock of `mu`) until commit `seq` is durable; 0 returns at
+  // once. The store's failure if it was retired meanwhile.
+  Status WaitDurable(std::unique_lock<std::mutex>& held, uint64_t seq);
+  // Counts a commit whose COMMIT returned and records the rows it changed; returns its
+  // number. The caller holds `mu`.
+  uint64_t CountCommit(const TxnImpl* txn);
+  // Syncs the log past commit `seq` (no lock held), then marks what it covered durable and
+  // wakes the readers waiting for it. A failure retires the store.
+  Status AwaitDurable(uint64_t seq);
+  // The same for a caller that holds `mu`.
+  Status SyncLocked(uint64_t seq);
+
+ private:
+  Status MarkDurable(const Result<uint64_t>& upto);
 };
 
 class Store::TxnImpl final : public Txn {
@@ -180,6 +214,11 @@ class Store::TxnImpl final : public Txn {
   const Status& failure() const { return failure_; }
   // Whether any body wrote (a group of readers needs no commit).
   bool dirty() const { return dirty_; }
+  // Calls `f(row_key)` for each change kept so far (a row may come more than once).
+  template <typename F>
+  void ForEachChange(F&& f) const {
+    for (const auto& change : undo_) f(change.first);
+  }
 
   // One body's share of a group transaction (in an SQLite savepoint): BeginBody starts
   // it; UndoBody takes its changes out of the index again (ROLLBACK TO undoes the rows);

@@ -1,5 +1,6 @@
 // Reads, writes and transactions of an open store, with group commit (store.h,
 // docs/store.md "Transactions and threads").
+#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -81,6 +82,64 @@ struct RollbackGuard {
 }  // namespace
 using namespace internal;  // NOLINT(google-build-using-namespace): this file's helpers
 
+uint64_t Store::State::UnsyncedRow(std::string_view row_key) const {
+  auto it = unsynced.find(row_key);
+  return it == unsynced.end() ? 0 : it->second;
+}
+
+uint64_t Store::State::UnsyncedInTable(std::string_view table) const {
+  std::string prefix = RowKey(table, "");
+  uint64_t newest = 0;
+  for (auto it = unsynced.lower_bound(prefix);
+       it != unsynced.end() && it->first.starts_with(prefix); ++it) {
+    newest = std::max(newest, it->second);
+  }
+  return newest;
+}
+
+Status Store::State::WaitDurable(std::unique_lock<std::mutex>& held, uint64_t seq) {
+  if (seq == 0 || synced >= seq) return Status::Ok();
+  // The leader of that commit's group is syncing it and wakes us either way.
+  synced_cv.wait(held, [&] { return synced >= seq || !broken.ok(); });
+  return broken;
+}
+
+uint64_t Store::State::CountCommit(const TxnImpl* txn) {
+  uint64_t seq = committed.load(std::memory_order_relaxed) + 1;
+  if (txn != nullptr) txn->ForEachChange([&](const std::string& row) { unsynced[row] = seq; });
+  committed.store(seq, std::memory_order_release);
+  return seq;
+}
+
+Status Store::State::MarkDurable(const Result<uint64_t>& upto) {
+  if (!upto.ok()) {
+    // Whether the log reached the disk is unknown: only a reopen can tell.
+    Status failed = upto.status().WithContext(
+        "store: a commit may not be on disk; restart to reopen the database");
+    if (broken.ok()) broken = failed;
+    synced_cv.notify_all();
+    return failed;
+  }
+  if (*upto > synced) {
+    synced = *upto;
+    std::erase_if(unsynced, [&](const auto& row) { return row.second <= synced; });
+  }
+  synced_cv.notify_all();
+  return Status::Ok();
+}
+
+Status Store::State::AwaitDurable(uint64_t seq) {
+  Result<uint64_t> upto = CrashAt(options, "group:sync")
+                              ? Result<uint64_t>(SimulatedCrash("group:sync"))
+                              : wal->SyncAtLeast(seq, committed);
+  std::lock_guard<std::mutex> guard(mu);
+  return MarkDurable(upto);
+}
+
+Status Store::State::SyncLocked(uint64_t seq) {
+  return MarkDurable(wal->SyncAtLeast(seq, committed));
+}
+
 Status Store::CheckUsable() const {
   if (state_->body_thread.load() == std::this_thread::get_id()) {
     return FailedPrecondition(
@@ -89,24 +148,35 @@ Status Store::CheckUsable() const {
   return Status::Ok();
 }
 
+// Reads answer only what is durable: a row changed by a commit whose log is still being
+// synced is returned once that sync is done (State::WaitDurable).
 Result<std::optional<SecretBytes>> Store::Get(std::string_view table, std::string_view name) {
   SCONE_RETURN_IF_ERROR(CheckUsable());
-  std::lock_guard<std::mutex> guard(state_->mu);
-  if (!state_->broken.ok()) return state_->broken;
-  return ReadRow(state_->db, db_path_, state_->key, state_->rows, table, name);
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock(s.mu);
+  if (!s.broken.ok()) return s.broken;
+  SCONE_ASSIGN_OR_RETURN(auto row, ReadRow(s.db, db_path_, s.key, s.rows, table, name));
+  SCONE_RETURN_IF_ERROR(s.WaitDurable(lock, s.UnsyncedRow(RowKey(table, name))));
+  return row;
 }
 
 Result<std::vector<std::string>> Store::List(std::string_view table) {
   SCONE_RETURN_IF_ERROR(CheckUsable());
   SCONE_RETURN_IF_ERROR(ValidateNames(table, ""));
-  std::lock_guard<std::mutex> guard(state_->mu);
-  if (!state_->broken.ok()) return state_->broken;
-  return ListRows(state_->rows, table);
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock(s.mu);
+  if (!s.broken.ok()) return s.broken;
+  std::vector<std::string> names = ListRows(s.rows, table);
+  SCONE_RETURN_IF_ERROR(s.WaitDurable(lock, s.UnsyncedInTable(table)));
+  return names;
 }
 
 size_t Store::RowCount() {
-  std::lock_guard<std::mutex> guard(state_->mu);
-  return state_->rows.size();
+  State& s = *state_;
+  std::unique_lock<std::mutex> lock(s.mu);
+  size_t count = s.rows.size();
+  (void)s.WaitDurable(lock, s.committed.load(std::memory_order_relaxed));
+  return count;
 }
 
 Status Store::Put(std::string_view table, std::string_view name, ByteView value) {
@@ -125,7 +195,8 @@ Status Store::Transaction(const std::function<Status(Txn&)>& body) {
   s.queue.push_back(&mine);
   bool waited = false;
   while (!mine.done) {
-    if (s.leader) {
+    // Another caller is writing a group, or ours was written and is being synced.
+    if (s.leader || s.queue.empty()) {
       if (!waited) (void)CrashAt(s.options, "group:wait");  // tests count the waiters
       waited = true;
       s.group_cv.wait(group);
@@ -136,13 +207,25 @@ Status Store::Transaction(const std::function<Status(Txn&)>& body) {
     std::vector<Pending*> batch;
     batch.swap(s.queue);
     group.unlock();
+    uint64_t seq = 0;
     {
       std::lock_guard<std::mutex> guard(s.mu);
-      RunGroupLocked(batch);
+      seq = RunGroupLocked(batch);
+    }
+    // The next group is written while this one's log is synced (outside both locks); its
+    // callers are answered only once it is on disk.
+    group.lock();
+    s.leader = false;
+    s.group_cv.notify_all();
+    group.unlock();
+    if (seq != 0) {
+      Status durable = s.AwaitDurable(seq);
+      for (Pending* p : batch) {
+        if (!durable.ok() && p->result.ok() && !p->exception) p->result = durable;
+      }
     }
     group.lock();
     for (Pending* p : batch) p->done = true;
-    s.leader = false;
     s.group_cv.notify_all();
   }
   group.unlock();
@@ -150,15 +233,16 @@ Status Store::Transaction(const std::function<Status(Txn&)>& body) {
   return mine.result;
 }
 
-void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
+uint64_t Store::RunGroupLocked(const std::vector<Pending*>& batch) {
   State& s = *state_;
-  auto fail_committed = [&](const Status& why) {
+  auto fail_committed = [&](const Status& why) -> uint64_t {
     for (Pending* p : batch) {
       if (p->result.ok() && !p->exception) p->result = why;
     }
+    return 0;
   };
   fail_committed(s.broken);
-  if (!s.broken.ok()) return;
+  if (!s.broken.ok()) return 0;
   Status begun = s.db.ExecCached("BEGIN IMMEDIATE");
   if (!begun.ok()) return fail_committed(begun);
   RollbackGuard rollback{s.db, s.broken};
@@ -207,11 +291,11 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
       for (Pending* q : batch) {
         if (q->result.ok()) q->result = undone;
       }
-      return;
+      return 0;
     }
   }
   // Nothing to write: the rollback ends the transaction, and the readers are done.
-  if (written == 0 || !txn.dirty()) return;
+  if (written == 0 || !txn.dirty()) return 0;
   Status digest = WriteDigest(s.db, s.key, txn.sum());
   if (!digest.ok()) return fail_committed(digest);
   if (CrashAt(s.options, "group:commit")) {
@@ -225,6 +309,7 @@ void Store::RunGroupLocked(const std::vector<Pending*>& batch) {
     return fail_committed(s.broken);
   }
   undo.committed = true;
+  return s.CountCommit(&txn);
 }
 
 Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
@@ -264,7 +349,9 @@ Status Store::RunLocked(const SecretBytes& key, bool replace_contents,
   }
   s.rows = std::move(txn.rows());
   s.content = txn.sum();
-  return Status::Ok();
+  // Synced before anything else happens (the key replacement renames files next); the
+  // sync covers every earlier commit too.
+  return s.SyncLocked(s.CountCommit(nullptr));
 }
 
 }  // namespace scone::store
