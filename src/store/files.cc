@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -92,7 +91,7 @@ Result<uint64_t> WalSync::SyncAtLeast(uint64_t seq, const std::atomic<uint64_t>&
   if (::fdatasync(fd_) != 0) {
     return ErrnoStatus(errno, "cannot sync the write-ahead log", path_);
   }
-  durable_ = std::max(durable_, target);
+  durable_ = target;  // durable_ < seq <= target
   return durable_;
 }
 

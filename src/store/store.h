@@ -191,7 +191,8 @@ class Store {
   // Refuses calls from inside a Transaction body (which would deadlock).
   Status CheckUsable() const;
   // Writes one group of Transaction calls (the caller holds the mutex); sets each result.
-  // Returns the number of its commit (State::CountCommit), 0 if nothing was committed.
+  // Returns the newest commit its answers may rest on (its own, or one it read that is not
+  // yet synced), which must be durable before they are given; 0 if none.
   uint64_t RunGroupLocked(const std::vector<Pending*>& batch);
   // Runs `body` in a transaction under `key`; the caller holds the mutex. With
   // `replace_contents`, the transaction first empties the database and writes the key-check

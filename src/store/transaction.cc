@@ -219,9 +219,10 @@ Status Store::Transaction(const std::function<Status(Txn&)>& body) {
     s.group_cv.notify_all();
     group.unlock();
     if (seq != 0) {
+      // Every answer of the group, a refusal or a read included, may rest on what it saw.
       Status durable = s.AwaitDurable(seq);
       for (Pending* p : batch) {
-        if (!durable.ok() && p->result.ok() && !p->exception) p->result = durable;
+        if (!durable.ok() && !p->exception) p->result = durable;
       }
     }
     group.lock();
@@ -294,8 +295,13 @@ uint64_t Store::RunGroupLocked(const std::vector<Pending*>& batch) {
       return 0;
     }
   }
-  // Nothing to write: the rollback ends the transaction, and the readers are done.
-  if (written == 0 || !txn.dirty()) return 0;
+  // Nothing to write: the rollback ends the transaction. The bodies may have read rows of a
+  // commit still being synced: their answers wait for it.
+  auto newest_seen = [&]() -> uint64_t {
+    uint64_t newest = s.committed.load(std::memory_order_relaxed);
+    return newest > s.synced ? newest : 0;
+  };
+  if (written == 0 || !txn.dirty()) return newest_seen();
   Status digest = WriteDigest(s.db, s.key, txn.sum());
   if (!digest.ok()) return fail_committed(digest);
   if (CrashAt(s.options, "group:commit")) {
