@@ -40,8 +40,10 @@ bool CrashAt(const StoreOptions& options, std::string_view step) {
 }
 
 Status WriteMeta(SqliteDb& db, const char* name, ByteView value) {
-  SCONE_ASSIGN_OR_RETURN(auto stmt,
-                         db.PrepareCached("INSERT OR REPLACE INTO meta(name, value) VALUES(?, ?)"));
+  // In place when the record exists (the digest, every commit): its index page stays clean.
+  SCONE_ASSIGN_OR_RETURN(auto stmt, db.PrepareCached("INSERT INTO meta(name, value) VALUES(?, ?) "
+                                                     "ON CONFLICT(name) DO UPDATE SET value = "
+                                                     "excluded.value"));
   SCONE_RETURN_IF_ERROR(stmt.BindText(1, name));
   SCONE_RETURN_IF_ERROR(stmt.BindBlob(2, value));
   return stmt.Run();
@@ -83,6 +85,9 @@ Status ConfigureConnection(SqliteDb& db) {
   // Exclusive locking mode: the connection keeps its file lock while open and, in WAL mode,
   // uses no shared-memory index, so no other SQLite connection can read or write meanwhile.
   SCONE_RETURN_IF_ERROR(db.Exec("PRAGMA locking_mode=EXCLUSIVE"));
+  // Savepoint journals (the page images a group's failed body is rolled back from) stay in
+  // memory rather than in temporary files.
+  SCONE_RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
   return db.Exec("PRAGMA cell_size_check=ON");
 }
 

@@ -258,9 +258,12 @@ uint64_t Store::RunGroupLocked(const std::vector<Pending*>& batch) {
     }
   } undo{txn};
   size_t written = 0;
+  // Each body of a group in a savepoint of its own: one that fails takes back only its own
+  // writes. A body alone needs none: if it fails, nothing is written and the transaction
+  // is rolled back.
+  const bool savepoints = batch.size() > 1;
   for (Pending* p : batch) {
-    // Each body in a savepoint of its own: one that fails takes back only its own writes.
-    p->result = s.db.ExecCached("SAVEPOINT body");
+    p->result = savepoints ? s.db.ExecCached("SAVEPOINT body") : Status::Ok();
     if (!p->result.ok()) continue;
     txn.BeginBody();
     {
@@ -279,10 +282,14 @@ uint64_t Store::RunGroupLocked(const std::vector<Pending*>& batch) {
       }
     }
     if (p->result.ok()) p->result = txn.failure();
-    if (p->result.ok()) p->result = s.db.ExecCached("RELEASE body");
+    if (p->result.ok() && savepoints) p->result = s.db.ExecCached("RELEASE body");
     if (p->result.ok()) {
       ++written;
       continue;
+    }
+    if (!savepoints) {
+      txn.UndoBody();
+      break;  // written is 0: the rollback below takes back what the body wrote
     }
     Status undone = s.db.ExecCached("ROLLBACK TO body");
     if (undone.ok()) undone = s.db.ExecCached("RELEASE body");
