@@ -10,7 +10,7 @@ libraries, tests, fuzzers and programs (*_main.cc) alike; `src/cas/server/` is t
 Checks, each failure naming the file, line and include:
   1. order:  `#include "x/..."` where layer x comes after the file's layer (or is unknown);
   2. deps:   a layer's library (scone_library in its CMakeLists.txt) includes another layer
-             or a third-party library (OpenSSL, yaml-cpp, nlohmann_json, spdlog, Boost,
+             or a third-party library (OpenSSL, yaml-cpp, libyaml, nlohmann_json, spdlog, Boost,
              SQLite, toml++, CLI11) that its DEPS do not name, i.e. relies on a transitive
              dependency; tests, fuzzers and programs may use their layer's library, its DEPS
              and their own DEPS;
@@ -34,6 +34,7 @@ THIRD_PARTY = [
     (re.compile(r"openssl/"), {"OpenSSL::Crypto"}),
     (re.compile(r"nlohmann/"), {"nlohmann_json::nlohmann_json"}),
     (re.compile(r"yaml-cpp/"), {"yaml-cpp", "yaml-cpp::yaml-cpp", "scone_yaml_cpp"}),
+    (re.compile(r"^yaml\.h$"), {"scone_libyaml"}),
     (re.compile(r"spdlog/"), {"spdlog::spdlog"}),
     (re.compile(r"boost/"), {"Boost::system", "Boost::headers", "Boost::boost"}),
     (re.compile(r"sqlite3\.h$"), {"SQLite::SQLite3"}),

@@ -8,7 +8,7 @@ PACKAGES=(
   clang clang-format clang-tidy libclang-rt-14-dev
   openssl libssl-dev
   libboost-dev libboost-system-dev
-  libyaml-cpp-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
+  libyaml-cpp-dev libyaml-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libsqlite3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl hyperfine

@@ -20,6 +20,7 @@ namespace scone::sdl {
 struct Position {
   int line = 0;
   int column = 0;
+  bool operator==(const Position&) const = default;
 };
 
 enum class ErrorKind {

@@ -6,12 +6,12 @@
 
 namespace scone::sdl {
 
-Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
-  img->position = PositionOf(n.Mark());
+Status ParseImage(Reader& r, const YamlNode& n, Image* img) {
+  img->position = n.position();
   bool has_name = false;
   SDL_TRY_OUTER(r.ForEachKey(
       n, "an image", {"name", "injection_files", "volumes"},
-      [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+      [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
         if (k == "name") {
           has_name = true;
           return r.String(v, "image name", &img->name);
@@ -19,10 +19,11 @@ Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
         SCONE_RETURN_IF_ERROR(r.Visit(v));
         if (v.IsNull()) return Status::Ok();
         if (!v.IsSequence()) return r.Fail(ErrorKind::kWrongType, v, k + " must be a list");
-        for (const YAML::Node& i : v) {
+        for (const YamlNode* item : v.items()) {
+          const YamlNode& i = *item;
           if (k == "injection_files") {
             InjectionFile f;
-            f.position = PositionOf(i.Mark());
+            f.position = i.position();
             SCONE_RETURN_IF_ERROR(r.Visit(i));
             if (i.IsScalar()) {
               SCONE_RETURN_IF_ERROR(r.String(i, "injection file path", &f.path));
@@ -30,7 +31,7 @@ Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
               bool has_path = false;
               SDL_TRY_MID(r.ForEachKey(
                   i, "an injection file", {"path", "content", "permission"},
-                  [&](const std::string& fk, const YAML::Node&, const YAML::Node& fv) -> Status {
+                  [&](const std::string& fk, const YamlNode&, const YamlNode& fv) -> Status {
                     if (fk == "path") {
                       has_path = true;
                       return r.String(fv, "injection file path", &f.path);
@@ -67,12 +68,12 @@ Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
             img->injection_files.push_back(std::move(f));
           } else {
             ImageVolume iv;
-            iv.position = PositionOf(i.Mark());
+            iv.position = i.position();
             bool has_name_v = false;
             bool has_path = false;
             SDL_TRY_MID(r.ForEachKey(
                 i, "an image volume", {"name", "path"},
-                [&](const std::string& vk, const YAML::Node&, const YAML::Node& vv) -> Status {
+                [&](const std::string& vk, const YamlNode&, const YamlNode& vv) -> Status {
                   if (vk == "name") {
                     has_name_v = true;
                     return r.String(vv, "volume name", &iv.name);
@@ -92,12 +93,12 @@ Status ParseImage(Reader& r, const YAML::Node& n, Image* img) {
   return Status::Ok();
 }
 
-Status ParseVolume(Reader& r, const YAML::Node& n, Volume* vol) {
-  vol->position = PositionOf(n.Mark());
+Status ParseVolume(Reader& r, const YamlNode& n, Volume* vol) {
+  vol->position = n.position();
   bool has_name = false;
   SDL_TRY_OUTER(
       r.ForEachKey(n, "a volume", {"name", "export", "import"},
-                   [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+                   [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
                      if (k == "name") {
                        has_name = true;
                        return r.String(v, "volume name", &vol->name);

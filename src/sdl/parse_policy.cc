@@ -22,7 +22,7 @@ constexpr std::string_view kSecretPrefix = "$$SCONE::";
 // N of require-at-least-N has at most this many digits (a group cannot be larger anyway).
 constexpr size_t kMaxAtLeastDigits = 6;
 
-Status ParseEntry(Reader& r, const YAML::Node& n, std::string_view what, PolicyEntry* e);
+Status ParseEntry(Reader& r, const YamlNode& n, std::string_view what, PolicyEntry* e);
 
 // `$$SCONE::NAME$$`, exactly: the whole entry, no format, no pipe.
 Status ParseSecretEntry(Reader& r, const LString& item, std::string_view what, PolicyEntry* e) {
@@ -61,7 +61,7 @@ Status ParseCertificateEntry(Reader& r, const LString& item, std::string_view wh
   return Status::Ok();
 }
 
-Status ParseScalarEntry(Reader& r, const YAML::Node& n, std::string_view what, PolicyEntry* e) {
+Status ParseScalarEntry(Reader& r, const YamlNode& n, std::string_view what, PolicyEntry* e) {
   LString item;
   SCONE_RETURN_IF_ERROR(r.String(n, std::string(what) + " entry", &item));
   const std::string& s = item.value;
@@ -90,7 +90,7 @@ Status ParseScalarEntry(Reader& r, const YAML::Node& n, std::string_view what, P
 }
 
 // signer: one PEM PUBLIC KEY block (SubjectPublicKeyInfo) of an Ed25519 or P-384 key.
-Status ParseSignerEntry(Reader& r, const YAML::Node& v, std::string_view what, PolicyEntry* e) {
+Status ParseSignerEntry(Reader& r, const YamlNode& v, std::string_view what, PolicyEntry* e) {
   LString pem;
   SCONE_RETURN_IF_ERROR(r.String(v, std::string(what) + " signer", &pem));
   const std::string wanted =
@@ -129,17 +129,16 @@ Status ParseSignerEntry(Reader& r, const YAML::Node& v, std::string_view what, P
 
 // require-all / require-at-least-N: the members, one or a list; `key:` alone is no member
 // (the validator refuses an empty group).
-Status ParseGroupEntry(Reader& r, const YAML::Node& v, std::string_view what, PolicyEntry* e) {
+Status ParseGroupEntry(Reader& r, const YamlNode& v, std::string_view what, PolicyEntry* e) {
   SCONE_RETURN_IF_ERROR(r.Visit(v));
   if (v.IsNull()) return Status::Ok();
-  return r.OneOrList(v, &e->members, [&](const YAML::Node& i, PolicyEntry* m) {
-    return ParseEntry(r, i, what, m);
-  });
+  return r.OneOrList(v, &e->members,
+                     [&](const YamlNode& i, PolicyEntry* m) { return ParseEntry(r, i, what, m); });
 }
 
 // An entry written as a mapping: {signer: PEM}, {require-all: [...]} or
 // {require-at-least-N: [...]}.
-Status ParseMappingEntry(Reader& r, const YAML::Node& n, std::string_view what, PolicyEntry* e) {
+Status ParseMappingEntry(Reader& r, const YamlNode& n, std::string_view what, PolicyEntry* e) {
   SCONE_RETURN_IF_ERROR(r.Visit(n));
   const std::string shapes = "signer: PEM, require-all: [...] or require-at-least-N: [...]";
   if (n.size() != 1) {
@@ -147,8 +146,8 @@ Status ParseMappingEntry(Reader& r, const YAML::Node& n, std::string_view what, 
         ErrorKind::kWrongType, n,
         std::string(what) + " entries written as a mapping have exactly one key: " + shapes);
   }
-  const YAML::Node key = n.begin()->first;
-  const YAML::Node value = n.begin()->second;
+  const YamlNode& key = *n.entries().front().key;
+  const YamlNode& value = *n.entries().front().value;
   SCONE_RETURN_IF_ERROR(r.Visit(key));
   if (!key.IsScalar()) {
     return r.Fail(ErrorKind::kWrongType, key, "keys in " + std::string(what) + " must be strings");
@@ -186,8 +185,8 @@ Status ParseMappingEntry(Reader& r, const YAML::Node& n, std::string_view what, 
                     "; entries written as a mapping are " + shapes);
 }
 
-Status ParseEntry(Reader& r, const YAML::Node& n, std::string_view what, PolicyEntry* e) {
-  e->position = PositionOf(n.Mark());
+Status ParseEntry(Reader& r, const YamlNode& n, std::string_view what, PolicyEntry* e) {
+  e->position = n.position();
   if (n.IsMap()) return ParseMappingEntry(r, n, what, e);
   if (n.IsSequence()) {
     SCONE_RETURN_IF_ERROR(r.Visit(n));
@@ -198,22 +197,22 @@ Status ParseEntry(Reader& r, const YAML::Node& n, std::string_view what, PolicyE
 }
 
 // One operation: one entry or a list of them.
-Status ParsePolicyList(Reader& r, const YAML::Node& n, std::string_view what,
+Status ParsePolicyList(Reader& r, const YamlNode& n, std::string_view what,
                        std::optional<std::vector<PolicyEntry>>* out) {
   std::vector<PolicyEntry> entries;
   SCONE_RETURN_IF_ERROR(r.OneOrList(
-      n, &entries, [&](const YAML::Node& i, PolicyEntry* e) { return ParseEntry(r, i, what, e); }));
+      n, &entries, [&](const YamlNode& i, PolicyEntry* e) { return ParseEntry(r, i, what, e); }));
   *out = std::move(entries);
   return Status::Ok();
 }
 
 }  // namespace
 
-Status ParseAccessPolicy(Reader& r, const YAML::Node& n, AccessPolicy* ap) {
-  ap->position = PositionOf(n.Mark());
+Status ParseAccessPolicy(Reader& r, const YamlNode& n, AccessPolicy* ap) {
+  ap->position = n.position();
   return r.ForEachKey(
       n, "access_policy", {"read", "update", "create_sessions", "list_sessions"},
-      [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+      [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
         if (k == "read") {
           return ParsePolicyList(r, v, "access_policy.read", &ap->read);
         }

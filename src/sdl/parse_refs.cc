@@ -5,9 +5,9 @@
 
 namespace scone::sdl {
 
-Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, RefKind kind,
+Status ParseSessionRef(Reader& r, const YamlNode& n, std::string_view what, RefKind kind,
                        SessionRef* ref) {
-  ref->position = PositionOf(n.Mark());
+  ref->position = n.position();
   SCONE_RETURN_IF_ERROR(r.Visit(n));
   bool is_export = kind == RefKind::kSecretExport || kind == RefKind::kVolumeExport;
   if (n.IsScalar() && is_export) {
@@ -15,7 +15,7 @@ Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, Re
     return r.String(n, std::string(what) + " session", &ref->session);
   }
   bool has_session = false;
-  auto handler = [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+  auto handler = [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
     if (k == "session" || k == "namespace") {
       if (has_session) {
         return r.Fail(ErrorKind::kConflictingKeys, v,
@@ -66,8 +66,8 @@ Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, Re
   return Status::Ok();
 }
 
-Status ParseExports(Reader& r, const YAML::Node& n, RefKind kind, std::vector<SessionRef>* out) {
-  return r.OneOrList(n, out, [&](const YAML::Node& i, SessionRef* ref) {
+Status ParseExports(Reader& r, const YamlNode& n, RefKind kind, std::vector<SessionRef>* out) {
+  return r.OneOrList(n, out, [&](const YamlNode& i, SessionRef* ref) {
     return ParseSessionRef(r, i, "an export", kind, ref);
   });
 }

@@ -12,7 +12,7 @@ namespace scone::sdl {
 namespace {
 
 // <number><unit> groups, e.g. "90d", "1y 30d", "12 hours".
-Status ParseValidFor(Reader& r, const YAML::Node& v, std::optional<LString>* out) {
+Status ParseValidFor(Reader& r, const YamlNode& v, std::optional<LString>* out) {
   LString d;
   SCONE_RETURN_IF_ERROR(r.String(v, "valid_for", &d));
   static constexpr std::string_view kUnits[] = {
@@ -116,16 +116,16 @@ Status CheckValue(Reader& r, const Secret& sec) {
 
 }  // namespace
 
-Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec) {
-  sec->position = PositionOf(n.Mark());
+Status ParseSecret(Reader& r, const YamlNode& n, Secret* sec) {
+  sec->position = n.position();
   bool has_name = false;
   std::vector<std::pair<std::string, Position>> given;
   SDL_TRY_OUTER(r.ForEachKey(
       n, "a secret",
       {"name", "kind", "size", "value", "key_type", "private_key", "issuer", "common_name",
        "endpoint", "dns", "san", "valid_for", "export", "import", "export_public", "migrate"},
-      [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) -> Status {
-        given.emplace_back(k, PositionOf(key.Mark()));
+      [&](const std::string& k, const YamlNode& key, const YamlNode& v) -> Status {
+        given.emplace_back(k, key.position());
         if (k == "name") {
           has_name = true;
           return r.String(v, "secret name", &sec->name);

@@ -7,11 +7,11 @@
 
 namespace scone::sdl {
 
-Status ParseSecurityAttestation(Reader& r, const YAML::Node& n, SecurityAttestation* sa) {
-  sa->position = PositionOf(n.Mark());
+Status ParseSecurityAttestation(Reader& r, const YamlNode& n, SecurityAttestation* sa) {
+  sa->position = n.position();
   return r.ForEachKey(
       n, "security.attestation", {"mode", "tolerate", "ignore_advisories"},
-      [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+      [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
         if (k == "mode") {
           LString m;
           SCONE_RETURN_IF_ERROR(r.Keyword(v, "attestation mode", {"hardware", "none"}, &m));
@@ -34,7 +34,7 @@ Status ParseSecurityAttestation(Reader& r, const YAML::Node& n, SecurityAttestat
           }
           return Status::Ok();
         }
-        sa->ignore_advisories_position = PositionOf(v.Mark());
+        sa->ignore_advisories_position = v.position();
         std::vector<LString> ids;
         SCONE_RETURN_IF_ERROR(r.StringList(v, "ignore_advisories", &ids));
         for (const LString& id : ids) {

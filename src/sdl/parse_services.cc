@@ -15,12 +15,12 @@ Status NoNul(Reader& r, const LString& s, std::string_view what) {
                 std::string(what) + " cannot contain a NUL character");
 }
 
-Status ParseSigner(Reader& r, const YAML::Node& n, Signer* s) {
-  s->position = PositionOf(n.Mark());
+Status ParseSigner(Reader& r, const YamlNode& n, Signer* s) {
+  s->position = n.position();
   bool has_mrsigner = false;
   SDL_TRY_OUTER(
       r.ForEachKey(n, "signer", {"mrsigner", "isvprodid", "isvsvn", "isvsvn_min", "isvsvn_max"},
-                   [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+                   [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
                      if (k == "mrsigner") {
                        has_mrsigner = true;
                        return r.Hex(v, "mrsigner", 64, &s->mrsigner);
@@ -46,11 +46,11 @@ Status ParseSigner(Reader& r, const YAML::Node& n, Signer* s) {
   return Status::Ok();
 }
 
-Status ParseVariant(Reader& r, const YAML::Node& n, AttestationVariant* v) {
-  v->position = PositionOf(n.Mark());
+Status ParseVariant(Reader& r, const YamlNode& n, AttestationVariant* v) {
+  v->position = n.position();
   SDL_TRY_OUTER(
       r.ForEachKey(n, "an attestation variant", {"mrenclave", "signer"},
-                   [&](const std::string& k, const YAML::Node&, const YAML::Node& val) -> Status {
+                   [&](const std::string& k, const YamlNode&, const YamlNode& val) -> Status {
                      if (k == "mrenclave") return r.HexList(val, "mrenclave", 64, &v->mrenclaves);
                      Signer s;
                      SCONE_RETURN_IF_ERROR(ParseSigner(r, val, &s));
@@ -66,15 +66,15 @@ Status ParseVariant(Reader& r, const YAML::Node& n, AttestationVariant* v) {
 
 }  // namespace
 
-Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
-  svc->position = PositionOf(n.Mark());
+Status ParseService(Reader& r, const YamlNode& n, Service* svc) {
+  svc->position = n.position();
   bool has_name = false;
   std::vector<AttestationVariant> from_mrenclaves;
   SDL_TRY_OUTER(r.ForEachKey(
       n, "a service",
       {"name", "command", "environment", "pwd", "image_name", "attestation", "mrenclaves",
        "platforms", "fspf_path", "fspf_key", "fspf_tag"},
-      [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+      [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
         if (k == "name") {
           has_name = true;
           return r.String(v, "service name", &svc->name);
@@ -116,9 +116,9 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
             return r.Fail(ErrorKind::kWrongType, v, "environment must be a mapping NAME: value");
           }
           std::set<std::string, std::less<>> names;
-          for (const auto& kv : v) {
-            const YAML::Node& env_key = kv.first;
-            const YAML::Node& env_value = kv.second;
+          for (const YamlEntry& kv : v.entries()) {
+            const YamlNode& env_key = *kv.key;
+            const YamlNode& env_value = *kv.value;
             SCONE_RETURN_IF_ERROR(r.Visit(env_key));
             if (!env_key.IsScalar() || env_key.Scalar().empty()) {
               return r.Fail(ErrorKind::kWrongType, env_key,
@@ -137,13 +137,12 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
             LString value;
             SCONE_RETURN_IF_ERROR(r.Visit(env_value));
             if (env_value.IsNull()) {
-              value.position = PositionOf(env_value.Mark());
+              value.position = env_value.position();
             } else {
               SCONE_RETURN_IF_ERROR(r.String(env_value, "environment value of " + name, &value));
               SCONE_RETURN_IF_ERROR(NoNul(r, value, "an environment value"));
             }
-            svc->environment.emplace_back(LString{name, PositionOf(env_key.Mark())},
-                                          std::move(value));
+            svc->environment.emplace_back(LString{name, env_key.position()}, std::move(value));
           }
           return Status::Ok();
         }
@@ -153,14 +152,14 @@ Status ParseService(Reader& r, const YAML::Node& n, Service* svc) {
         }
         if (k == "image_name") return r.OptString(v, "image_name", &svc->image_name);
         if (k == "attestation") {
-          return r.OneOrList(v, &svc->attestation, [&](const YAML::Node& i, AttestationVariant* a) {
+          return r.OneOrList(v, &svc->attestation, [&](const YamlNode& i, AttestationVariant* a) {
             return ParseVariant(r, i, a);
           });
         }
         if (k == "mrenclaves") {
           svc->uses_deprecated_mrenclaves = true;
           AttestationVariant var;
-          var.position = PositionOf(v.Mark());
+          var.position = v.position();
           SCONE_RETURN_IF_ERROR(r.HexList(v, "mrenclaves entry", 64, &var.mrenclaves));
           if (!var.mrenclaves.empty()) from_mrenclaves.push_back(std::move(var));
           return Status::Ok();

@@ -1,7 +1,5 @@
 #include "sdl/parser.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -25,11 +23,11 @@ namespace {
 // A signed session is a JSON object {"session": ..., "signatures": [...]} (SDL 0.3,
 // governance). It is valid YAML, so without this check it would be refused as a session
 // with the unknown key "session"; say what it is instead.
-Status RefuseSignedSession(Reader& r, const YAML::Node& root) {
+Status RefuseSignedSession(Reader& r, const YamlNode& root) {
   if (!root.IsMap()) return Status::Ok();
-  for (const auto& kv : root) {
-    if (kv.first.IsScalar() && kv.first.Scalar() == "signatures") {
-      return r.Fail(ErrorKind::kSignedSession, kv.first,
+  for (const YamlEntry& kv : root.entries()) {
+    if (kv.key->IsScalar() && kv.key->Scalar() == "signatures") {
+      return r.Fail(ErrorKind::kSignedSession, *kv.key,
                     "this is a signed session (an object with `session` and `signatures`); "
                     "signed sessions and governance (signer, require-all, require-at-least-N) "
                     "are not supported yet: give the session file itself, unsigned");
@@ -38,7 +36,7 @@ Status RefuseSignedSession(Reader& r, const YAML::Node& root) {
   return Status::Ok();
 }
 
-Status ParseTop(Reader& r, const YAML::Node& root, Session* s) {
+Status ParseTop(Reader& r, const YamlNode& root, Session* s) {
   SDL_TRY_OUTER(RefuseSignedSession(r, root));
   bool has_name = false;
   bool has_version = false;
@@ -46,7 +44,7 @@ Status ParseTop(Reader& r, const YAML::Node& root, Session* s) {
       root, "the session",
       {"name", "version", "predecessor", "services", "secrets", "images", "volumes",
        "access_policy", "security"},
-      [&](const std::string& k, const YAML::Node&, const YAML::Node& v) -> Status {
+      [&](const std::string& k, const YamlNode&, const YamlNode& v) -> Status {
         if (k == "name") {
           has_name = true;
           return r.String(v, "name", &s->name);
@@ -82,23 +80,23 @@ Status ParseTop(Reader& r, const YAML::Node& root, Session* s) {
         }
         if (k == "services") {
           return r.List(v, "services", &s->services,
-                        [&](const YAML::Node& i, Service* svc) { return ParseService(r, i, svc); });
+                        [&](const YamlNode& i, Service* svc) { return ParseService(r, i, svc); });
         }
         if (k == "secrets") {
           return r.List(v, "secrets", &s->secrets,
-                        [&](const YAML::Node& i, Secret* sec) { return ParseSecret(r, i, sec); });
+                        [&](const YamlNode& i, Secret* sec) { return ParseSecret(r, i, sec); });
         }
         if (k == "images") {
           return r.List(v, "images", &s->images,
-                        [&](const YAML::Node& i, Image* img) { return ParseImage(r, i, img); });
+                        [&](const YamlNode& i, Image* img) { return ParseImage(r, i, img); });
         }
         if (k == "volumes") {
           return r.List(v, "volumes", &s->volumes,
-                        [&](const YAML::Node& i, Volume* vol) { return ParseVolume(r, i, vol); });
+                        [&](const YamlNode& i, Volume* vol) { return ParseVolume(r, i, vol); });
         }
         if (k == "access_policy") return ParseAccessPolicy(r, v, &s->access_policy);
         return r.ForEachKey(v, "security", {"attestation"},
-                            [&](const std::string&, const YAML::Node&, const YAML::Node& a) {
+                            [&](const std::string&, const YamlNode&, const YamlNode& a) {
                               return ParseSecurityAttestation(r, a, &s->security);
                             });
       }));
@@ -118,11 +116,12 @@ Result<Session> ParseSession(std::string_view yaml_text, std::string_view file_n
                              const Variables& vars, Diagnostic* diagnostic,
                              const ParseLimits& limits) {
   Diagnostic diag;
-  YAML::Node root;
-  if (Status st = LoadDocument(yaml_text, file_name, limits, &root, &diag); !st.ok()) {
+  YamlTree tree;
+  if (Status st = LoadDocument(yaml_text, file_name, limits, &tree, &diag); !st.ok()) {
     if (diagnostic != nullptr) *diagnostic = diag;
     return st;
   }
+  const YamlNode& root = tree.root();
   Reader r(yaml_text, file_name, vars, limits);
   Session s;
   s.file_name = std::string(file_name);
@@ -135,8 +134,8 @@ Result<Session> ParseSession(std::string_view yaml_text, std::string_view file_n
       st = ParseTop(r, root, &s);
     }
   } catch (const std::exception& e) {
-    // yaml-cpp's node accessors throw only on misuse we check for first; this is a last
-    // line of defence so that no input can escape as an exception.
+    // Nothing in the walk throws but allocation; this is a last line of defence so that no
+    // input can escape as an exception.
     st = r.Fail(ErrorKind::kYamlSyntax, Position{},
                 std::string("unexpected YAML structure: ") + e.what());
   }

@@ -8,10 +8,10 @@
 // secrets, images and services; placeholders; attestation requirements) are the
 // validator's (validator.h).
 //
-// Untrusted input: the text may be anything. Before it reaches yaml-cpp it is bounded in
-// size and nesting depth (yaml-cpp parses recursively), every yaml-cpp exception is caught
-// here, and the walk over the parsed tree is bounded in the number of nodes it visits (so
-// that YAML aliases cannot multiply the work).
+// Untrusted input: the text may be anything. Before it reaches the YAML parser (libyaml,
+// yaml_tree.h) it is bounded in size and nesting depth; the tree is bounded in depth and
+// nodes, and the walk over it in the number of nodes it visits (so that YAML aliases
+// cannot multiply the work).
 #pragma once
 
 #include <cstddef>

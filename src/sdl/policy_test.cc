@@ -96,8 +96,8 @@ TEST(PolicyParseTest, ScalarNoneIsOneEntry) {
 
 TEST(PolicyParseTest, EntriesAreNotLists) {
   EXPECT_TRUE(FailsAt(WithPolicy("  read:\n    - [CREATOR]\n"), ErrorKind::kWrongType, 5));
-  // A key with nothing after it (yaml-cpp marks the empty value on the next line).
-  EXPECT_TRUE(FailsAt(WithPolicy("  read:\n"), ErrorKind::kWrongType, 5));
+  // A key with nothing after it: the empty value is marked right after the key's colon.
+  EXPECT_TRUE(FailsAt(WithPolicy("  read:\n"), ErrorKind::kWrongType, 4));
 }
 
 // --- $$SCONE::secret$$ --------------------------------------------------------------------

@@ -30,7 +30,7 @@ Status Reader::Fail(ErrorKind kind, Position pos, std::string message) {
   return diag_.ToStatus();
 }
 
-Status Reader::Visit(const YAML::Node& n) {
+Status Reader::Visit(const YamlNode& n) {
   if (++visited_ > limits_.max_nodes) {
     return Fail(ErrorKind::kTooLarge, n,
                 "the session has more than " + std::to_string(limits_.max_nodes) +
@@ -58,7 +58,7 @@ Position Reader::VariablePosition(Position pos, const SubstitutionError& e) cons
   return pos;
 }
 
-Status Reader::ForEachKey(const YAML::Node& map, std::string_view where, Keys allowed,
+Status Reader::ForEachKey(const YamlNode& map, std::string_view where, Keys allowed,
                           const KeyHandler& fn) {
   SCONE_RETURN_IF_ERROR(Visit(map));
   if (!map.IsMap()) {
@@ -66,8 +66,8 @@ Status Reader::ForEachKey(const YAML::Node& map, std::string_view where, Keys al
                 std::string(where) + " must be a mapping with keys: " + JoinKeys(allowed));
   }
   std::vector<std::string_view> seen;
-  for (const auto& kv : map) {
-    const YAML::Node& key = kv.first;
+  for (const YamlEntry& kv : map.entries()) {
+    const YamlNode& key = *kv.key;
     SCONE_RETURN_IF_ERROR(Visit(key));
     if (!key.IsScalar()) {
       return Fail(ErrorKind::kWrongType, key, "keys in " + std::string(where) + " must be strings");
@@ -84,14 +84,14 @@ Status Reader::ForEachKey(const YAML::Node& map, std::string_view where, Keys al
                   "key " + Quoted(k) + " given twice in " + std::string(where));
     }
     seen.push_back(*known);
-    SCONE_RETURN_IF_ERROR(fn(k, key, kv.second));
+    SCONE_RETURN_IF_ERROR(fn(k, key, *kv.value));
   }
   return Status::Ok();
 }
 
-Status Reader::String(const YAML::Node& n, std::string_view what, LString* out) {
+Status Reader::String(const YamlNode& n, std::string_view what, LString* out) {
   SCONE_RETURN_IF_ERROR(Visit(n));
-  Position pos = PositionOf(n.Mark());
+  Position pos = n.position();
   if (!n.IsScalar()) {
     return Fail(ErrorKind::kWrongType, pos,
                 std::string(what) + " must be a string" + (n.IsNull() ? ", not empty" : ""));
@@ -112,7 +112,7 @@ Status Reader::String(const YAML::Node& n, std::string_view what, LString* out) 
   return Status::Ok();
 }
 
-Status Reader::OptString(const YAML::Node& n, std::string_view what, std::optional<LString>* out) {
+Status Reader::OptString(const YamlNode& n, std::string_view what, std::optional<LString>* out) {
   LString s;
   SCONE_RETURN_IF_ERROR(String(n, what, &s));
   *out = std::move(s);
@@ -128,12 +128,12 @@ Status Reader::CheckHex(const LString& s, std::string_view what, size_t digits) 
   return Status::Ok();
 }
 
-Status Reader::Hex(const YAML::Node& n, std::string_view what, size_t digits, LString* out) {
+Status Reader::Hex(const YamlNode& n, std::string_view what, size_t digits, LString* out) {
   SCONE_RETURN_IF_ERROR(String(n, what, out));
   return CheckHex(*out, what, digits);
 }
 
-Status Reader::OptHex(const YAML::Node& n, std::string_view what, size_t digits,
+Status Reader::OptHex(const YamlNode& n, std::string_view what, size_t digits,
                       std::optional<LString>* out) {
   LString h;
   SCONE_RETURN_IF_ERROR(Hex(n, what, digits, &h));
@@ -141,9 +141,9 @@ Status Reader::OptHex(const YAML::Node& n, std::string_view what, size_t digits,
   return Status::Ok();
 }
 
-Status Reader::StringList(const YAML::Node& n, std::string_view what, std::vector<LString>* out) {
+Status Reader::StringList(const YamlNode& n, std::string_view what, std::vector<LString>* out) {
   out->clear();
-  return OneOrList(n, out, [&](const YAML::Node& item, LString* s) -> Status {
+  return OneOrList(n, out, [&](const YamlNode& item, LString* s) -> Status {
     if (item.IsMap()) {
       return Fail(ErrorKind::kWrongType, item,
                   std::string(what) + " must be a string or a list of strings");
@@ -152,7 +152,7 @@ Status Reader::StringList(const YAML::Node& n, std::string_view what, std::vecto
   });
 }
 
-Status Reader::HexList(const YAML::Node& n, std::string_view what, size_t digits,
+Status Reader::HexList(const YamlNode& n, std::string_view what, size_t digits,
                        std::vector<LString>* out) {
   SCONE_RETURN_IF_ERROR(StringList(n, what, out));
   for (const LString& s : *out) {
@@ -161,7 +161,7 @@ Status Reader::HexList(const YAML::Node& n, std::string_view what, size_t digits
   return Status::Ok();
 }
 
-Status Reader::Unsigned(const YAML::Node& n, std::string_view what, uint64_t max, uint64_t* out,
+Status Reader::Unsigned(const YamlNode& n, std::string_view what, uint64_t max, uint64_t* out,
                         Position* pos) {
   LString s;
   SCONE_RETURN_IF_ERROR(String(n, what, &s));
@@ -188,7 +188,7 @@ Status Reader::Unsigned(const YAML::Node& n, std::string_view what, uint64_t max
   return Status::Ok();
 }
 
-Status Reader::U16(const YAML::Node& n, std::string_view what,
+Status Reader::U16(const YamlNode& n, std::string_view what,
                    std::optional<Located<uint16_t>>* out) {
   uint64_t v = 0;
   Position pos;
@@ -197,7 +197,7 @@ Status Reader::U16(const YAML::Node& n, std::string_view what,
   return Status::Ok();
 }
 
-Status Reader::Bool(const YAML::Node& n, std::string_view what, std::optional<Located<bool>>* out) {
+Status Reader::Bool(const YamlNode& n, std::string_view what, std::optional<Located<bool>>* out) {
   LString s;
   SCONE_RETURN_IF_ERROR(String(n, what, &s));
   const std::string& v = s.value;
@@ -211,7 +211,7 @@ Status Reader::Bool(const YAML::Node& n, std::string_view what, std::optional<Lo
   return Status::Ok();
 }
 
-Status Reader::Keyword(const YAML::Node& n, std::string_view what, Keys allowed, LString* out) {
+Status Reader::Keyword(const YamlNode& n, std::string_view what, Keys allowed, LString* out) {
   SCONE_RETURN_IF_ERROR(String(n, what, out));
   if (std::find(allowed.begin(), allowed.end(), out->value) == allowed.end()) {
     return Fail(ErrorKind::kInvalidValue, out->position,
@@ -221,7 +221,7 @@ Status Reader::Keyword(const YAML::Node& n, std::string_view what, Keys allowed,
   return Status::Ok();
 }
 
-Status Reader::KeyHash(const YAML::Node& n, std::string_view what, std::optional<LString>* out) {
+Status Reader::KeyHash(const YamlNode& n, std::string_view what, std::optional<LString>* out) {
   LString s;
   SCONE_RETURN_IF_ERROR(String(n, what, &s));
   if (auto d = crypto::DecodeKeyHash(s.value); !d.ok()) {

@@ -10,8 +10,6 @@
 // language is one more call here, not new YAML handling.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -52,8 +50,8 @@ std::string Quoted(std::string_view s);
 
 class Reader {
  public:
-  using KeyHandler = std::function<Status(const std::string& key, const YAML::Node& key_node,
-                                          const YAML::Node& value)>;
+  using KeyHandler = std::function<Status(const std::string& key, const YamlNode& key_node,
+                                          const YamlNode& value)>;
 
   // `text` (the whole file, for positions of variables) and `vars` must outlive the Reader.
   Reader(std::string_view text, std::string_view file_name, const Variables& vars,
@@ -64,41 +62,41 @@ class Reader {
 
   // Records the diagnostic and returns it as a Status.
   Status Fail(ErrorKind kind, Position pos, std::string message);
-  Status Fail(ErrorKind kind, const YAML::Node& n, std::string message) {
-    return Fail(kind, PositionOf(n.Mark()), std::move(message));
+  Status Fail(ErrorKind kind, const YamlNode& n, std::string message) {
+    return Fail(kind, n.position(), std::move(message));
   }
 
   // Counts one visited node; kTooLarge beyond ParseLimits::max_nodes.
-  Status Visit(const YAML::Node& n);
+  Status Visit(const YamlNode& n);
 
   // Calls `fn` for every key of the mapping `map`, in file order. Keys must be strings
   // among `allowed` (kUnknownKey) and given once (kDuplicateKey). `where` names the
   // mapping in messages ("a secret").
-  Status ForEachKey(const YAML::Node& map, std::string_view where, Keys allowed,
+  Status ForEachKey(const YamlNode& map, std::string_view where, Keys allowed,
                     const KeyHandler& fn);
 
   // A scalar, with variables substituted. `what` names the value in messages.
-  Status String(const YAML::Node& n, std::string_view what, LString* out);
-  Status OptString(const YAML::Node& n, std::string_view what, std::optional<LString>* out);
+  Status String(const YamlNode& n, std::string_view what, LString* out);
+  Status OptString(const YamlNode& n, std::string_view what, std::optional<LString>* out);
   // Exactly `digits` hex digits (either case).
-  Status Hex(const YAML::Node& n, std::string_view what, size_t digits, LString* out);
-  Status OptHex(const YAML::Node& n, std::string_view what, size_t digits,
+  Status Hex(const YamlNode& n, std::string_view what, size_t digits, LString* out);
+  Status OptHex(const YamlNode& n, std::string_view what, size_t digits,
                 std::optional<LString>* out);
   // A decimal number from 0 to `max`.
-  Status Unsigned(const YAML::Node& n, std::string_view what, uint64_t max, uint64_t* out,
+  Status Unsigned(const YamlNode& n, std::string_view what, uint64_t max, uint64_t* out,
                   Position* pos);
-  Status U16(const YAML::Node& n, std::string_view what, std::optional<Located<uint16_t>>* out);
+  Status U16(const YamlNode& n, std::string_view what, std::optional<Located<uint16_t>>* out);
   // true/True/TRUE or false/False/FALSE.
-  Status Bool(const YAML::Node& n, std::string_view what, std::optional<Located<bool>>* out);
+  Status Bool(const YamlNode& n, std::string_view what, std::optional<Located<bool>>* out);
   // One of `allowed`, spelled exactly.
-  Status Keyword(const YAML::Node& n, std::string_view what, Keys allowed, LString* out);
+  Status Keyword(const YamlNode& n, std::string_view what, Keys allowed, LString* out);
   // A key hash that decodes (crypto/key_hash.h).
-  Status KeyHash(const YAML::Node& n, std::string_view what, std::optional<LString>* out);
+  Status KeyHash(const YamlNode& n, std::string_view what, std::optional<LString>* out);
 
   // The language's "one value or a list" form: a sequence is read item by item with
   // `read_item`, any other node as the only item. Appends to `out`.
   template <typename T, typename ReadItem>
-  Status OneOrList(const YAML::Node& n, std::vector<T>* out, ReadItem&& read_item) {
+  Status OneOrList(const YamlNode& n, std::vector<T>* out, ReadItem&& read_item) {
     SCONE_RETURN_IF_ERROR(Visit(n));
     if (!n.IsSequence()) {
       T t;
@@ -106,7 +104,8 @@ class Reader {
       out->push_back(std::move(t));
       return Status::Ok();
     }
-    for (const YAML::Node& item : n) {
+    for (const YamlNode* item_node : n.items()) {
+      const YamlNode& item = *item_node;
       T t;
       SCONE_RETURN_IF_ERROR(read_item(item, &t));
       out->push_back(std::move(t));
@@ -114,22 +113,22 @@ class Reader {
     return Status::Ok();
   }
   // One string or a list of strings (replaces `*out`).
-  Status StringList(const YAML::Node& n, std::string_view what, std::vector<LString>* out);
+  Status StringList(const YamlNode& n, std::string_view what, std::vector<LString>* out);
   // One or a list of `digits`-hex-digit values (replaces `*out`).
-  Status HexList(const YAML::Node& n, std::string_view what, size_t digits,
+  Status HexList(const YamlNode& n, std::string_view what, size_t digits,
                  std::vector<LString>* out);
 
   // A list whose items are read with `read_item`; `key:` with nothing after it is an
   // empty list.
   template <typename T, typename ReadItem>
-  Status List(const YAML::Node& n, std::string_view what, std::vector<T>* out,
-              ReadItem&& read_item) {
+  Status List(const YamlNode& n, std::string_view what, std::vector<T>* out, ReadItem&& read_item) {
     SCONE_RETURN_IF_ERROR(Visit(n));
     if (n.IsNull()) return Status::Ok();
     if (!n.IsSequence()) {
       return Fail(ErrorKind::kWrongType, n, std::string(what) + " must be a list");
     }
-    for (const YAML::Node& i : n) {
+    for (const YamlNode* item : n.items()) {
+      const YamlNode& i = *item;
       T t;
       SCONE_RETURN_IF_ERROR(read_item(i, &t));
       out->push_back(std::move(t));

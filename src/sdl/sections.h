@@ -8,8 +8,6 @@
 // security (parse_security.cc); the top level is in parser.cc.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <string_view>
 #include <vector>
 
@@ -20,10 +18,10 @@
 namespace scone::sdl {
 
 // services: one entry.
-Status ParseService(Reader& r, const YAML::Node& n, Service* svc);
+Status ParseService(Reader& r, const YamlNode& n, Service* svc);
 
 // secrets: one entry.
-Status ParseSecret(Reader& r, const YAML::Node& n, Secret* sec);
+Status ParseSecret(Reader& r, const YamlNode& n, Secret* sec);
 
 // Where a reference to another session stands; it decides the keys it takes.
 enum class RefKind {
@@ -33,17 +31,17 @@ enum class RefKind {
   kVolumeImport,  // session and `volume`, on this or another CAS
 };
 // A reference to another session; `what` names it in messages ("an import").
-Status ParseSessionRef(Reader& r, const YAML::Node& n, std::string_view what, RefKind kind,
+Status ParseSessionRef(Reader& r, const YamlNode& n, std::string_view what, RefKind kind,
                        SessionRef* ref);
 // `export` (kSecretExport or kVolumeExport): one target or a list of them.
-Status ParseExports(Reader& r, const YAML::Node& n, RefKind kind, std::vector<SessionRef>* out);
+Status ParseExports(Reader& r, const YamlNode& n, RefKind kind, std::vector<SessionRef>* out);
 
 // images / volumes: one entry.
-Status ParseImage(Reader& r, const YAML::Node& n, Image* img);
-Status ParseVolume(Reader& r, const YAML::Node& n, Volume* vol);
+Status ParseImage(Reader& r, const YamlNode& n, Image* img);
+Status ParseVolume(Reader& r, const YamlNode& n, Volume* vol);
 
 // access_policy, and security.attestation.
-Status ParseAccessPolicy(Reader& r, const YAML::Node& n, AccessPolicy* ap);
-Status ParseSecurityAttestation(Reader& r, const YAML::Node& n, SecurityAttestation* sa);
+Status ParseAccessPolicy(Reader& r, const YamlNode& n, AccessPolicy* ap);
+Status ParseSecurityAttestation(Reader& r, const YamlNode& n, SecurityAttestation* sa);
 
 }  // namespace scone::sdl

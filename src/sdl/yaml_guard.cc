@@ -1,13 +1,12 @@
 #include "sdl/yaml_guard.h"
 
 #include <cstdint>
-#include <exception>
 #include <string>
 
 namespace scone::sdl {
 namespace {
 
-// Conservative bound on the nesting yaml-cpp will recurse into: unclosed flow brackets
+// Conservative bound on the nesting of the text, before it is parsed: unclosed flow brackets
 // (counted even inside quotes, which can only over-estimate), and per line the
 // indentation plus the block indicators ("- ", "? ", ": ") that open nested nodes on it.
 Status CheckNesting(std::string_view text, int max_nesting, Position* where) {
@@ -150,13 +149,8 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-Position PositionOf(const YAML::Mark& m) {
-  if (m.is_null()) return {};
-  return {m.line + 1, m.column + 1};
-}
-
 Status LoadDocument(std::string_view text, std::string_view file, const ParseLimits& limits,
-                    YAML::Node* root, Diagnostic* diagnostic) {
+                    YamlTree* tree, Diagnostic* diagnostic) {
   auto fail = [&](ErrorKind kind, Position pos, std::string message) {
     *diagnostic = {kind, std::string(file), pos, std::move(message)};
     return diagnostic->ToStatus();
@@ -182,14 +176,10 @@ Status LoadDocument(std::string_view text, std::string_view file, const ParseLim
                 "a session file holds one YAML document; remove this document marker and "
                 "what follows, or put that session in a file of its own");
   }
-  try {
-    // YAML::LoadAll can loop forever on some malformed inputs (yaml-cpp 0.7); Load reads
-    // the first document only, and HasSecondDocument has made sure there is no other.
-    *root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return fail(ErrorKind::kYamlSyntax, PositionOf(e.mark), "not valid YAML: " + e.msg);
-  } catch (const std::exception& e) {
-    return fail(ErrorKind::kYamlSyntax, Position{}, std::string("not valid YAML: ") + e.what());
+  YamlTreeError error;
+  if (!BuildYamlTree(text, {limits.max_nesting, limits.max_nodes}, tree, &error).ok()) {
+    if (error.too_large) return fail(ErrorKind::kTooLarge, error.position, error.message);
+    return fail(ErrorKind::kYamlSyntax, error.position, "not valid YAML: " + error.message);
   }
   return Status::Ok();
 }

@@ -16,13 +16,13 @@ class YamlTreeBuilder {
 
   // Takes one event; false (with the error filled in) to stop.
   bool Take(const yaml_event_t& e) {
-    Position at{static_cast<int>(e.start_mark.line) + 1,
-                static_cast<int>(e.start_mark.column) + 1};
+    Position at{static_cast<int>(e.start_mark.line) + 1, static_cast<int>(e.start_mark.column) + 1};
     switch (e.type) {
       case YAML_DOCUMENT_START_EVENT:
         if (++documents_ > 1) {
-          return Fail(false, at, "a session file holds one YAML document; remove this document "
-                                 "marker and what follows, or put that session in a file of its own");
+          return Fail(false, at,
+                      "a session file holds one YAML document; remove this document "
+                      "marker and what follows, or put that session in a file of its own");
         }
         return true;
       case YAML_SCALAR_EVENT: {
@@ -31,8 +31,8 @@ class YamlTreeBuilder {
         const auto& s = e.data.scalar;
         std::string_view text(reinterpret_cast<const char*>(s.value), s.length);
         bool plain = s.style == YAML_PLAIN_SCALAR_STYLE && s.tag == nullptr;
-        if (plain && (text.empty() || text == "~" || text == "null" || text == "Null" ||
-                      text == "NULL")) {
+        if (plain &&
+            (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")) {
           n->kind_ = YamlNode::Kind::kNull;
         } else {
           n->kind_ = YamlNode::Kind::kScalar;
@@ -51,7 +51,8 @@ class YamlTreeBuilder {
         if (n == nullptr) return false;
         bool seq = e.type == YAML_SEQUENCE_START_EVENT;
         n->kind_ = seq ? YamlNode::Kind::kSequence : YamlNode::Kind::kMap;
-        const yaml_char_t* anchor = seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor;
+        const yaml_char_t* anchor =
+            seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor;
         open_.push_back({n, nullptr, anchor != nullptr ? Text(anchor) : std::string()});
         return true;
       }

@@ -87,7 +87,7 @@ struct YamlTreeError {
 };
 
 struct YamlTreeLimits {
-  int max_depth = 64;        // containers inside containers
+  int max_depth = 64;         // containers inside containers
   size_t max_nodes = 250000;  // nodes in the tree (an alias adds none)
 };
 
