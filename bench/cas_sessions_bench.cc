@@ -9,7 +9,8 @@
 // conflict; 16 clients share fsyncs through the store's group commit.
 // The disk's fsync rate drifts (other processes write too), so each figure is the median
 // of ROUNDS runs, and the baseline and CAS runs alternate within each round.
-//   cas_sessions_bench [SECONDS_PER_RUN [ROUNDS]]    (defaults 1 and 5)
+//   cas_sessions_bench [SECONDS_PER_RUN [ROUNDS [CLIENTS]]]
+// (defaults 1, 5, and both 1 and 16 clients; CLIENTS runs only that count, for profiling)
 // The database lives under $TMPDIR (or /tmp): it must be a real disk for the figures to
 // mean anything (fsync on tmpfs is free).
 #include <sqlite3.h>
@@ -102,7 +103,10 @@ double Baseline(const std::filesystem::path& dir, int clients, double seconds, s
 int main(int argc, char** argv) {
   double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
   int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
-  if (seconds <= 0 || rounds <= 0) Die("usage: cas_sessions_bench [SECONDS_PER_RUN [ROUNDS]]");
+  int only_clients = argc > 3 ? std::atoi(argv[3]) : 0;
+  if (seconds <= 0 || rounds <= 0 || only_clients < 0 || only_clients > 16) {
+    Die("usage: cas_sessions_bench [SECONDS_PER_RUN [ROUNDS [CLIENTS (1 to 16)]]]");
+  }
   scone::testing::TempDir dir("scone-sessions-bench");
   auto platform = scone::platform::Platform::OpenOrCreate(dir.path() / "platform", {}, kNow);
   if (!platform.ok()) Die(platform.status().ToString());
@@ -147,7 +151,9 @@ int main(int argc, char** argv) {
 
   std::printf("median of %d runs of %.1f s each\n", rounds, seconds);
   std::printf("scenario            clients   ops/s   baseline ops/s   ratio   CPU ms/op\n");
-  for (int clients : {1, kMaxClients}) {
+  std::vector<int> client_counts = {1, kMaxClients};
+  if (only_clients > 0) client_counts = {only_clients};
+  for (int clients : client_counts) {
     std::vector<double> base, c, u, r, c_cpu, u_cpu, r_cpu;
     for (int round = 0; round < rounds; ++round) {
       base.push_back(Baseline(dir.path(), clients, seconds, row_size));
