@@ -29,7 +29,7 @@ Result<Bytes> AesGcmSeal(const SecretBytes& key, ByteView plaintext, ByteView as
   int len = 0;
   uint8_t* ct = out.data() + kAesGcmNonceSize;
   if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.Reveal().data(),
+      EVP_EncryptInit_ex(ctx.get(), Aes256GcmAlgorithm(), nullptr, key.Reveal().data(),
                          nonce.data()) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, associated_data.data(),
                         static_cast<int>(associated_data.size())) != 1 ||
@@ -57,7 +57,8 @@ Result<SecretBytes> AesGcmOpen(const SecretBytes& key, ByteView sealed, ByteView
   EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.Reveal().data(), nonce) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), Aes256GcmAlgorithm(), nullptr, key.Reveal().data(), nonce) !=
+          1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, associated_data.data(),
                         static_cast<int>(associated_data.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), out.RevealMutable(), &len, ct, static_cast<int>(ct_len)) != 1 ||

@@ -8,7 +8,10 @@ namespace scone::crypto {
 
 Sha256Digest Sha256(ByteView data) {
   Sha256Digest out{};
-  ::SHA256(data.data(), data.size(), out.data());
+  const EVP_MD* md = Sha256Algorithm();
+  if (md == nullptr || EVP_Digest(data.data(), data.size(), out.data(), nullptr, md, nullptr) != 1) {
+    std::abort();  // as Sha256Hasher: SHA-256 missing from OpenSSL is a broken installation
+  }
   return out;
 }
 
@@ -19,7 +22,8 @@ ByteArray<64> Sha512(ByteView data) {
 }
 
 Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) std::abort();
+  const EVP_MD* md = Sha256Algorithm();
+  if (!ctx_ || md == nullptr || EVP_DigestInit_ex(ctx_.get(), md, nullptr) != 1) std::abort();
 }
 
 Sha256Hasher& Sha256Hasher::Update(ByteView data) {

@@ -7,6 +7,23 @@
 
 namespace scone::crypto {
 
+// Never freed: shared by every thread, read-only once fetched (static initialization is
+// thread-safe).
+const EVP_MD* Sha256Algorithm() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return md;
+}
+
+const EVP_CIPHER* Aes256GcmAlgorithm() {
+  static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
+EVP_MAC* HmacAlgorithm() {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
 Status OpenSslError(std::string_view context, Code code) {
   std::string m(context);
   bool first = true;

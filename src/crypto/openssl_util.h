@@ -39,6 +39,7 @@ using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX_free>>
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter<EVP_PKEY_CTX_free>>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY_free>>;
 using EvpCipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OpenSslDeleter<EVP_CIPHER_CTX_free>>;
+using EvpMacCtxPtr = std::unique_ptr<EVP_MAC_CTX, OpenSslDeleter<EVP_MAC_CTX_free>>;
 using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
 using X509CrlPtr = std::unique_ptr<X509_CRL, OpenSslDeleter<X509_CRL_free>>;
 using X509StorePtr = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE_free>>;
@@ -60,6 +61,14 @@ Status OpenSslError(std::string_view context, Code code = Code::kInternal);
 
 // Clears the thread's OpenSSL error queue (after an expected failure that was handled).
 void ClearOpenSslErrors();
+
+// Algorithms fetched once from the default library context and kept for the life of the
+// process; nullptr if OpenSSL does not have them. OpenSSL 3 looks an algorithm up again at
+// every use of EVP_sha256(), EVP_aes_256_gcm() or a name; on the store's paths (a hash, an
+// encryption and a MAC per row) those look-ups cost more than the work on small rows.
+const EVP_MD* Sha256Algorithm();
+const EVP_CIPHER* Aes256GcmAlgorithm();
+EVP_MAC* HmacAlgorithm();
 
 // A read-only memory BIO over `data` (which must outlive the BIO).
 Result<BioPtr> MemBioOver(ByteView data);

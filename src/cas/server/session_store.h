@@ -16,8 +16,8 @@
 // (which may hold secret values) is only ever in a value.
 //
 // Durability: Commit returns OK only once the store's transaction is on disk
-// (store::Store::Transaction, synchronous=FULL); concurrent commits share one fsync
-// (group commit).
+// (store::Store::Transaction syncs the log before it answers, docs/store.md "Durability");
+// concurrent commits share one fsync (group commit).
 //
 // Thread safety: every method may be called from many threads at once.
 #pragma once
