@@ -9,7 +9,8 @@ namespace scone::crypto {
 Sha256Digest Sha256(ByteView data) {
   Sha256Digest out{};
   const EVP_MD* md = Sha256Algorithm();
-  if (md == nullptr || EVP_Digest(data.data(), data.size(), out.data(), nullptr, md, nullptr) != 1) {
+  if (md == nullptr ||
+      EVP_Digest(data.data(), data.size(), out.data(), nullptr, md, nullptr) != 1) {
     std::abort();  // as Sha256Hasher: SHA-256 missing from OpenSSL is a broken installation
   }
   return out;

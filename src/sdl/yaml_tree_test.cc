@@ -32,8 +32,8 @@ TEST(YamlTreeTest, MappingsKeepFileOrderAndDuplicateKeys) {
 }
 
 TEST(YamlTreeTest, PlainNullsAreNullAndQuotedOrTaggedOnesAreText) {
-  Built b = Build(
-      "a:\nb: ~\nc: null\nd: Null\ne: NULL\nf: \"null\"\ng: ''\nh: !!str null\ni: nULL\n");
+  Built b =
+      Build("a:\nb: ~\nc: null\nd: Null\ne: NULL\nf: \"null\"\ng: ''\nh: !!str null\ni: nULL\n");
   ASSERT_TRUE(b.ok) << b.error.message;
   auto entries = b.tree->root().entries();
   ASSERT_EQ(entries.size(), 9u);
