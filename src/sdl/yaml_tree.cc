@@ -160,7 +160,11 @@ Status BuildYamlTree(std::string_view text, const YamlTreeLimits& limits, YamlTr
   yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
   YamlTreeBuilder builder(limits, tree, error);
   for (;;) {
-    yaml_event_t event;
+    struct Event {
+      yaml_event_t e{};
+      ~Event() { yaml_event_delete(&e); }
+    } owned;
+    yaml_event_t& event = owned.e;
     if (yaml_parser_parse(&parser, &event) == 0) {
       std::string message = parser.problem != nullptr ? parser.problem : "cannot parse";
       if (parser.context != nullptr) message += std::string(", ") + parser.context;
@@ -170,11 +174,8 @@ Status BuildYamlTree(std::string_view text, const YamlTreeLimits& limits, YamlTr
                 std::move(message)};
       return InvalidArgument(error->message);
     }
-    bool ok = builder.Take(event);
-    bool end = event.type == YAML_STREAM_END_EVENT;
-    yaml_event_delete(&event);
-    if (!ok) return InvalidArgument(error->message);
-    if (end) return Status::Ok();
+    if (!builder.Take(event)) return InvalidArgument(error->message);
+    if (event.type == YAML_STREAM_END_EVENT) return Status::Ok();
   }
 }
 
