@@ -157,7 +157,8 @@ Status BuildYamlTree(std::string_view text, const YamlTreeLimits& limits, YamlTr
   } release{&parser};
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
                                text.size());
-  yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+  // No yaml_parser_set_encoding: libyaml then detects the encoding, which skips a UTF-8
+  // byte order mark (LoadDocument has checked that the text is UTF-8).
   YamlTreeBuilder builder(limits, tree, error);
   for (;;) {
     struct Event {

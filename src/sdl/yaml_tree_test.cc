@@ -58,6 +58,23 @@ TEST(YamlTreeTest, ScalarsAreTextWithEscapesAndBlockStylesApplied) {
   EXPECT_EQ(items[4]->Scalar(), "true");
 }
 
+// Where yaml-cpp 0.7 (the parser before) was wrong, the tree follows the YAML spec (and
+// PyYAML): a folded block keeps its trailing blank lines with `+`, and the escapes \_ \N
+// \L \P are UTF-8 (yaml-cpp wrote a raw byte for \_, which is not).
+TEST(YamlTreeTest, KeepChompingAndUnicodeEscapesFollowTheSpec) {
+  Built b = Build("- >+\n  a\n  b\n\n- x\n- \"\\_\\N\\L\\P\"\n");
+  ASSERT_TRUE(b.ok) << b.error.message;
+  auto items = b.tree->root().items();
+  EXPECT_EQ(items[0]->Scalar(), "a b\n\n");
+  EXPECT_EQ(items[2]->Scalar(), "\xc2\xa0\xc2\x85\xe2\x80\xa8\xe2\x80\xa9");
+}
+
+TEST(YamlTreeTest, AByteOrderMarkIsSkipped) {
+  Built b = Build("\xef\xbb\xbfname: x\n");
+  ASSERT_TRUE(b.ok) << b.error.message;
+  EXPECT_EQ(b.tree->root().entries()[0].key->Scalar(), "name");
+}
+
 TEST(YamlTreeTest, PositionsAreOneBasedStartsOfNodes) {
   Built b = Build("name: x\nlist:\n  - a\n  - {k: v}\n");
   ASSERT_TRUE(b.ok) << b.error.message;
