@@ -5,6 +5,8 @@
 #include <map>
 #include <utility>
 
+#include "sdl/reader.h"
+
 namespace scone::sdl {
 
 // Builds a YamlTree from libyaml's events, without recursion: `open_` holds the containers
@@ -58,7 +60,9 @@ class YamlTreeBuilder {
       }
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT: {
-        // libyaml pairs the events; a mapping never ends between a key and its value.
+        // libyaml pairs the events, and a mapping never ends between a key and its value;
+        // an end without a start would be libyaml's bug, refused rather than trusted.
+        if (open_.empty()) return Fail(false, at, "an end of a collection that never started");
         Open o = std::move(open_.back());
         open_.pop_back();
         return Complete(o.node, o.anchor);
@@ -68,7 +72,7 @@ class YamlTreeBuilder {
         auto it = anchors_.find(name);
         if (it == anchors_.end()) {
           return Fail(false, at,
-                      "the alias *" + Printable(name) +
+                      "the alias " + Quoted("*" + name) +
                           " names no anchor; an alias must follow its &anchor, outside of it");
         }
         return Add(it->second);
@@ -86,12 +90,6 @@ class YamlTreeBuilder {
   };
 
   static std::string Text(const yaml_char_t* s) { return reinterpret_cast<const char*>(s); }
-  // An anchor name for a message: at most 40 characters, printable ASCII.
-  static std::string Printable(std::string_view s) {
-    std::string out;
-    for (char c : s.substr(0, 40)) out.push_back(c > 0x20 && c < 0x7f ? c : '?');
-    return out;
-  }
 
   bool Fail(bool too_large, Position at, std::string message) {
     error_ = {too_large, at, std::move(message)};
