@@ -172,9 +172,7 @@ Status LoadDocument(std::string_view text, std::string_view file, const ParseLim
                 "feed and carriage return only)");
   }
   if (Position second; HasSecondDocument(text, &second)) {
-    return fail(ErrorKind::kYamlSyntax, second,
-                "a session file holds one YAML document; remove this document marker and "
-                "what follows, or put that session in a file of its own");
+    return fail(ErrorKind::kYamlSyntax, second, std::string(kOneDocumentMessage));
   }
   YamlTreeError error;
   if (!BuildYamlTree(text, {limits.max_nesting, limits.max_nodes}, tree, &error).ok()) {

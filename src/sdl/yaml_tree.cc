@@ -22,9 +22,7 @@ class YamlTreeBuilder {
     switch (e.type) {
       case YAML_DOCUMENT_START_EVENT:
         if (++documents_ > 1) {
-          return Fail(false, at,
-                      "a session file holds one YAML document; remove this document "
-                      "marker and what follows, or put that session in a file of its own");
+          return Fail(false, at, std::string(kOneDocumentMessage));
         }
         return true;
       case YAML_SCALAR_EVENT: {

@@ -79,6 +79,12 @@ class YamlTree {
   YamlNode empty_;
 };
 
+// The message for a text with a second YAML document (LoadDocument's check before parsing
+// and BuildYamlTree's while parsing say the same).
+inline constexpr std::string_view kOneDocumentMessage =
+    "a session file holds one YAML document; remove this document marker and what follows, "
+    "or put that session in a file of its own";
+
 // Why BuildYamlTree failed.
 struct YamlTreeError {
   bool too_large = false;  // beyond YamlTreeLimits; a syntax error otherwise

@@ -139,11 +139,11 @@ class Store {
   //
   // Group commit: transactions that arrive while another group is being written wait, and
   // are then written together by one of their callers: one BEGIN ... COMMIT (one sync of
-  // the log, done outside the store's mutex while the next group is written) for all, each body in
-  // an SQLite savepoint of its own, run one after the other in arrival order, so each sees the
-  // writes of those before it exactly as if it ran alone after them. A failing body rolls back to
-  // its savepoint and does not affect the others; a failing COMMIT fails them all. Bodies may run
-  // on another caller's thread.
+  // the log, done outside the store's mutex while the next group is written) for all, each
+  // body in an SQLite savepoint of its own (a body alone needs none), run one after the
+  // other in arrival order, so each sees the writes of those before it exactly as if it ran
+  // alone after them. A failing body rolls back to its savepoint and does not affect the
+  // others; a failing COMMIT fails them all. Bodies may run on another caller's thread.
   Status Transaction(const std::function<Status(Txn&)>& body);
 
   // Replaces the database key by `new_key` (32 bytes) and the whole content by what `fill`
