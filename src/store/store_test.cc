@@ -374,5 +374,30 @@ TEST_F(StoreTest, ReplaceRejectsKeysOfTheWrongSize) {
             Code::kInvalidArgument);
 }
 
+// The store syncs the log through a descriptor of its own: a log replaced behind its back
+// would make that sync cover nothing, so the commit fails and the store is retired.
+TEST_F(StoreTest, RefusesToSyncALogReplacedWhileOpen) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Put("t", "a", AsBytes("one")).ok());
+  fs::path wal = db().string() + "-wal";
+  fs::path copy = db().string() + "-wal.copy";
+  fs::copy_file(wal, copy);
+  fs::rename(copy, wal);
+  Status put = store->Put("t", "b", AsBytes("two"));
+  EXPECT_EQ(put.code(), Code::kIoError);
+  EXPECT_NE(put.message().find("was removed or replaced"), std::string::npos) << put.message();
+  EXPECT_FALSE(store->Put("t", "c", AsBytes("three")).ok());  // retired
+}
+
+TEST_F(StoreTest, RefusesToSyncALogRemovedWhileOpen) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(fs::remove(db().string() + "-wal"));
+  Status put = store->Put("t", "a", AsBytes("one"));
+  EXPECT_EQ(put.code(), Code::kIoError);
+  EXPECT_NE(put.message().find("was removed or replaced"), std::string::npos) << put.message();
+}
+
 }  // namespace
 }  // namespace scone::store
