@@ -40,25 +40,22 @@ class TestCas {
   TestCas(std::shared_ptr<const platform::Platform> platform,
           const platform::EnclaveIdentity& identity, int64_t now,
           const std::function<void(CasServiceOptions&)>& configure = nullptr)
-      : dir_("scone-test-cas") {
+      : dir_("scone-test-cas"),
+        platform_(std::move(platform)),
+        identity_(identity),
+        now_(now),
+        configure_(configure) {
     spdlog::set_level(spdlog::level::warn);
-    auto las =
-        std::make_unique<las::PlatformLas>(std::move(platform), identity, [now] { return now; });
-    las_ = las.get();
-    CasServiceOptions options;
-    options.db_path = dir_.path() / "cas.db";
-    options.clock = [now] { return now; };
-    options.generation_fetcher = [](const std::string&,
-                                    const std::string&) -> Result<api::DatabaseGenerationResponse> {
-      return Status(Code::kUnavailable, "TestCas asks no backups");
-    };
-    if (configure) configure(options);
-    auto service = CasService::Open(options, std::move(las));
-    if (service.ok()) {
-      service_ = std::move(*service);
-    } else {
-      status_ = service.status();
-    }
+    Open();
+  }
+
+  // Stops the CAS and opens it again on the same database, as a restart does: only what
+  // is on disk survives (caches start empty). Check ok() afterwards.
+  void Restart() {
+    service_.reset();
+    las_ = nullptr;
+    status_ = Status::Ok();
+    Open();
   }
 
   bool ok() const { return service_ != nullptr; }
@@ -94,7 +91,32 @@ class TestCas {
   }
 
  private:
+  void Open() {
+    const int64_t now = now_;
+    auto las = std::make_unique<las::PlatformLas>(platform_, identity_, [now] { return now; });
+    las_ = las.get();
+    CasServiceOptions options;
+    options.db_path = dir_.path() / "cas.db";
+    options.clock = [now] { return now; };
+    options.generation_fetcher = [](const std::string&,
+                                    const std::string&) -> Result<api::DatabaseGenerationResponse> {
+      return Status(Code::kUnavailable, "TestCas asks no backups");
+    };
+    if (configure_) configure_(options);
+    auto service = CasService::Open(options, std::move(las));
+    if (service.ok()) {
+      service_ = std::move(*service);
+    } else {
+      las_ = nullptr;
+      status_ = service.status();
+    }
+  }
+
   scone::testing::TempDir dir_;
+  std::shared_ptr<const platform::Platform> platform_;
+  platform::EnclaveIdentity identity_;
+  int64_t now_;
+  std::function<void(CasServiceOptions&)> configure_;
   las::PlatformLas* las_ = nullptr;
   std::unique_ptr<CasService> service_;
   Status status_;

@@ -124,7 +124,7 @@ Result<std::optional<ActiveSecrets>> ActiveSecretValues(const SessionStore& sess
 
 Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Session& next,
                                     std::string_view hash, const SecretSharing& sharing,
-                                    const std::optional<StoredSession>& active,
+                                    const std::optional<std::string>& active_hash,
                                     const sdl::Session* active_model, int64_t now) {
   const std::string& name = next.name.value;
   secrets::SecretValues previous_values;
@@ -139,12 +139,12 @@ Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Ses
     return Status::Ok();
   };
   Status read = Status::Ok();
-  if (active.has_value() && sharing.imports.empty()) {
-    read = take_previous(sessions.Values(name, active->version.hash));
-  } else if (active.has_value() || !sharing.imports.empty()) {
+  if (active_hash.has_value() && sharing.imports.empty()) {
+    read = take_previous(sessions.Values(name, *active_hash));
+  } else if (active_hash.has_value() || !sharing.imports.empty()) {
     read = sessions.Read([&](SessionReader& reader) -> Status {
-      if (active.has_value()) {
-        SCONE_RETURN_IF_ERROR(take_previous(reader.Values(name, active->version.hash)));
+      if (active_hash.has_value()) {
+        SCONE_RETURN_IF_ERROR(take_previous(reader.Values(name, *active_hash)));
       }
       SCONE_ASSIGN_OR_RETURN(imported, ResolveImports(reader, name, hash, sharing.imports));
       return Status::Ok();
@@ -156,7 +156,7 @@ Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Ses
   secrets::GenerateOptions options;
   options.now = now;
   options.imported = &imported;
-  if (active.has_value()) {
+  if (active_hash.has_value()) {
     if (active_model == nullptr) return Internal("the active version's model is missing");
     options.previous = secrets::PreviousVersion{active_model, &previous_values};
   }

@@ -43,14 +43,15 @@ Result<secrets::SecretValues> ResolveImports(SessionReader& reader, std::string_
 
 // The values CAS stores with a new version `next` of a session (hash `hash`, sharing
 // `sharing` = SharingOf(next)), in the stored form: generated, given, or kept from the
-// active version `active` by the migration rules (secrets/migration.h). Its imports must
-// resolve now (kInvalidArgument naming the secret and the exporter otherwise), and an
-// x509 secret issued by an imported CA uses the imported value. `now` is notBefore of new
-// certificates. `active_model` is the parsed `active` (SessionModels::Of), required when
-// `active` is set (kInternal without). Generation runs outside any store transaction.
+// active version (hash `active_hash`) by the migration rules (secrets/migration.h). Its
+// imports must resolve now (kInvalidArgument naming the secret and the exporter otherwise),
+// and an x509 secret issued by an imported CA uses the imported value. `now` is notBefore
+// of new certificates. `active_model` is the parsed active version (SessionModels::Of),
+// required when `active_hash` is set (kInternal without). Generation runs outside any store
+// transaction.
 Result<SecretBytes> ValuesForUpload(const SessionStore& sessions, const sdl::Session& next,
                                     std::string_view hash, const SecretSharing& sharing,
-                                    const std::optional<StoredSession>& active,
+                                    const std::optional<std::string>& active_hash,
                                     const sdl::Session* active_model, int64_t now);
 
 // The stored values of a version (empty when it has none).

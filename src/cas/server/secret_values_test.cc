@@ -58,8 +58,9 @@ class SecretValuesTest : public ::testing::Test {
     if (active.has_value()) {
       SCONE_ASSIGN_OR_RETURN(previous, models_.Of(*active));
     }
-    SCONE_ASSIGN_OR_RETURN(SecretBytes values, ValuesForUpload(*sessions_, session, hash, s.sharing,
-                                                               active, previous.get(), kNow));
+    SCONE_ASSIGN_OR_RETURN(
+        SecretBytes values,
+        ValuesForUpload(*sessions_, session, hash, s.sharing, expect.active, previous.get(), kNow));
     return sessions_->Commit(s, values, expect);
   }
 

@@ -47,13 +47,13 @@ std::string_view ParentOf(std::string_view name) {
 // names a secret of that version, its own value or an import resolved now. Read from the
 // store on the first entry that asks, at most once per request; anything that does not
 // resolve (a version that is no longer active, an import that stopped) matches nobody.
-SecretLookup SecretsOf(const SessionStore& sessions, const StoredSession& version) {
+SecretLookup SecretsOf(const SessionStore& sessions, std::string name, std::string hash) {
   struct Loaded {
     bool done = false;
     std::optional<ActiveSecrets> active;
   };
   auto loaded = std::make_shared<Loaded>();
-  return [&sessions, name = version.name, hash = version.version.hash,
+  return [&sessions, name = std::move(name), hash = std::move(hash),
           loaded](std::string_view secret) -> std::optional<PolicySecret> {
     if (!loaded->done) {
       loaded->done = true;
@@ -79,6 +79,41 @@ SecretLookup SecretsOf(const SessionStore& sessions, const StoredSession& versio
     }
     return p;
   };
+}
+
+SecretLookup SecretsOf(const SessionStore& sessions, const StoredSession& version) {
+  return SecretsOf(sessions, version.name, version.version.hash);
+}
+
+// The active version of a session as an upload needs it: no YAML, no values.
+struct ActiveVersion {
+  std::string hash;
+  std::string creator;
+  std::shared_ptr<const sdl::Session> model;
+};
+
+// Reads the active pointer of `name`, and the version it names only when `models` does not
+// have that version already (an update of a session usually finds the version it replaces
+// there, put by the upload before).
+Result<std::optional<ActiveVersion>> ActiveVersionOf(const SessionStore& sessions,
+                                                     const SessionModels& models,
+                                                     const std::string& name) {
+  SCONE_ASSIGN_OR_RETURN(std::optional<std::string> hash, sessions.ActiveHash(name));
+  if (!hash.has_value()) return std::optional<ActiveVersion>();
+  if (auto known = models.Find(name, *hash)) {
+    return std::optional<ActiveVersion>(
+        ActiveVersion{std::move(*hash), std::move(known->creator), std::move(known->model)});
+  }
+  // A version is never removed nor rewritten: if the pointer moved on meanwhile, this is
+  // still the version it named, and the commit finds that it moved.
+  SCONE_ASSIGN_OR_RETURN(auto stored, sessions.Load(name, *hash));
+  if (!stored.has_value()) {
+    return DataLoss("the active version " + *hash + " of session " + name +
+                    " is missing from the store");
+  }
+  SCONE_ASSIGN_OR_RETURN(auto model, models.Of(*stored));
+  return std::optional<ActiveVersion>(
+      ActiveVersion{std::move(*hash), std::move(stored->version.creator), std::move(model)});
 }
 
 }  // namespace
@@ -135,14 +170,15 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   std::optional<std::string> predecessor;
   if (session.predecessor.has_value()) predecessor = Lower(session.predecessor->value);
 
-  SCONE_ASSIGN_OR_RETURN(auto active, env_.state->sessions().LoadActive(name));
+  const SessionStore& sessions = env_.state->sessions();
+  SCONE_ASSIGN_OR_RETURN(auto active, ActiveVersionOf(sessions, *env_.models, name));
   CommitExpectation expect;
   std::shared_ptr<const sdl::Session> previous;  // the active version's model
   if (kind == UploadKind::kUpdate && !active.has_value()) {
     return NotFound("there is no session " + name + "; create it first");
   }
   if (active.has_value()) {
-    const std::string& current = active->version.hash;
+    const std::string& current = active->hash;
     if (!predecessor.has_value()) {
       if (kind == UploadKind::kUpdate) {
         return Conflict("session " + name + " needs its predecessor to be updated: its " +
@@ -155,28 +191,26 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
       return Conflict("the predecessor " + *predecessor + " is not the active version of " +
                       "session " + name + ": its active hash is " + current);
     }
-    SCONE_ASSIGN_OR_RETURN(previous, env_.models->Of(*active));
+    previous = active->model;
     SCONE_RETURN_IF_ERROR(RequirePermission(previous->access_policy, Permission::kUpdate,
-                                            active->version.creator, client.key_hash, name,
-                                            SecretsOf(env_.state->sessions(), *active)));
+                                            active->creator, client.key_hash, name,
+                                            SecretsOf(sessions, name, current)));
     expect.active = current;
   } else {
     if (predecessor.has_value()) {
       return NotFound("there is no session " + name + " to update; to create it, remove " +
                       "`predecessor` from the file");
     }
-    std::string_view parent = ParentOf(name);
+    std::string parent(ParentOf(name));
     if (!parent.empty()) {
-      SCONE_ASSIGN_OR_RETURN(auto owner, env_.state->sessions().LoadActive(parent));
+      SCONE_ASSIGN_OR_RETURN(auto owner, ActiveVersionOf(sessions, *env_.models, parent));
       if (!owner.has_value()) {
-        return NotFound("the namespace session " + std::string(parent) +
-                        " does not exist; create it first");
+        return NotFound("the namespace session " + parent + " does not exist; create it first");
       }
-      SCONE_ASSIGN_OR_RETURN(auto parent_model, env_.models->Of(*owner));
       SCONE_RETURN_IF_ERROR(RequirePermission(
-          parent_model->access_policy, Permission::kCreateSessions, owner->version.creator,
-          client.key_hash, parent, SecretsOf(env_.state->sessions(), *owner)));
-      expect.parent.emplace(std::string(parent), owner->version.hash);
+          owner->model->access_policy, Permission::kCreateSessions, owner->creator, client.key_hash,
+          parent, SecretsOf(sessions, parent, owner->hash)));
+      expect.parent.emplace(parent, owner->hash);
     }
   }
 
@@ -193,8 +227,8 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   stored.version.predecessor = predecessor;
   stored.version.created = env_.clock();
   SCONE_ASSIGN_OR_RETURN(stored.sharing, SharingOf(session));
-  auto values = ValuesForUpload(env_.state->sessions(), session, stored.version.hash,
-                                stored.sharing, active, previous.get(), stored.version.created);
+  auto values = ValuesForUpload(sessions, session, stored.version.hash, stored.sharing,
+                                expect.active, previous.get(), stored.version.created);
   if (!values.ok()) return values.status().WithContext("the session's secrets");
   SCONE_RETURN_IF_ERROR(env_.state->sessions().Commit(stored, *values, expect));
   spdlog::info("session {} {}: {} (by {})", name, active.has_value() ? "updated" : "created",

@@ -174,6 +174,31 @@ TEST_F(SessionHandlerTest, UpdateNeedsTheActiveHashAsPredecessor) {
   EXPECT_EQ(api::ParseBody<api::SessionHistoryResponse>(history.body, "a")->versions.size(), 1u);
 }
 
+// After a restart nothing of a version is cached: an update reads the version it replaces
+// from the store, and its policy and creator still decide.
+TEST_F(SessionHandlerTest, AfterARestartAnUpdateReadsThePolicyFromTheStore) {
+  std::string yaml = Session("app", "access_policy:\n  read: [ANY]\n");
+  std::string h1 = Create(yaml, alice_);
+  Create(Session("team"), alice_);
+  cas_->Restart();
+  ASSERT_TRUE(cas_->ok()) << cas_->status().ToString();
+  auto refused = Call("PUT", api::SessionPath("app"), WithPredecessor(yaml + "# bob\n", h1), bob_);
+  EXPECT_EQ(refused.status, 403u) << refused.body;
+  EXPECT_THAT(Message(refused), HasSubstr("update"));
+  EXPECT_EQ(Call("POST", "/v1/sessions", Session("team/x"), bob_).status, 403u);
+  cas_->Restart();
+  ASSERT_TRUE(cas_->ok()) << cas_->status().ToString();
+  std::string h2 = Update("app", WithPredecessor(yaml + "# alice\n", h1), alice_);
+  EXPECT_EQ(h2, Hash(WithPredecessor(yaml + "# alice\n", h1), alice_));
+  Create(Session("team/x"), alice_);
+  auto history = Call("GET", api::SessionHistoryPath("app"), "", bob_);
+  ASSERT_EQ(history.status, 200u) << history.body;
+  auto versions = api::ParseBody<api::SessionHistoryResponse>(history.body, "a")->versions;
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].hash, h1);
+  EXPECT_EQ(versions[1].hash, h2);
+}
+
 TEST_F(SessionHandlerTest, RefusesBadInputWithTheRightStatus) {
   auto invalid = Call("POST", "/v1/sessions", "name: app\nversion: \"0.3\"\nbogus: 1\n", alice_);
   EXPECT_EQ(invalid.status, 400u);
@@ -281,6 +306,7 @@ TEST_F(SessionHandlerTest, OfRacingUpdatesFromOnePredecessorExactlyOneWins) {
     std::atomic<int> conflicts{0};
     std::vector<std::string> winners(kClients);
     std::vector<std::thread> threads;
+    threads.reserve(kClients);
     for (int i = 0; i < kClients; ++i) {
       threads.emplace_back([&, i] {
         std::string yaml =

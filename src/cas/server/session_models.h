@@ -13,6 +13,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "cas/server/session_store.h"
 #include "common/bounded_cache.h"
@@ -20,6 +23,12 @@
 #include "sdl/model.h"
 
 namespace scone::cas {
+
+// What an update needs of the version it replaces, without its YAML or values.
+struct KnownVersion {
+  std::shared_ptr<const sdl::Session> model;
+  std::string creator;  // key hash of the uploader
+};
 
 class SessionModels {
  public:
@@ -31,10 +40,14 @@ class SessionModels {
   Result<std::shared_ptr<const sdl::Session>> Of(const StoredSession& stored) const;
   // Remembers the model of a version just committed (parsed from the same `stored.yaml`).
   void Remember(const StoredSession& stored, std::shared_ptr<const sdl::Session> model) const;
+  // The model and creator of version `hash` of `name` if cached; nullopt otherwise (then
+  // read the version and call Of). The creator is as immutable as the model: the hash is
+  // computed with the uploader's certificate, so NAME@HASH has one creator.
+  std::optional<KnownVersion> Find(std::string_view name, std::string_view hash) const;
   size_t size() const { return cache_.size(); }
 
  private:
-  mutable BoundedCache<std::shared_ptr<const sdl::Session>> cache_{kMaxEntries};
+  mutable BoundedCache<KnownVersion> cache_{kMaxEntries};
 };
 
 }  // namespace scone::cas

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
 namespace scone::cas {
@@ -48,6 +49,36 @@ TEST(SessionModels, ALargeFileIsParsedEachTimeAndABrokenOneIsAnError) {
   broken.yaml = "name: [";
   EXPECT_EQ(models.Of(broken).status().code(), Code::kInternal);
   EXPECT_EQ(models.size(), 0u);
+}
+
+TEST(SessionModels, FindsTheModelAndCreatorOfAVersionSeenBefore) {
+  SessionModels models;
+  StoredSession parsed = Version(std::string(64, '5'), "/bin/five");
+  parsed.version.creator = std::string(64, 'c');
+  EXPECT_FALSE(models.Find("app", parsed.version.hash).has_value());
+  auto model = models.Of(parsed);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto found = models.Find("app", parsed.version.hash);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->model.get(), model->get());
+  EXPECT_EQ(found->creator, std::string(64, 'c'));
+  // Remembered at commit, with the creator of that version.
+  StoredSession committed = Version(std::string(64, '6'), "/bin/six");
+  committed.version.creator = std::string(64, 'd');
+  auto fresh = std::make_shared<const sdl::Session>(**model);
+  models.Remember(committed, fresh);
+  found = models.Find("app", committed.version.hash);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->model.get(), fresh.get());
+  EXPECT_EQ(found->creator, std::string(64, 'd'));
+  // Neither another name nor another hash finds it.
+  EXPECT_FALSE(models.Find("other", committed.version.hash).has_value());
+  EXPECT_FALSE(models.Find("app", std::string(64, '7')).has_value());
+  // A file too large to cache is not found either: it is read and parsed each time.
+  StoredSession large = Version(std::string(64, '8'), "/bin/large");
+  large.yaml += "# " + std::string(SessionModels::kMaxCachedYaml, 'x') + "\n";
+  ASSERT_TRUE(models.Of(large).ok());
+  EXPECT_FALSE(models.Find("app", large.version.hash).has_value());
 }
 
 }  // namespace
