@@ -64,8 +64,9 @@ crypto::Sha256Digest ContentDigest(const RowDigests& rows) {
 Result<ContentSum> ContentSum::ForKey(const SecretBytes& key) {
   SCONE_ASSIGN_OR_RETURN(SecretBytes term_key, crypto::HkdfSha256(key, AsBytes(kKeyIdSalt),
                                                                   AsBytes(kContentKeyInfo), 32));
+  SCONE_ASSIGN_OR_RETURN(crypto::HmacSha256Key keyed, crypto::HmacSha256Key::Create(term_key));
   ContentSum sum;
-  sum.term_key_ = std::make_shared<const SecretBytes>(std::move(term_key));
+  sum.term_key_ = std::make_shared<const crypto::HmacSha256Key>(std::move(keyed));
   return sum;
 }
 
@@ -83,7 +84,7 @@ Result<ContentSum::Term> ContentSum::TermOf(std::string_view row_key,
   PutString(input, table);
   PutString(input, name);
   PutBytes(input, value_digest);
-  SCONE_ASSIGN_OR_RETURN(crypto::Sha256Digest mac, crypto::HmacSha256(*term_key_, input));
+  SCONE_ASSIGN_OR_RETURN(crypto::Sha256Digest mac, term_key_->Mac(input));
   Term term{};
   for (size_t i = 0; i < mac.size(); ++i) {
     term[i / 8] |= static_cast<uint64_t>(mac[i]) << (8 * (i % 8));

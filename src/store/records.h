@@ -37,6 +37,7 @@
 #include "common/secret.h"
 #include "common/status.h"
 #include "crypto/hash.h"
+#include "crypto/mac.h"
 
 namespace scone::store {
 
@@ -92,7 +93,7 @@ class ContentSum {
  private:
   ContentSum() = default;
 
-  std::shared_ptr<const SecretBytes> term_key_;
+  std::shared_ptr<const crypto::HmacSha256Key> term_key_;  // HMAC key T (docs/store.md)
   uint64_t count_ = 0;
   std::array<uint64_t, 4> sum_{};  // little-endian limbs
 };
