@@ -39,6 +39,7 @@ struct Pool {
 };
 
 Status FillPooled(uint8_t* p, size_t n) {
+  if (n == 0) return Status::Ok();  // p may be null
   static std::once_flag registered;
   std::call_once(registered, [] { pthread_atfork(nullptr, nullptr, AfterForkInChild); });
   thread_local Pool pool;
