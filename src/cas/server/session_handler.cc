@@ -173,7 +173,6 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   const SessionStore& sessions = env_.state->sessions();
   SCONE_ASSIGN_OR_RETURN(auto active, ActiveVersionOf(sessions, *env_.models, name));
   CommitExpectation expect;
-  std::shared_ptr<const sdl::Session> previous;  // the active version's model
   if (kind == UploadKind::kUpdate && !active.has_value()) {
     return NotFound("there is no session " + name + "; create it first");
   }
@@ -191,8 +190,7 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
       return Conflict("the predecessor " + *predecessor + " is not the active version of " +
                       "session " + name + ": its active hash is " + current);
     }
-    previous = active->model;
-    SCONE_RETURN_IF_ERROR(RequirePermission(previous->access_policy, Permission::kUpdate,
+    SCONE_RETURN_IF_ERROR(RequirePermission(active->model->access_policy, Permission::kUpdate,
                                             active->creator, client.key_hash, name,
                                             SecretsOf(sessions, name, current)));
     expect.active = current;
@@ -227,8 +225,9 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   stored.version.predecessor = predecessor;
   stored.version.created = env_.clock();
   SCONE_ASSIGN_OR_RETURN(stored.sharing, SharingOf(session));
-  auto values = ValuesForUpload(sessions, session, stored.version.hash, stored.sharing,
-                                expect.active, previous.get(), stored.version.created);
+  auto values =
+      ValuesForUpload(sessions, session, stored.version.hash, stored.sharing, expect.active,
+                      active.has_value() ? active->model.get() : nullptr, stored.version.created);
   if (!values.ok()) return values.status().WithContext("the session's secrets");
   SCONE_RETURN_IF_ERROR(env_.state->sessions().Commit(stored, *values, expect));
   spdlog::info("session {} {}: {} (by {})", name, active.has_value() ? "updated" : "created",
