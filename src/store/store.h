@@ -74,7 +74,8 @@ struct StoreOptions {
   // to this platform in a new DB.key-store. Unset: no backup entry is ever used.
   std::optional<BackupIdentity> identity;
   // Tests only: called at each step of the crash-safety protocols (docs/store.md names
-  // them, e.g. "create:key-store-written", "replace:committed", "group:commit"); returning
+  // them, e.g. "create:key-store-written", "replace:committed", "group:commit",
+  // "upgrade:commit"); returning
   // true stops the operation right there, as a crash would, and the Store refuses further
   // use. Also called (return value ignored, under an internal lock: it must not call the
   // Store) with "group:wait" when a Transaction starts waiting for the group being written.

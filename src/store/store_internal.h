@@ -173,7 +173,7 @@ class Store::TxnImpl final : public Txn {
     // commit writes fewer pages to the log than a delete and insert would.
     auto stmt = db_.PrepareCached(
         "INSERT INTO kv(tbl, name, value) VALUES(?, ?, ?) "
-        "ON CONFLICT(tbl, name) DO UPDATE SET value = excluded.value");
+        "ON CONFLICT(name, tbl) DO UPDATE SET value = excluded.value");
     if (!stmt.ok()) return Fail(stmt.status());
     Status s = stmt->BindText(1, table);
     if (s.ok()) s = stmt->BindText(2, name);

@@ -160,7 +160,7 @@ TEST_F(StoreTamperTest, UnexpectedSchemaIsDataLoss) {
   for (const char* sql : {"CREATE TABLE extra(x)", "CREATE INDEX by_value ON kv(value)",
                           "CREATE TRIGGER t AFTER INSERT ON kv BEGIN SELECT 1; END",
                           "CREATE VIEW v AS SELECT * FROM kv", "PRAGMA application_id = 1",
-                          "PRAGMA user_version = 0", "PRAGMA user_version = 3"}) {
+                          "PRAGMA user_version = 0", "PRAGMA user_version = 4"}) {
     Restore(pristine_db_, pristine_ks_);
     ASSERT_TRUE(testing::ExecSql(db(), sql).ok()) << sql;
     EXPECT_EQ(OpenError().code(), Code::kDataLoss) << sql;
@@ -245,12 +245,44 @@ class ContentDigestRecordTest : public StoreTamperTest {
     return v.ok() ? *v : -1;
   }
 
+  std::string KvSchema() {
+    auto d = SqliteDb::Open(db(), SQLITE_OPEN_READONLY);
+    EXPECT_TRUE(d.ok());
+    auto sql = d->QueryText("SELECT sql FROM sqlite_schema WHERE name = 'kv'");
+    EXPECT_TRUE(sql.ok());
+    return sql.ok() ? *sql : "";
+  }
+
+  // The kv table as schema versions 1 and 2 had it (key (tbl, name)), with the same rows.
+  void MakeKvBefore3() {
+    ASSERT_TRUE(testing::ExecSql(db(), "BEGIN; ALTER TABLE kv RENAME TO kv3; " +
+                                           std::string(kKvBefore3) +
+                                           "; INSERT INTO kv SELECT tbl, name, value FROM kv3; "
+                                           "DROP TABLE kv3; COMMIT")
+                    .ok());
+    ASSERT_EQ(KvSchema(), kKvBefore3);
+  }
+
+  // What a CAS before schema version 3 wrote.
+  void MakeVersion2() {
+    MakeKvBefore3();
+    ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 2").ok());
+  }
+
   // What a CAS before the v2 digest wrote: schema version 1 and the v1 digest of the rows.
   void MakeVersion1() {
     crypto::Sha256Digest v1 = ContentDigest(StoredRows());
     SetPlaintext(v1);
+    MakeKvBefore3();
     ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 1").ok());
   }
+
+  static constexpr char kKvBefore3[] =
+      "CREATE TABLE kv(tbl TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL, "
+      "PRIMARY KEY(tbl, name))";
+  static constexpr char kKv3[] =
+      "CREATE TABLE kv(tbl TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL, "
+      "PRIMARY KEY(name, tbl))";
 };
 
 TEST_F(ContentDigestRecordTest, TheStoreWritesVersion2) {
@@ -268,7 +300,8 @@ TEST_F(ContentDigestRecordTest, AVersion1DatabaseOpensAndIsUpgraded) {
   ASSERT_EQ(SchemaVersion(), 1);
   ASSERT_EQ(Plaintext().size(), 32u);
   EXPECT_EQ(OpenAndCheck(), Code::kOk);
-  EXPECT_EQ(SchemaVersion(), 2);
+  EXPECT_EQ(SchemaVersion(), 3);
+  EXPECT_EQ(KvSchema(), kKv3);
   auto sum = ContentSum::Of(DatabaseKey(), StoredRows());
   ASSERT_TRUE(sum.ok());
   EXPECT_EQ(Plaintext(), sum->Encode());
@@ -281,6 +314,66 @@ TEST_F(ContentDigestRecordTest, AVersion1DatabaseOpensAndIsUpgraded) {
   EXPECT_EQ(OpenAndCheck(), Code::kOk);
 }
 
+// A schema version 2 database opens, and the open rebuilds kv with the key (name, tbl):
+// the same rows, and writes work as before.
+TEST_F(ContentDigestRecordTest, AVersion2DatabaseOpensAndIsUpgraded) {
+  ASSERT_EQ(SchemaVersion(), 3);
+  ASSERT_EQ(KvSchema(), kKv3);
+  RowDigests before = StoredRows();
+  MakeVersion2();
+  ASSERT_EQ(StoredRows(), before);
+  EXPECT_EQ(OpenAndCheck(), Code::kOk);
+  EXPECT_EQ(SchemaVersion(), 3);
+  EXPECT_EQ(KvSchema(), kKv3);
+  EXPECT_EQ(StoredRows(), before);
+  auto sum = ContentSum::Of(DatabaseKey(), before);
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(Plaintext(), sum->Encode());
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Put("sessions", "s1", AsBytes("changed after the upgrade")).ok());
+    ASSERT_TRUE(store->Put("keys", "s1", AsBytes("same name, other table")).ok());
+  }
+  rows_[{"sessions", "s1"}] = "changed after the upgrade";
+  rows_[{"keys", "s1"}] = "same name, other table";
+  EXPECT_EQ(OpenAndCheck(), Code::kOk);
+}
+
+// An upgrade that does not commit (a crash, a full disk) leaves the older database as it
+// was; the next open upgrades it.
+TEST_F(ContentDigestRecordTest, AnInterruptedUpgradeLeavesTheOldDatabase) {
+  for (int from : {1, 2}) {
+    Restore(pristine_db_, pristine_ks_);
+    from == 1 ? MakeVersion1() : MakeVersion2();
+    Bytes old_db = ReadBytes(db());
+    StoreOptions o = Options();
+    o.only_for_testing_crash_at = [](std::string_view step) { return step == "upgrade:commit"; };
+    auto crashed = Store::OpenOrCreate(o);
+    ASSERT_FALSE(crashed.ok()) << from;
+    EXPECT_NE(crashed.status().message().find("upgrade to schema version 3"), std::string::npos)
+        << crashed.status().ToString();
+    EXPECT_FALSE(fs::exists(db().string() + "-wal"));
+    EXPECT_EQ(SchemaVersion(), from);
+    EXPECT_EQ(KvSchema(), kKvBefore3);
+    EXPECT_EQ(ReadBytes(db()), old_db);
+    EXPECT_EQ(OpenAndCheck(), Code::kOk) << from;
+    EXPECT_EQ(SchemaVersion(), 3);
+  }
+}
+
+// The schema text must be the one of the schema version: the key (tbl, name) in a version 3
+// database, or (name, tbl) in a version 2 one, is refused.
+TEST_F(ContentDigestRecordTest, TheTableMustBeTheSchemasVersion) {
+  MakeKvBefore3();
+  EXPECT_EQ(OpenError().code(), Code::kDataLoss);
+  Restore(pristine_db_, pristine_ks_);
+  ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 2").ok());
+  EXPECT_EQ(OpenError().code(), Code::kDataLoss);
+  Restore(pristine_db_, pristine_ks_);
+  EXPECT_EQ(OpenAndCheck(), Code::kOk);
+}
+
 // A digest of the other version than the schema says is refused like a wrong one: a v1
 // digest in a version 2 database, a v2 digest in a version 1 database.
 TEST_F(ContentDigestRecordTest, TheDigestMustBeTheSchemasVersion) {
@@ -288,6 +381,7 @@ TEST_F(ContentDigestRecordTest, TheDigestMustBeTheSchemasVersion) {
   SetPlaintext(v1);
   EXPECT_EQ(OpenError().code(), Code::kDataLoss);
   Restore(pristine_db_, pristine_ks_);
+  MakeKvBefore3();
   ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 1").ok());
   EXPECT_EQ(OpenError().code(), Code::kDataLoss);
   Restore(pristine_db_, pristine_ks_);
@@ -314,6 +408,7 @@ TEST_F(ContentDigestRecordTest, ADigestOfOtherRowsOrOfAnUnknownFormatIsDataLoss)
   // The v1 check of a version 1 database binds the rows too.
   Restore(pristine_db_, pristine_ks_);
   SetPlaintext(v1_fewer);
+  MakeKvBefore3();
   ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 1").ok());
   EXPECT_EQ(OpenError().code(), Code::kDataLoss);
   EXPECT_EQ(SchemaVersion(), 1);  // nothing upgraded
