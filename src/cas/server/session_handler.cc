@@ -171,7 +171,19 @@ Result<SessionHandler::Uploaded> SessionHandler::Upload(std::string_view yaml, U
   if (session.predecessor.has_value()) predecessor = Lower(session.predecessor->value);
 
   const SessionStore& sessions = env_.state->sessions();
-  SCONE_ASSIGN_OR_RETURN(auto active, ActiveVersionOf(sessions, *env_.models, name));
+  // The version an upload names as its predecessor, when cached, gives the policy and the
+  // creator without reading the active pointer: the commit checks in its transaction that
+  // it is still the active version, and refuses (409, naming the active hash) if not. The
+  // permission is thus always that of the version the commit replaces.
+  std::optional<ActiveVersion> active;
+  if (predecessor.has_value()) {
+    if (auto known = env_.models->Find(name, *predecessor)) {
+      active = ActiveVersion{*predecessor, std::move(known->creator), std::move(known->model)};
+    }
+  }
+  if (!active.has_value()) {
+    SCONE_ASSIGN_OR_RETURN(active, ActiveVersionOf(sessions, *env_.models, name));
+  }
   CommitExpectation expect;
   if (kind == UploadKind::kUpdate && !active.has_value()) {
     return NotFound("there is no session " + name + "; create it first");

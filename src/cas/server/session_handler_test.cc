@@ -174,6 +174,32 @@ TEST_F(SessionHandlerTest, UpdateNeedsTheActiveHashAsPredecessor) {
   EXPECT_EQ(api::ParseBody<api::SessionHistoryResponse>(history.body, "a")->versions.size(), 1u);
 }
 
+// An update whose predecessor is an older version (cached: this CAS stored it) is checked
+// against that version's policy, and the commit refuses it because it is not the active
+// one: a policy that once allowed a client does not let it replace the version that no
+// longer does.
+TEST_F(SessionHandlerTest, AnOlderPredecessorThatAllowedTheClientIsRefused) {
+  std::string open_policy = Session("app", "access_policy:\n  update: [ANY]\n");
+  std::string h1 = Create(open_policy, alice_);
+  std::string locked_policy = WithPredecessor(Session("app"), h1);  // update: CREATOR
+  std::string h2 = Update("app", locked_policy, alice_);
+  for (const char* method : {"PUT", "POST"}) {
+    std::string path = std::string(method) == "PUT" ? api::SessionPath("app") : "/v1/sessions";
+    auto stale = Call(method, path, WithPredecessor(Session("app", "# bob\n"), h1), bob_);
+    EXPECT_EQ(stale.status, 409u) << method << ": " << stale.body;
+    EXPECT_THAT(Message(stale), HasSubstr(h2));
+    auto current = Call(method, path, WithPredecessor(Session("app", "# bob\n"), h2), bob_);
+    EXPECT_EQ(current.status, 403u) << method << ": " << current.body;
+    EXPECT_THAT(Message(current), HasSubstr("\"update\""));
+  }
+  auto history = Call("GET", api::SessionHistoryPath("app"), "", alice_);
+  auto versions = api::ParseBody<api::SessionHistoryResponse>(history.body, "a")->versions;
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[1].hash, h2);
+  // Once the predecessor is current again for its creator, the update works.
+  EXPECT_FALSE(Update("app", WithPredecessor(Session("app", "# alice\n"), h2), alice_).empty());
+}
+
 // After a restart nothing of a version is cached: an update reads the version it replaces
 // from the store, and its policy and creator still decide.
 TEST_F(SessionHandlerTest, AfterARestartAnUpdateReadsThePolicyFromTheStore) {

@@ -217,9 +217,10 @@ Status SessionStore::Commit(const StoredSession& session, const SecretBytes& val
     if (expect.active.has_value()) {
       if (!pointer.has_value()) return NotFound("session " + name + " does not exist");
       if (pointer->active != *expect.active) {
-        return Conflict("session " + name + " was updated meanwhile: its active hash is " +
-                        pointer->active + ", not the predecessor " + *expect.active +
-                        "; fetch it and update again");
+        return Conflict("the predecessor " + *expect.active + " is not the active version of " +
+                        "session " + name + ": its active hash is " + pointer->active +
+                        " (the session was updated after that version); fetch it and update "
+                        "again");
       }
     }
     SCONE_ASSIGN_OR_RETURN(auto existing, txn.Get(kVersions, VersionRow(name, hash)));
