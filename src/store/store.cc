@@ -107,11 +107,20 @@ Result<int64_t> CheckFormat(SqliteDb& db, const fs::path& path) {
                    "not a CAS database (SQLite application id " + std::to_string(app_id) + ")");
   }
   SCONE_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
-  if (version < kOldestSchemaVersion || version > kSchemaVersion) {
+  if (version > kSchemaVersion) {
+    // Not damage as far as this CAS can tell: the way back after an upgrade is refused.
+    return FailedPrecondition(
+        "database " + path.string() + " has schema version " + std::to_string(version) +
+        ", and this CAS reads versions " + std::to_string(kOldestSchemaVersion) + " to " +
+        std::to_string(kSchemaVersion) +
+        ": a newer CAS wrote it. Run that version of the CAS or a newer one (if no newer CAS "
+        "ever opened this database, it was changed: restore it together with its key-store "
+        "from the last backup)");
+  }
+  if (version < kOldestSchemaVersion) {
     return Damaged(path, "schema version " + std::to_string(version) + " (this CAS reads " +
                              std::to_string(kOldestSchemaVersion) + " to " +
-                             std::to_string(kSchemaVersion) +
-                             "; a newer CAS may have written it: run that version or newer)");
+                             std::to_string(kSchemaVersion) + ")");
   }
   struct Expected {
     const char* type;

@@ -160,11 +160,22 @@ TEST_F(StoreTamperTest, UnexpectedSchemaIsDataLoss) {
   for (const char* sql : {"CREATE TABLE extra(x)", "CREATE INDEX by_value ON kv(value)",
                           "CREATE TRIGGER t AFTER INSERT ON kv BEGIN SELECT 1; END",
                           "CREATE VIEW v AS SELECT * FROM kv", "PRAGMA application_id = 1",
-                          "PRAGMA user_version = 0", "PRAGMA user_version = 4"}) {
+                          "PRAGMA user_version = 0"}) {
     Restore(pristine_db_, pristine_ks_);
     ASSERT_TRUE(testing::ExecSql(db(), sql).ok()) << sql;
     EXPECT_EQ(OpenError().code(), Code::kDataLoss) << sql;
   }
+}
+
+// A schema version above this CAS's is what a newer CAS writes: refused, with the way out.
+TEST_F(StoreTamperTest, ANewerSchemaVersionIsRefusedAndSaysWhatToRun) {
+  ASSERT_TRUE(testing::ExecSql(db(), "PRAGMA user_version = 4").ok());
+  Bytes newer = ReadBytes(db());
+  Status s = OpenError();
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("schema version 4"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("a newer CAS wrote it"), std::string::npos) << s.message();
+  EXPECT_EQ(ReadBytes(db()), newer);  // nothing written, nothing upgraded
 }
 
 TEST_F(StoreTamperTest, TamperedKeyCheckIsDataLoss) {
