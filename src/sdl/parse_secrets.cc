@@ -7,35 +7,16 @@
 #include "crypto/x509.h"
 #include "sdl/parser.h"
 #include "sdl/sections.h"
+#include "sdl/validator.h"
 
 namespace scone::sdl {
 namespace {
 
-// <number><unit> groups, e.g. "90d", "1y 30d", "12 hours".
+// <number><unit> groups, e.g. "90d", "1y 30d", "12 hours" (DurationSeconds, validator.h).
 Status ParseValidFor(Reader& r, const YamlNode& v, std::optional<LString>* out) {
   LString d;
   SCONE_RETURN_IF_ERROR(r.String(v, "valid_for", &d));
-  static constexpr std::string_view kUnits[] = {
-      "s",       "m",    "h",     "d",   "w",    "y",    "second", "seconds", "minute",
-      "minutes", "hour", "hours", "day", "days", "week", "weeks",  "year",    "years"};
-  const std::string& t = d.value;
-  size_t i = 0;
-  int groups = 0;
-  bool ok = true;
-  while (ok && i < t.size()) {
-    while (i < t.size() && t[i] == ' ') ++i;
-    if (i == t.size()) break;
-    size_t ds = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    if (i == ds || i - ds > 9) ok = false;
-    while (i < t.size() && t[i] == ' ') ++i;
-    size_t us = i;
-    while (i < t.size() && t[i] >= 'a' && t[i] <= 'z') ++i;
-    std::string_view unit(t.data() + us, i - us);
-    if (std::find(std::begin(kUnits), std::end(kUnits), unit) == std::end(kUnits)) ok = false;
-    ++groups;
-  }
-  if (!ok || groups == 0) {
+  if (!DurationSeconds(d.value).has_value()) {
     return r.Fail(ErrorKind::kInvalidValue, d.position,
                   "valid_for must be a duration such as \"90d\", \"1y\" or \"12 hours\" "
                   "(units s, m, h, d, w, y)");

@@ -457,6 +457,44 @@ bool IsValidEntityName(std::string_view name) {
   return !name.empty() && name.size() <= 128 && std::all_of(name.begin(), name.end(), IsNameChar);
 }
 
+std::optional<int64_t> DurationSeconds(std::string_view t) {
+  auto unit_seconds = [](std::string_view unit) -> int64_t {
+    if (unit == "s" || unit == "second" || unit == "seconds") return 1;
+    if (unit == "m" || unit == "minute" || unit == "minutes") return 60;
+    if (unit == "h" || unit == "hour" || unit == "hours") return 3600;
+    if (unit == "d" || unit == "day" || unit == "days") return 86400;
+    if (unit == "w" || unit == "week" || unit == "weeks") return int64_t{7} * 86400;
+    if (unit == "y" || unit == "year" || unit == "years") return int64_t{365} * 86400;
+    return 0;
+  };
+  int64_t total = 0;
+  bool any = false;
+  size_t i = 0;
+  while (i < t.size()) {
+    while (i < t.size() && t[i] == ' ') ++i;
+    if (i == t.size()) break;
+    const size_t digits = i;
+    int64_t n = 0;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+      if (i - digits == 9) return std::nullopt;  // 10 digits or more
+      n = n * 10 + (t[i] - '0');
+      ++i;
+    }
+    if (i == digits) return std::nullopt;
+    while (i < t.size() && t[i] == ' ') ++i;
+    const size_t letters = i;
+    while (i < t.size() && t[i] >= 'a' && t[i] <= 'z') ++i;
+    const int64_t unit = unit_seconds(t.substr(letters, i - letters));
+    if (unit == 0) return std::nullopt;
+    // n < 10^9 and unit < 2^25: each group adds less than 2^55, so the sum cannot overflow
+    // before it is capped.
+    total = std::min(total + n * unit, kMaxDurationSeconds);
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return total;
+}
+
 bool IsValidSessionName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   size_t start = 0;

@@ -25,6 +25,8 @@
 // The first violation is reported, with the position of the offending value.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -41,5 +43,14 @@ Status ValidateSession(const Session& session, Diagnostic* diagnostic = nullptr)
 
 bool IsValidSessionName(std::string_view name);  // with '/' namespaces
 bool IsValidEntityName(std::string_view name);   // services, secrets, images, volumes
+
+// A duration as `valid_for` writes it: groups of a number (1 to 9 digits) and a unit (s, m,
+// h, d, w, y, or second(s), minute(s), hour(s), day(s), week(s), year(s) where a year is
+// 365 days), separated by optional spaces: "90d", "1y 30d", "12 hours". The total in
+// seconds (at most kMaxDurationSeconds: a larger total is reported as that); nullopt if the
+// text is not such a duration. The session language checks the syntax; the range a secret
+// accepts is its generator's to check (secrets::ParseValidFor).
+std::optional<int64_t> DurationSeconds(std::string_view text);
+inline constexpr int64_t kMaxDurationSeconds = int64_t{1} << 62;
 
 }  // namespace scone::sdl

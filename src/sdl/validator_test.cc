@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace scone::sdl {
 namespace {
 
@@ -24,6 +26,29 @@ TEST(NamesTest, EntityNamesHaveNoNamespaces) {
   EXPECT_FALSE(IsValidEntityName("a/b"));
   EXPECT_FALSE(IsValidEntityName(""));
   EXPECT_FALSE(IsValidEntityName("a$b"));
+}
+
+// The syntax of valid_for, shared by the session check and certificate generation.
+TEST(DurationTest, SumsGroupsOfNumbersAndUnits) {
+  EXPECT_EQ(DurationSeconds("90d"), 90 * 86400);
+  EXPECT_EQ(DurationSeconds("1y 30d"), 395 * 86400);
+  EXPECT_EQ(DurationSeconds(" 12 hours "), 12 * 3600);
+  EXPECT_EQ(DurationSeconds("2w3h 4m 5s"), 2 * 7 * 86400 + 3 * 3600 + 4 * 60 + 5);
+  EXPECT_EQ(DurationSeconds("1 year 1 week 1 day 1 hour 1 minute 1 second"),
+            365 * 86400 + 7 * 86400 + 86400 + 3600 + 60 + 1);
+  EXPECT_EQ(DurationSeconds("0d"), 0);  // the syntax allows it; a generator may refuse it
+  EXPECT_EQ(DurationSeconds("999999999y"), int64_t{999999999} * 365 * 86400);
+  // Many large groups are capped, never wrapped around.
+  std::string huge;
+  for (int i = 0; i < 400; ++i) huge += "999999999y ";
+  EXPECT_EQ(DurationSeconds(huge), kMaxDurationSeconds);
+}
+
+TEST(DurationTest, RefusesAnythingElse) {
+  for (const char* bad : {"", " ", "d", "90", "90 ", "1000000000s", "90D", "90 fortnights",
+                          "1y,30d", "-1d", "1.5d", "90d!", "d90"}) {
+    EXPECT_FALSE(DurationSeconds(bad).has_value()) << "'" << bad << "'";
+  }
 }
 
 TEST(PlaceholderTest, FindsNamesAndFormats) {

@@ -16,8 +16,8 @@ namespace scone::secrets {
 // Default validity of a generated certificate when `valid_for` is not given: 365 days.
 inline constexpr int64_t kDefaultValidFor = int64_t{365} * 24 * 3600;
 
-// Seconds of a `valid_for` text such as "90d", "1y 30d", "12 hours" (units s m h d w y
-// and their English words; y = 365 days). kInvalidArgument for anything else, a zero
+// Seconds of a `valid_for` text such as "90d", "1y 30d", "12 hours" (the session
+// language's syntax: sdl::DurationSeconds). kInvalidArgument for anything else, a zero
 // duration, or more than 100 years.
 Result<int64_t> ParseValidFor(std::string_view text);
 
